@@ -1,0 +1,8 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY proteus ./proteus
+COPY cypher ./cypher
+RUN pip install --no-cache-dir .
+EXPOSE 8000
+CMD ["proteus", "run"]

@@ -1,0 +1,127 @@
+"""The `proteus` command line. Every command prints one report; errors are one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from proteus import pipeline
+from proteus.db import manage
+from proteus.errors import ConfigError, ProteusError
+from proteus.graph import Graph
+from proteus.settings import Settings, get_settings
+
+
+class _Cli(click.Group):
+    """Turns every ProteusError into a one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProteusError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValidationError as exc:
+            raise click.ClickException(f"invalid settings: {_first_error(exc)}") from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]) or "settings"
+    return f"{field}: {error['msg']}"
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {_first_error(exc)}") from None
+
+
+def connect() -> Graph:
+    """A graph handle for commands that need a running server (they never start one)."""
+    graph = Graph(settings())
+    graph.ping()
+    return graph
+
+
+def emit(payload: dict[str, Any]) -> None:
+    """The final JSON line of a report or benchmark."""
+    click.echo(json.dumps(payload, default=str, sort_keys=True))
+
+
+@click.group(cls=_Cli)
+def cli() -> None:
+    """Proteus: explainable audience intelligence on Neo4j."""
+
+
+@cli.group()
+def db() -> None:
+    """The Neo4j server: up, down, status, reset, init."""
+
+
+@db.command()
+def up() -> None:
+    """Start the local Neo4j (or reuse the running one) and apply the schema."""
+    config = settings()
+    started, graph = manage.up(config)
+    with graph:
+        click.echo("started" if started else "already running" if config.managed else "external")
+        for line in manage.status(graph, config).lines():
+            click.echo(line)
+
+
+@db.command()
+def down() -> None:
+    """Stop the local Neo4j cleanly; its data stays."""
+    click.echo("stopped" if manage.down(settings()) else "not running")
+
+
+@db.command()
+def status() -> None:
+    """Versions, URIs and counts."""
+    with connect() as graph:
+        for line in manage.status(graph, settings()).lines():
+            click.echo(line)
+
+
+@db.command()
+def init() -> None:
+    """Apply the schema (idempotent)."""
+    with connect() as graph:
+        click.echo(f"schema applied ({manage.init(graph)} statements)")
+
+
+@db.command()
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset(yes: bool) -> None:
+    """Delete every node and relationship, then re-apply the schema."""
+    if not yes:
+        click.confirm(f"delete everything in {settings().bolt_uri}?", abort=True)
+    with connect() as graph:
+        manage.reset(graph)
+        click.echo("graph emptied, schema applied")
+
+
+@cli.command("run")
+@click.option("--devices", default=20_000, show_default=True, help="Devices to generate.")
+@click.option("--seed", default=42, show_default=True, help="Seed of the generated data.")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data/generated"),
+              show_default=True, help="Where the generated dataset goes.")
+def run_pipeline(devices: int, seed: int, data_dir: Path) -> None:
+    """The main job: Neo4j up, the whole pipeline on generated data, then the report."""
+    params = pipeline.PipelineParams(devices=devices, seed=seed, data_dir=data_dir)
+    report = pipeline.run(settings(), params)
+    for line in report.database.lines():
+        click.echo(line)
+
+
+def main() -> None:
+    cli.main(prog_name="proteus")
+
+
+if __name__ == "__main__":
+    main()

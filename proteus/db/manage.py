@@ -1,0 +1,116 @@
+"""`proteus db up | down | status | reset | init`: the database's lifecycle as one report each."""
+
+from __future__ import annotations
+
+import time
+
+from neo4j.exceptions import Neo4jError
+from pydantic import BaseModel
+
+from proteus import queries
+from proteus.db import server
+from proteus.errors import GraphAuthError, GraphUnavailable, ServerError
+from proteus.graph import Graph
+from proteus.settings import Settings
+
+
+class DbStatus(BaseModel):
+    uri: str
+    browser: str
+    managed: bool
+    neo4j_version: str
+    edition: str
+    apoc_version: str | None
+    gds_version: str | None
+    gds_off_reason: str | None
+    nodes: int
+    relationships: int
+    labels: dict[str, int]
+
+    def lines(self) -> list[str]:
+        gds = self.gds_version or f"off ({self.gds_off_reason})"
+        labels = ", ".join(f"{k} {v}" for k, v in self.labels.items() if v) or "empty"
+        return [
+            f"Neo4j     {self.neo4j_version} {self.edition} at {self.uri}"
+            + (" (managed by proteus)" if self.managed else " (external)"),
+            f"Browser   {self.browser}",
+            f"APOC      {self.apoc_version or 'not loaded'}",
+            f"GDS       {gds}",
+            f"Graph     {self.nodes} nodes, {self.relationships} relationships ({labels})",
+        ]
+
+
+def wait_ready(graph: Graph, timeout_s: float) -> None:
+    """Poll until the database answers a query (Bolt opens a moment before auth is ready)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            graph.read("db/ping")
+            return
+        except GraphAuthError:
+            raise
+        except (GraphUnavailable, Neo4jError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def init(graph: Graph) -> int:
+    """Apply the schema idempotently; return the number of statements applied."""
+    graph.write("schema/constraints")
+    return len(queries.get("schema/constraints").statements)
+
+
+def up(settings: Settings) -> tuple[bool, Graph]:
+    """Start (or reuse) the server, wait until it answers, apply the schema."""
+    started = server.start(settings) if settings.managed else False
+    graph = Graph(settings)
+    try:
+        wait_ready(graph, settings.start_timeout_s if started else 5.0)
+        init(graph)
+    except GraphAuthError as exc:
+        graph.close()
+        hint = " (the local store keeps the password it was created with; `proteus db " \
+               "down` then delete .proteus/neo4j/data to start afresh)" if settings.managed else ""
+        raise GraphAuthError(f"{exc}{hint}") from None
+    except BaseException:
+        graph.close()
+        raise
+    return started, graph
+
+
+def down(settings: Settings) -> bool:
+    if not settings.managed:
+        raise ServerError(f"PROTEUS_NEO4J_URI points at an external server ({settings.neo4j_uri});"
+                          " proteus does not stop it")
+    return server.stop(settings)
+
+
+def reset(graph: Graph) -> None:
+    """Delete every node and relationship in batches, then re-apply the schema."""
+    with graph.session(write=True) as session:
+        session.run(queries.get("db/delete_all").text).consume()
+    init(graph)
+
+
+def status(graph: Graph, settings: Settings) -> DbStatus:
+    kernel = graph.read("db/components")[0]
+    try:
+        apoc: str | None = graph.read("db/apoc_version")[0]["version"]
+    except Neo4jError:
+        apoc = None
+    gds: str | None = None
+    reason: str | None = None
+    if settings.managed and not settings.gds:
+        reason = "disabled by PROTEUS_GDS=false"
+    else:
+        try:
+            gds = graph.read("db/gds_version")[0]["version"]
+        except Neo4jError:
+            reason = "the gds procedures are not installed on this server"
+    counts = graph.read("db/counts")[0]
+    labels = {row["label"]: row["count"] for row in graph.read("db/label_counts")}
+    return DbStatus(uri=settings.bolt_uri, browser=settings.browser_url, managed=settings.managed,
+                    neo4j_version=kernel["version"], edition=kernel["edition"], apoc_version=apoc,
+                    gds_version=gds, gds_off_reason=reason, nodes=counts["nodes"],
+                    relationships=counts["relationships"], labels=labels)

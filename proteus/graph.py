@@ -1,0 +1,129 @@
+"""The one way Proteus talks to Neo4j: named queries from the catalog, one driver per process.
+
+`Graph` is the runner interface every stage receives. Unit tests replace it with
+`RecordingGraph`, which records `(query_name, params)` and returns canned rows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+
+from proteus import queries
+from proteus.errors import GraphAuthError, GraphUnavailable
+from proteus.settings import Settings
+
+Row = dict[str, Any]
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    def read(self, name: str, **params: Any) -> list[Row]: ...
+    def write(self, name: str, **params: Any) -> list[Row]: ...
+
+
+class Graph:
+    """A driver, the database name, and retries on what the driver marks retryable."""
+
+    def __init__(self, settings: Settings, attempts: int = 3) -> None:
+        self.uri = settings.bolt_uri
+        self.database = settings.neo4j_database
+        self.attempts = attempts
+        self.driver = GraphDatabase.driver(
+            self.uri,
+            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            connection_acquisition_timeout=15,
+            max_connection_pool_size=64,
+        )
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _retrying(self, work: Callable[[], T]) -> T:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return work()
+            except AuthError as exc:
+                raise GraphAuthError(
+                    f"Neo4j at {self.uri} refused the credentials: {exc.message}"
+                ) from None
+            except ServiceUnavailable:
+                if attempt == self.attempts:
+                    raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
+            except (Neo4jError, DriverError) as exc:
+                if not exc.is_retryable() or attempt == self.attempts:
+                    raise
+            time.sleep(0.2 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _run(self, name: str, routing: RoutingControl, params: dict[str, Any]) -> list[Row]:
+        query = queries.get(name)
+        rows: list[Row] = []
+        for statement in query.statements:
+            result = self._retrying(
+                partial(
+                    self.driver.execute_query,
+                    statement, params, database_=self.database, routing_=routing,
+                )
+            )
+            rows = [record.data() for record in result.records]
+        return rows
+
+    def read(self, name: str, **params: Any) -> list[Row]:
+        return self._run(name, RoutingControl.READ, params)
+
+    def write(self, name: str, **params: Any) -> list[Row]:
+        return self._run(name, RoutingControl.WRITE, params)
+
+    def stream(self, name: str, **params: Any) -> Iterator[Row]:
+        """Rows of a read query as they arrive, for edge lists too large to hold twice."""
+        query = queries.get(name)
+        try:
+            with self.driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as session:
+                for record in session.run(query.text, params):
+                    yield record.data()
+        except ServiceUnavailable:
+            raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
+        except AuthError as exc:
+            raise GraphAuthError(
+                f"Neo4j at {self.uri} refused the credentials: {exc.message}"
+            ) from None
+
+    def ping(self) -> None:
+        self._retrying(lambda: self.driver.verify_connectivity())
+
+    @contextmanager
+    def session(self, write: bool = True) -> Iterator[neo4j.Session]:
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        with self.driver.session(database=self.database, default_access_mode=mode) as session:
+            yield session
+
+
+class RecordingGraph:
+    """A stand-in runner for unit tests: records calls, answers from canned rows."""
+
+    def __init__(self, answers: dict[str, list[Row]] | None = None) -> None:
+        self.answers = answers or {}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def read(self, name: str, **params: Any) -> list[Row]:
+        queries.get(name)
+        self.calls.append((name, params))
+        return self.answers.get(name, [])
+
+    write = read

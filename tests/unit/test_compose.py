@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_compose_wires_neo4j_and_the_api() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    neo4j = compose["services"]["neo4j"]
+    api = compose["services"]["api"]
+    assert neo4j["image"] == "neo4j:5.26-community"
+    assert "apoc" in neo4j["environment"]["NEO4J_PLUGINS"]
+    assert "graph-data-science" in neo4j["environment"]["NEO4J_PLUGINS"]
+    assert "7687:7687" in neo4j["ports"] and "7474:7474" in neo4j["ports"]
+    assert "RETURN 1" in " ".join(neo4j["healthcheck"]["test"])
+    assert any(v.endswith(":/data") for v in neo4j["volumes"])
+    assert api["build"] == "."
+    assert api["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    assert api["environment"]["PROTEUS_NEO4J_URI"] == "bolt://neo4j:7687"
+    password = neo4j["environment"]["NEO4J_AUTH"].split("/", 1)[1]
+    assert api["environment"]["PROTEUS_NEO4J_PASSWORD"] == password
+    assert set(compose["volumes"]) >= {v.split(":")[0] for v in neo4j["volumes"]}
+
+
+def test_dockerfile_installs_the_package_and_ships_the_queries() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert "COPY cypher" in text and "pip install" in text
+    assert 'CMD ["proteus"' in text
