@@ -1,0 +1,71 @@
+"""Every stage run is a `Run` node: parameters, rule versions, inputs, code version, report.
+
+    with track(graph, "identity", params, rule_versions={"identity": "3"}) as run:
+        ...                      # write facts carrying run.id
+        run.report = report      # stored on the Run when the block ends
+
+A block that raises leaves the Run marked `failed`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+import proteus
+from proteus.graph import Runner
+
+
+class Run(BaseModel):
+    id: str
+    stage: str
+    status: str = "complete"
+    report: BaseModel | None = None
+
+
+def new_run_id(stage: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return f"{stage}-{stamp}-{secrets.token_hex(3)}"
+
+
+@cache
+def code_version() -> str:
+    """The package version and, in a git checkout, the commit."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=5, check=True)
+        return f"{proteus.__version__}+{commit.stdout.strip()}"
+    except (OSError, subprocess.SubprocessError):
+        return proteus.__version__
+
+
+def _json(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    return json.dumps(value, default=str, sort_keys=True)
+
+
+@contextmanager
+def track(graph: Runner, stage: str, params: BaseModel | dict[str, Any],
+          rule_versions: dict[str, str] | None = None,
+          inputs: list[str] | None = None) -> Iterator[Run]:
+    run = Run(id=new_run_id(stage), stage=stage)
+    graph.write("runs/create_run", id=run.id, stage=stage, params=_json(params),
+                rule_versions=_json(rule_versions or {}), inputs=inputs or [],
+                code_version=code_version())
+    try:
+        yield run
+    except BaseException:
+        graph.write("runs/finish_run", id=run.id, status="failed", report=_json(run.report or {}))
+        raise
+    graph.write("runs/finish_run", id=run.id, status=run.status, report=_json(run.report or {}))
