@@ -119,6 +119,15 @@ def run_pipeline(devices: int, seed: int, data_dir: Path) -> None:
         click.echo(line)
 
 
+def _register() -> None:
+    from proteus.ingest.cli import ingest_command
+
+    cli.add_command(ingest_command)
+
+
+_register()
+
+
 def main() -> None:
     cli.main(prog_name="proteus")
 

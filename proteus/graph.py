@@ -27,6 +27,7 @@ T = TypeVar("T")
 class Runner(Protocol):
     def read(self, name: str, **params: Any) -> list[Row]: ...
     def write(self, name: str, **params: Any) -> list[Row]: ...
+    def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None: ...
 
 
 class Graph:
@@ -104,6 +105,20 @@ class Graph:
                 f"Neo4j at {self.uri} refused the credentials: {exc.message}"
             ) from None
 
+    def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
+        """Run several named write queries in one transaction (all or nothing)."""
+        statements = [(queries.get(name).text, params) for name, params in steps]
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for text, params in statements:
+                tx.run(text, params).consume()
+
+        def attempt() -> None:
+            with self.session(write=True) as session:
+                session.execute_write(work)
+
+        self._retrying(attempt)
+
     def ping(self) -> None:
         self._retrying(lambda: self.driver.verify_connectivity())
 
@@ -127,3 +142,7 @@ class RecordingGraph:
         return self.answers.get(name, [])
 
     write = read
+
+    def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
+        for name, params in steps:
+            self.write(name, **params)

@@ -1,0 +1,131 @@
+"""Fold a chunk of validated records into the aggregate rows the ingest queries write.
+
+Pure functions: no Neo4j, no files. Raw identifiers are pseudonymised here, so nothing
+after this module ever sees one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from proteus.events import ConsentEvent, ContentItem, NetworkEvent, Record, ViewingEvent
+
+Rows = dict[str, list[dict[str, Any]]]
+Pseudonymiser = Callable[[str, str], str]
+
+_CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
+IDENTIFIER_FIELDS = ("ip", "cookie", "app_id", "login", "msisdn")
+
+
+def ip_class(raw: str) -> str:
+    """A coarse, non-identifying class of an IPv4 address."""
+    address = ipaddress.IPv4Address(raw)
+    if address in _CGNAT:
+        return "cgnat"
+    return "private" if address.is_private else "public"
+
+
+def _widen(span: list[Any], ts: datetime) -> None:
+    if ts < span[0]:
+        span[0] = ts
+    if ts > span[1]:
+        span[1] = ts
+
+
+def _day_lists(per_day: dict[str, int]) -> tuple[list[str], list[int]]:
+    days = sorted(per_day)
+    return days, [per_day[d] for d in days]
+
+
+def network_rows(records: Iterable[NetworkEvent], pseudonym: Pseudonymiser) -> Rows:
+    devices: dict[str, list[Any]] = {}
+    links: dict[tuple[str, str, str], list[Any]] = {}
+    classes: dict[str, str] = {}
+    for event in records:
+        ts, day = event.ts, event.ts.date().isoformat()
+        device = devices.get(event.device_id)
+        if device is None:
+            devices[event.device_id] = [ts, ts, event.device_type]
+        else:
+            _widen(device, ts)
+        for kind in IDENTIFIER_FIELDS:
+            raw = getattr(event, kind)
+            if raw is None:
+                continue
+            key = (event.device_id, kind, pseudonym(kind, raw))
+            link = links.get(key)
+            if link is None:
+                network, cls = None, None
+                if kind == "ip":
+                    network = event.network
+                    cls = classes.get(raw) or classes.setdefault(raw, ip_class(raw))
+                links[key] = [ts, ts, 1, {day: 1}, network, cls]
+            else:
+                _widen(link, ts)
+                link[2] += 1
+                link[3][day] = link[3].get(day, 0) + 1
+    sightings = []
+    for (device_id, kind, value), (first, last, count, per_day, network, cls) in links.items():
+        days, counts = _day_lists(per_day)
+        sightings.append({"device": device_id, "kind": kind, "value": value, "network": network,
+                          "ip_class": cls, "first": first, "last": last, "count": count,
+                          "days": days, "day_counts": counts})
+    return {
+        "ingest/merge_devices": [{"id": k, "first": v[0], "last": v[1], "type": v[2]}
+                                 for k, v in devices.items()],
+        "ingest/merge_sightings": sightings,
+    }
+
+
+def viewing_rows(records: Iterable[ViewingEvent]) -> Rows:
+    pairs: dict[tuple[str, str], list[Any]] = {}
+    for event in records:
+        ts, day = event.ts, event.ts.date().isoformat()
+        pair = pairs.get((event.device_id, event.content_id))
+        if pair is None:
+            pairs[(event.device_id, event.content_id)] = [ts, ts, 1, event.seconds,
+                                                          {day: event.seconds}]
+        else:
+            _widen(pair, ts)
+            pair[2] += 1
+            pair[3] += event.seconds
+            pair[4][day] = pair[4].get(day, 0) + event.seconds
+    rows = []
+    for (device_id, content_id), (first, last, count, seconds, per_day) in pairs.items():
+        days, day_seconds = _day_lists(per_day)
+        rows.append({"device": device_id, "content": content_id, "first": first, "last": last,
+                     "count": count, "seconds": seconds, "days": days,
+                     "day_seconds": day_seconds})
+    return {"ingest/merge_views": rows}
+
+
+def catalog_rows(records: Iterable[ContentItem]) -> Rows:
+    latest = {item.content_id: item for item in records}
+    return {"ingest/merge_catalog": [
+        {"id": i.content_id, "title": i.title, "kind": i.kind, "genres": list(i.genres),
+         "iab_ids": list(i.iab_ids)} for i in latest.values()]}
+
+
+def consent_rows(records: Iterable[ConsentEvent], pseudonym: Pseudonymiser) -> Rows:
+    latest: dict[tuple[str, str], ConsentEvent] = {}
+    for event in records:
+        key = (event.account, event.purpose)
+        if key not in latest or event.ts > latest[key].ts:
+            latest[key] = event
+    return {"ingest/merge_consent": [
+        {"account": pseudonym("login", e.account), "purpose": e.purpose, "granted": e.granted,
+         "at": e.ts} for e in latest.values()]}
+
+
+def rows_for(kind: str, records: list[Record], pseudonym: Pseudonymiser) -> Rows:
+    """The query-name -> rows mapping for one chunk of one record type."""
+    if kind == "network":
+        return network_rows(records, pseudonym)  # type: ignore[arg-type]
+    if kind == "viewing":
+        return viewing_rows(records)  # type: ignore[arg-type]
+    if kind == "catalog":
+        return catalog_rows(records)  # type: ignore[arg-type]
+    return consent_rows(records, pseudonym)  # type: ignore[arg-type]

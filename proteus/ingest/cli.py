@@ -1,0 +1,32 @@
+"""`proteus ingest PATH...`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from proteus import ingest
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--chunk-size", default=20_000, show_default=True,
+              help="Rows per transaction (a resumed file keeps the size it started with).")
+@click.option("--rejects-dir", type=click.Path(path_type=Path), default=Path("data/rejects"),
+              show_default=True, help="Where <file>.rejects.jsonl files go (sensitive: raw rows).")
+def ingest_command(paths: tuple[Path, ...], chunk_size: int, rejects_dir: Path) -> None:
+    """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph."""
+    from proteus.cli import connect, emit, settings
+
+    params = ingest.IngestParams(paths=list(paths), chunk_size=chunk_size,
+                                 rejects_dir=rejects_dir)
+    with connect() as graph:
+        report = ingest.run(graph, params, settings())
+    for line in report.lines():
+        click.echo(line, err=True)
+    emit({"run_id": report.run_id, "read": report.read, "accepted": report.accepted,
+          "rejected": report.rejected, "duplicates": report.duplicates,
+          "events_per_s": report.events_per_s, "ok": report.ok})
+    if not report.ok:
+        raise click.exceptions.Exit(1)

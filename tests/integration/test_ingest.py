@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from proteus import ingest
+from proteus.db import manage
+from proteus.events import write_rows
+from proteus.graph import Graph
+from proteus.settings import Settings
+
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+RAW_IDENTIFIERS = ["anna@example.org", "+4915112345678", "203.0.113.7", "100.64.1.9",
+                   "cookie-abc-123", "app-77f"]
+
+
+def network_rows(devices: int = 40, per_device: int = 30) -> list[dict[str, Any]]:
+    rows = []
+    for d in range(devices):
+        for k in range(per_device):
+            rows.append({
+                "event_id": f"n-{d}-{k}", "ts": T0 + timedelta(hours=k * 5), "device_id": f"dev{d}",
+                "device_type": "phone" if d % 2 else "laptop",
+                "network": "mobile" if k % 2 else "home",
+                "ip": "100.64.1.9" if k % 2 else f"203.0.113.{d % 8}",
+                "cookie": f"cookie-{d}-{k // 10}" if d % 2 == 0 else None,
+                "login": "anna@example.org" if d < 2 else f"user{d // 2}@example.org",
+                "msisdn": f"+49151{d:08d}" if d % 2 else None,
+            })
+    rows[5]["msisdn"] = "+4915112345678"
+    rows[6]["cookie"] = "cookie-abc-123"
+    return rows
+
+
+def viewing_rows(devices: int = 40, per_device: int = 20) -> list[dict[str, Any]]:
+    return [{"event_id": f"v-{d}-{k}", "ts": T0 + timedelta(hours=k * 7), "device_id": f"dev{d}",
+             "content_id": f"c{(d + k) % 9}", "seconds": 60 * (k + 1)}
+            for d in range(devices) for k in range(per_device)]
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    root.mkdir()
+    write_rows(root / "catalog.jsonl.gz", "catalog", [
+        {"content_id": f"c{i}", "title": f"Title {i}", "kind": "vod", "iab_ids": ["150"],
+         "genres": ["Drama"]} for i in range(9)])
+    write_rows(root / "consent.csv", "consent", [
+        {"event_id": "s1", "ts": T0, "account": "anna@example.org", "purpose": "advertising",
+         "granted": True},
+        {"event_id": "s2", "ts": T0 + timedelta(days=1), "account": "anna@example.org",
+         "purpose": "advertising", "granted": False}])
+    write_rows(root / "network-day1.jsonl.gz", "network", network_rows())
+    write_rows(root / "viewing-day1.parquet", "viewing", viewing_rows())
+    with (root / "network-bad.jsonl").open("w") as bad:
+        bad.write('{"event_id": "b1", "ts": "yesterday", "device_id": "x", '
+                  '"device_type": "phone", "network": "home"}\n')
+        bad.write("not json at all\n")
+        bad.write('{"event_id": "b3", "ts": "2026-11-02T08:00:00Z", "device_id": "x", '
+                  '"device_type": "phone", "network": "home", "imei": "123"}\n')
+    return root
+
+
+def totals(graph: Graph) -> dict[str, Any]:
+    with graph.session(write=False) as session:
+        return session.run("""
+            MATCH (n) WHERE NOT n:Run WITH count(n) AS nodes
+            OPTIONAL MATCH ()-[s:SEEN_WITH]->() WITH nodes, count(s) AS seen,
+                 sum(s.count) AS seen_count, sum(reduce(t = 0, c IN s.day_counts | t + c)) AS days
+            OPTIONAL MATCH ()-[w:WATCHED]->() RETURN nodes, seen, seen_count, days,
+                 count(w) AS watched, sum(w.seconds) AS seconds, sum(w.count) AS views
+        """).single().data()
+
+
+def run(graph: Graph, settings: Settings, path: Path, chunk: int = 250) -> ingest.IngestReport:
+    params = ingest.IngestParams(paths=[path], chunk_size=chunk,
+                                 rejects_dir=path.parent / "rejects")
+    return ingest.run(graph, params, settings)
+
+
+def test_ingest_aggregates_validates_and_is_idempotent(graph: Graph, settings: Settings,
+                                                      dataset: Path) -> None:
+    report = run(graph, settings, dataset)
+    assert report.read == 9 + 2 + 1200 + 800 + 3
+    assert report.rejected == 3 and report.duplicates == 0
+    assert [b.status for b in report.batches] == ["complete"] * 5
+    first = totals(graph)
+    assert first["seen_count"] == first["days"]
+    assert first["seconds"] == sum(r["seconds"] for r in viewing_rows())
+    assert first["views"] == 800
+    again = run(graph, settings, dataset)
+    assert {b.status for b in again.batches} == {"skipped"}
+    assert totals(graph) == first
+
+    rejects = next(b for b in report.batches if "bad" in b.file).rejects_file
+    lines = Path(str(rejects)).read_text().splitlines()
+    assert [line.split('"field": ')[1].split(",")[0] for line in lines] == [
+        '"ts"', '"line"', '"imei"']
+
+
+def test_no_raw_identifier_reaches_the_graph(graph: Graph, settings: Settings,
+                                             dataset: Path) -> None:
+    run(graph, settings, dataset)
+    with graph.session(write=False) as session:
+        values = session.run("""
+            MATCH (n) UNWIND keys(n) AS k WITH n[k] AS v
+            RETURN collect(v) AS values""").single()["values"]
+        values += session.run("""
+            MATCH ()-[r]->() UNWIND keys(r) AS k WITH r[k] AS v
+            RETURN collect(v) AS values""").single()["values"]
+    text = repr(values)
+    for raw in [*RAW_IDENTIFIERS, "example.org"]:
+        assert raw not in text
+    kinds = {row["kind"]: row["n"] for row in session_rows(graph, """
+        MATCH (i:Identifier) RETURN i.kind AS kind, count(*) AS n""")}
+    assert set(kinds) == {"ip", "cookie", "login", "msisdn"}
+
+
+def session_rows(graph: Graph, text: str) -> list[dict[str, Any]]:
+    with graph.session(write=False) as session:
+        return [r.data() for r in session.run(text)]
+
+
+def test_latest_consent_wins(graph: Graph, settings: Settings, dataset: Path) -> None:
+    run(graph, settings, dataset)
+    rows = session_rows(graph, "MATCH (:Identifier {kind: 'login'})-[c:CONSENTED]->(p:Purpose) "
+                               "RETURN p.name AS purpose, c.granted AS granted")
+    assert rows == [{"purpose": "advertising", "granted": False}]
+
+
+def test_broken_files_fail_alone_and_are_never_complete(graph: Graph, settings: Settings,
+                                                        tmp_path: Path, dataset: Path) -> None:
+    good = (dataset / "network-day1.jsonl.gz").read_bytes()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "network-cut.jsonl.gz").write_bytes(good[: len(good) // 2])
+    (broken / "network-empty.jsonl").write_text("")
+    (broken / "viewing-nocol.csv").write_text("event_id,ts,device_id\nv1,2026-11-02T08:00:00Z,d\n")
+    (broken / "notes.txt").write_text("hello")
+    report = run(graph, settings, broken)
+    assert not report.ok
+    failed = {Path(b.file).name: b.error for b in report.batches if b.status == "failed"}
+    assert "network-empty.jsonl" in failed and "empty" in str(failed["network-empty.jsonl"])
+    assert "missing" in str(failed["viewing-nocol.csv"]) or "misses" in str(
+        failed["viewing-nocol.csv"])
+    assert any("network-cut.jsonl.gz: truncated" in e for e in report.errors)
+    assert any("notes.txt" in e for e in report.errors)
+    statuses = session_rows(graph, "MATCH (b:IngestBatch) RETURN b.file AS f, b.status AS s")
+    assert {r["f"]: r["s"] for r in statuses} == {
+        "network-empty.jsonl": "failed", "viewing-nocol.csv": "failed"}
+    assert all(len(e.splitlines()) == 1 for e in report.errors)
+
+
+def test_kill_9_mid_file_then_rerun_equals_a_clean_run(graph: Graph, settings: Settings,
+                                                       tmp_path: Path) -> None:
+    big = tmp_path / "kill"
+    big.mkdir()
+    write_rows(big / "network-big.jsonl.gz", "network", network_rows(devices=400, per_device=60))
+    env = {**os.environ, "PROTEUS_NEO4J_URI": settings.bolt_uri,
+           "PROTEUS_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()}
+    command = [sys.executable, "-m", "proteus.cli", "ingest", str(big), "--chunk-size", "500",
+               "--rejects-dir", str(tmp_path / "rejects")]
+    victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        rows = session_rows(graph, "MATCH (b:IngestBatch) RETURN b.chunks_done AS done")
+        if rows and rows[0]["done"] and rows[0]["done"] >= 3:
+            break
+        time.sleep(0.05)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    partial = session_rows(graph, "MATCH (b:IngestBatch) RETURN b.status AS s, "
+                                  "b.chunks_done AS done")[0]
+    assert partial["s"] == "running" and 3 <= partial["done"] < 48
+    resumed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    after_resume = totals(graph)
+
+    manage.reset(graph)
+    clean = run(graph, settings, big, chunk=500)
+    assert clean.batches[0].chunks_written == 48
+    assert totals(graph) == after_resume
+    assert after_resume["seen_count"] > 0
+
