@@ -1,0 +1,161 @@
+"""The traffic generator: determinism, round trips against the truth, profile floors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from proteus.events import ContentItem, Rejection, read_rows, record_type_for, validate
+from proteus.generate import GenerateParams, check_floors, profile_shares, run
+from proteus.generate.cli import bench_generate, generate
+from proteus.generate.iab import builtin_taxonomy
+from proteus.generate.run import MANIFEST
+
+
+def _truth(out: Path, name: str) -> list[dict[str, str]]:
+    with open(out / "truth" / name, newline="") as src:
+        return list(csv.DictReader(src))
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def default_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("default") / "data"
+    run(GenerateParams(out=out, devices=5000, quiet=True))
+    return out
+
+
+def test_default_profile_meets_the_floors(default_profile: Path) -> None:
+    shares = profile_shares(default_profile)
+    assert check_floors(shares) == []
+    assert shares["devices"] == 5000
+
+
+def _check_round_trip(out: Path) -> Counter[str]:
+    """Every generated row validates except the malformed ones, rejected on the truth's field."""
+    expected = {(r["file"], int(r["line_no"])): r["field"] for r in _truth(out, "malformed.csv")}
+    found: dict[tuple[str, int], str] = {}
+    kinds: Counter[str] = Counter()
+    manifest = json.loads((out / MANIFEST).read_text())
+    for entry in manifest["files"]:
+        path = out / entry["path"]
+        kind = record_type_for(path)
+        rows = 0
+        for line_no, raw in read_rows(path):
+            rows += 1
+            result = validate(kind, raw)
+            if isinstance(result, Rejection):
+                found[(path.name, line_no)] = result.field
+            kinds[kind] += 1
+        assert rows == entry["rows"]
+    assert found == expected
+    return kinds
+
+
+def test_jsonl_round_trip_matches_the_truth(default_profile: Path) -> None:
+    kinds = _check_round_trip(default_profile)
+    assert set(kinds) == {"network", "viewing", "catalog", "consent"}
+    assert len(_truth(default_profile, "malformed.csv")) > 100
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_csv_and_parquet_round_trip_matches_the_truth(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / fmt
+    run(GenerateParams(out=out, devices=800, days=2, format=fmt, malformed_rate=0.02, quiet=True))
+    _check_round_trip(out)
+    defects = Counter(r["defect"] for r in _truth(out, "malformed.csv"))
+    if fmt == "parquet":
+        assert set(defects) == {"out_of_range", "missing", "unknown"}
+    else:
+        assert set(defects) == {"bad_type", "out_of_range", "missing", "unknown", "unparsable"}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path: Path, fmt: str) -> None:
+    outs = []
+    for name, seed in (("a", 7), ("b", 7), ("c", 8)):
+        out = tmp_path / name
+        run(GenerateParams(out=out, devices=600, days=2, seed=seed, format=fmt, quiet=True))
+        outs.append(_files(out))
+    assert outs[0] == outs[1]
+    assert outs[0].keys() <= outs[2].keys() | outs[0].keys()
+    shared = [name for name in outs[0] if name in outs[2] and name != MANIFEST]
+    assert any(outs[0][name] != outs[2][name] for name in shared if name.startswith("network"))
+    assert outs[0]["truth/devices.csv"] != outs[2]["truth/devices.csv"]
+
+
+def test_junk_and_cgnat_truth_agree_with_the_events(default_profile: Path) -> None:
+    junk = {(r["field"], r["value"]) for r in _truth(default_profile, "junk_values.csv")}
+    cgnat = {
+        r["ip"]: int(r["devices"])
+        for r in _truth(default_profile, "ips.csv")
+        if r["kind"] == "cgnat"
+    }
+    seen: dict[str, set[str]] = {ip: set() for ip in cgnat}
+    values = junk_values = 0
+    for path in sorted(default_profile.glob("network-*")):
+        for _, raw in read_rows(path):
+            if not isinstance(raw, dict):
+                continue
+            for field in ("ip", "cookie", "app_id", "login", "msisdn"):
+                if raw.get(field):
+                    values += 1
+                    junk_values += (field, raw[field]) in junk
+            if raw.get("ip") in seen and raw.get("device_id"):
+                seen[raw["ip"]].add(raw["device_id"])
+    summary = json.loads((default_profile / "truth" / "summary.json").read_text())
+    assert junk_values / values >= 0.01
+    assert abs(junk_values / values - summary["junk_values"] / summary["identifier_values"]) < 0.002
+    assert all(len(seen[ip]) <= cgnat[ip] and len(seen[ip]) >= 0.99 * cgnat[ip] for ip in cgnat)
+    assert min(cgnat.values()) >= 500
+
+
+def test_identity_truth_is_consistent(default_profile: Path) -> None:
+    devices = _truth(default_profile, "devices.csv")
+    persons = {p["person_id"]: p for p in _truth(default_profile, "persons.csv")}
+    shared = {r["login"] for r in _truth(default_profile, "shared_logins.csv")}
+    for d in devices:
+        if d["is_bot"] == "true":
+            assert d["person_id"] == "" and d["resolvable"] == "false"
+            continue
+        person = persons[d["person_id"]]
+        assert person["household_id"] == d["household_id"]
+        assert d["login"] not in shared
+        assert d["resolvable"] == str(bool(d["login"] or d["msisdn"])).lower()
+        if d["shared_screen"] == "true":
+            assert person["primary"] == "true"
+    by_family: dict[str, set[str]] = {}
+    for d in devices:
+        if d["family_login"]:
+            by_family.setdefault(d["family_login"], set()).add(d["login"])
+    assert by_family and all(len(logins - {""}) >= 2 for logins in by_family.values())
+
+
+def test_builtin_taxonomy_is_used_when_asked(tmp_path: Path) -> None:
+    report = run(
+        GenerateParams(out=tmp_path, devices=200, days=1, iab_dir=Path("builtin"), quiet=True)
+    )
+    assert report.iab_source == "builtin"
+    known = set(builtin_taxonomy().names)
+    items = [validate("catalog", raw) for _, raw in read_rows(tmp_path / "catalog.jsonl.gz")]
+    assert all(isinstance(i, ContentItem) and set(i.iab_ids) <= known for i in items)
+
+
+def test_cli_and_bench(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        generate, ["--out", str(tmp_path / "cli"), "--devices", "150", "--days", "1", "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    assert report["devices"] == 150 and report["events"] > 0
+    bench = bench_generate(300, None)
+    assert {"devices", "events", "events_per_s", "peak_rss_mb", "seconds"} <= set(bench)
+    assert bench["devices"] == 300 and bench["peak_rss_mb"] > 0
