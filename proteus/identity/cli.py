@@ -1,0 +1,69 @@
+"""`proteus identity run | explain`: the identity stage from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from proteus.identity.bench import bench_identity
+from proteus.identity.explain import explain_device, explain_pair
+from proteus.identity.report import IdentityParams
+from proteus.identity.stage import run
+
+__all__ = ["bench_identity", "identity"]
+
+
+@click.group()
+def identity() -> None:
+    """Devices into persons and households, and why."""
+
+
+@identity.command("run")
+@click.option("--engine", type=click.Choice(["fast", "reference", "gds"]), default="fast",
+              show_default=True, help="How components are found.")
+@click.option("--rules", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="Rules file (default rules/identity.yaml).")
+@click.option("--truth", type=click.Path(path_type=Path, exists=True), default=None,
+              help="A generated dataset (or its truth/) to score the run against.")
+def run_command(engine: str, rules: Path | None, truth: Path | None) -> None:
+    """Link devices into persons and households; print the quality report."""
+    from proteus.cli import connect, emit, settings
+
+    params = IdentityParams.model_validate({"engine": engine, "rules": rules, "truth": truth})
+    with connect() as graph:
+        report = run(graph, params, settings())
+    for line in report.lines():
+        click.echo(line)
+    emit(report.model_dump(mode="json"))
+
+
+@identity.command("explain")
+@click.argument("device")
+@click.argument("device_b", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@click.option("--redact", is_flag=True, help="Hide identifier values.")
+def explain_command(device: str, device_b: str | None, as_json: bool, redact: bool) -> None:
+    """Why DEVICE is in its person (or why DEVICE and DEVICE_B are or are not linked)."""
+    from proteus.cli import connect
+
+    with connect() as graph:
+        if device_b is None:
+            single = explain_device(graph, device, redact=redact)
+            payload, sentence = single.model_dump(mode="json"), single.sentence
+            steps, shared = single.evidence, []
+        else:
+            pair = explain_pair(graph, device, device_b, redact=redact)
+            payload, sentence = pair.model_dump(mode="json"), pair.sentence
+            steps, shared = pair.steps, pair.shared
+    if as_json:
+        click.echo(json.dumps(payload, indent=2, sort_keys=True))
+        return
+    click.echo(sentence)
+    for step in steps:
+        click.echo(f"  {step.position:>2}. {step.source} -> {step.target}  [{step.rule} "
+                   f"v{step.rule_version}, weight {step.weight:g}, edge {step.edge_id}]")
+        click.echo(f"      {step.sentence}")
+    for item in shared:
+        click.echo(f"  shared {item.identifier}: {item.rule} ({item.detail})")

@@ -1,0 +1,128 @@
+"""The identity linking rules: a versioned YAML file loaded into a typed model.
+
+    rules = load_rules()                  # rules/identity.yaml
+    rules.blocked_values(key)             # {(kind, pseudonym)} of the blocklist
+
+A file that is missing, unparsable or invalid raises one-line `ConfigError` naming the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from proteus.errors import ConfigError
+from proteus.pseudonym import PSEUDONYMISED_KINDS, pseudonymise
+
+Strength = Literal["strong", "medium", "weak"]
+Kind = Literal["ip", "cookie", "app_id", "login", "msisdn"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KindRule(_Strict):
+    strength: Strength
+    priority: int = Field(ge=1)
+    persons: bool
+    households: bool
+    max_devices: int = Field(ge=1)
+    min_days: int = Field(default=1, ge=1)
+    max_devices_per_day: int | None = Field(default=None, ge=1)
+    min_shared_days: int | None = Field(default=None, ge=1)
+    networks: list[str] | None = None
+    ip_classes: list[str] | None = None
+
+
+class GenericRule(_Strict):
+    max_households: int = Field(ge=1)
+
+
+class SharedRule(_Strict):
+    kinds: list[Kind]
+    min_other_logins: int = Field(ge=1)
+
+
+class ConflictRule(_Strict):
+    anchor_kinds: list[Kind]
+
+
+class Confidence(_Strict):
+    strong: float = Field(ge=0.0, le=1.0)
+    medium: float = Field(ge=0.0, le=1.0)
+    weak: float = Field(ge=0.0, le=1.0)
+
+
+class Gate(_Strict):
+    max_person_devices: int = Field(ge=1)
+    max_person_share: float = Field(gt=0.0, le=1.0)
+    share_above_devices: int = Field(default=10, ge=1)
+
+
+class Rules(_Strict):
+    version: str = Field(min_length=1)
+    window_days: int = Field(ge=1)
+    kinds: dict[str, KindRule]
+    blocklist: dict[Literal["any", "ip", "cookie", "app_id", "login", "msisdn"], list[str]]
+    generic: GenericRule
+    shared: SharedRule
+    conflict: ConflictRule
+    confidence: Confidence
+    gate: Gate
+
+    @model_validator(mode="after")
+    def _known_kinds_distinct_priorities(self) -> Rules:
+        unknown = sorted(set(self.kinds) - set(PSEUDONYMISED_KINDS))
+        if unknown:
+            raise ValueError(f"unknown identifier kind(s) {', '.join(unknown)}")
+        priorities = [rule.priority for rule in self.kinds.values()]
+        if len(set(priorities)) != len(priorities):
+            raise ValueError("two kinds share a priority")
+        return self
+
+    def by_priority(self) -> list[str]:
+        """Kinds, strongest first."""
+        return sorted(self.kinds, key=lambda kind: self.kinds[kind].priority)
+
+    def blocked_values(self, key: bytes) -> set[tuple[str, str]]:
+        """Every blocklisted raw value as the (kind, pseudonym) it would have in the graph."""
+        blocked: set[tuple[str, str]] = set()
+        for scope, values in self.blocklist.items():
+            kinds = PSEUDONYMISED_KINDS if scope == "any" else (scope,)
+            for kind in kinds:
+                for raw in values:
+                    blocked.add((kind, pseudonymise(kind, raw, key)))
+                    blocked.add((kind, pseudonymise(kind, raw.upper(), key)))
+        return blocked
+
+
+def default_rules_path() -> Path:
+    """`rules/identity.yaml` in a source checkout, or the copy shipped inside the package."""
+    shipped = Path(__file__).resolve().parent.parent / "rules" / "identity.yaml"
+    if shipped.is_file():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "rules" / "identity.yaml"
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    source = path or default_rules_path()
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read rules ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{source}: not valid YAML{where}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of rules")
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in error["loc"]) or "rules"
+        raise ConfigError(f"{source}: {field}: {error['msg']}") from None
