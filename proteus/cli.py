@@ -120,8 +120,12 @@ def run_pipeline(devices: int, seed: int, data_dir: Path) -> None:
 
 
 def _register() -> None:
+    from proteus.bench import bench
+    from proteus.generate.cli import generate
     from proteus.ingest.cli import ingest_command
 
+    cli.add_command(bench)
+    cli.add_command(generate)
     cli.add_command(ingest_command)
 
 

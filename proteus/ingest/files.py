@@ -12,6 +12,7 @@ from typing import Any
 
 from proteus.errors import InputError
 from proteus.events import ContractError, file_format, record_type_for
+from proteus.events.formats import FORMATS
 
 # Catalog first so viewing finds titled content; consent before traffic so that governance
 # never sees a window where traffic exists without the consent that arrived with it.
@@ -26,18 +27,26 @@ class DataFile:
     sha256: str
 
 
+def _in_folder(folder: Path) -> list[Path]:
+    """Data files of a folder: supported extensions only, the truth/ folder and rejects left out."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                  and "truth" not in p.relative_to(folder).parts
+                  and not p.name.endswith(".rejects.jsonl")
+                  and any(p.name.endswith(suffix) for suffix in FORMATS))
+
+
 def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Expand folders; return (data files in ingest order, one-line errors for the rest)."""
+    """Expand folders; return (data files in ingest order, one-line errors for the rest).
+
+    A file named on the command line must be a data file; in a folder, files without a
+    supported extension (manifests, notes) are not data and are passed over.
+    """
     found: list[tuple[int, str, Path]] = []
     errors: list[str] = []
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for candidate in candidates:
-            if path.is_dir() and (candidate.name.startswith(".") or "truth" in candidate.parts
-                                  or candidate.name.endswith(".rejects.jsonl")):
-                continue
+        for candidate in _in_folder(path) if path.is_dir() else [path]:
             try:
                 kind = record_type_for(candidate)
             except ContractError as exc:

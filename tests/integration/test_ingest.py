@@ -144,7 +144,8 @@ def test_broken_files_fail_alone_and_are_never_complete(graph: Graph, settings: 
     (broken / "network-cut.jsonl.gz").write_bytes(good[: len(good) // 2])
     (broken / "network-empty.jsonl").write_text("")
     (broken / "viewing-nocol.csv").write_text("event_id,ts,device_id\nv1,2026-11-02T08:00:00Z,d\n")
-    (broken / "notes.txt").write_text("hello")
+    (broken / "notes.txt").write_text("not data: passed over inside a folder")
+    (broken / "clicks-day1.jsonl").write_text("{}\n")
     report = run(graph, settings, broken)
     assert not report.ok
     failed = {Path(b.file).name: b.error for b in report.batches if b.status == "failed"}
@@ -152,7 +153,8 @@ def test_broken_files_fail_alone_and_are_never_complete(graph: Graph, settings: 
     assert "missing" in str(failed["viewing-nocol.csv"]) or "misses" in str(
         failed["viewing-nocol.csv"])
     assert any("network-cut.jsonl.gz: truncated" in e for e in report.errors)
-    assert any("notes.txt" in e for e in report.errors)
+    assert any("clicks-day1.jsonl: unknown record type" in e for e in report.errors)
+    assert not any("notes.txt" in e for e in report.errors)
     statuses = session_rows(graph, "MATCH (b:IngestBatch) RETURN b.file AS f, b.status AS s")
     assert {r["f"]: r["s"] for r in statuses} == {
         "network-empty.jsonl": "failed", "viewing-nocol.csv": "failed"}

@@ -1,0 +1,66 @@
+"""`proteus bench ...`: each benchmark measures the project's path and its baseline in the
+same run and ends with one JSON line (figures and the ratio)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from proteus.errors import InputError
+from proteus.graph import Graph
+
+
+def _dataset(devices: int, seed: int, out: Path) -> Path:
+    from proteus import generate
+
+    print(f"generating {devices:,} devices into {out}", file=sys.stderr)
+    generate.run(generate.GenerateParams(out=out, devices=devices, seed=seed))
+    return out
+
+
+def _empty_or_reset(graph: Graph, reset: bool) -> None:
+    nodes = graph.read("db/counts")[0]["nodes"]
+    if nodes and not reset:
+        raise InputError(f"the graph holds {nodes:,} nodes; benchmarks replace its content: "
+                         "pass --reset to allow that")
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks: the project's path against a baseline measured in the same run."""
+
+
+@bench.command("generate")
+@click.option("--devices", default=200_000, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Keep the dataset here (default: a temporary folder).")
+def bench_generate_command(devices: int, out: Path | None) -> None:
+    """Generator throughput: events/s and peak RSS."""
+    from proteus.cli import emit
+    from proteus.generate.cli import bench_generate
+
+    emit(bench_generate(devices, out))
+
+
+@bench.command("ingest")
+@click.option("--devices", default=100_000, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Use this generated dataset instead of generating one.")
+@click.option("--chunk-size", default=20_000, show_default=True)
+@click.option("--baseline-seconds", default=30.0, show_default=True,
+              help="How long the one-transaction-per-event baseline runs.")
+@click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
+def bench_ingest_command(devices: int, data: Path | None, chunk_size: int,
+                         baseline_seconds: float, reset: bool) -> None:
+    """Ingest events/s against one transaction per event with MERGE."""
+    from proteus.cli import connect, emit, settings
+    from proteus.ingest.bench import bench_ingest
+
+    with connect() as graph, tempfile.TemporaryDirectory() as tmp:
+        _empty_or_reset(graph, reset)
+        source = data or _dataset(devices, 7, Path(tmp) / "data")
+        result = bench_ingest(graph, settings(), source, chunk_size, baseline_seconds)
+    emit({"devices": devices if data is None else None, **result})
