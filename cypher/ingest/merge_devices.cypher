@@ -1,10 +1,12 @@
 // name: ingest/merge_devices
 // params: rows
 // returns: nothing
-// Devices seen in a chunk: {id, type, first, last}; type is kept once known.
+// Devices seen in a chunk: {id, type, first, last} (times in epoch seconds); type is kept once known (viewing rows
+// carry none).
 UNWIND $rows AS row
+WITH row, datetime({epochSeconds: row.first}) AS first, datetime({epochSeconds: row.last}) AS last
 MERGE (d:Device {id: row.id})
-ON CREATE SET d.first_seen = row.first, d.last_seen = row.last
-SET d.type = coalesce(row.type, d.type),
-    d.first_seen = CASE WHEN row.first < d.first_seen THEN row.first ELSE d.first_seen END,
-    d.last_seen = CASE WHEN row.last > d.last_seen THEN row.last ELSE d.last_seen END
+ON CREATE SET d.type = row.type, d.first_seen = first, d.last_seen = last
+ON MATCH SET d.type = coalesce(row.type, d.type),
+    d.first_seen = CASE WHEN first < d.first_seen THEN first ELSE d.first_seen END,
+    d.last_seen = CASE WHEN last > d.last_seen THEN last ELSE d.last_seen END

@@ -89,6 +89,7 @@ def down(settings: Settings) -> bool:
 def reset(graph: Graph) -> None:
     """Delete every node and relationship in batches, then re-apply the schema."""
     with graph.session(write=True) as session:
+        session.run(queries.get("db/delete_relationships").text).consume()
         session.run(queries.get("db/delete_all").text).consume()
     init(graph)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
+import socket
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -20,8 +20,8 @@ def _to_utc(value: datetime) -> datetime:
 
 def _check_ipv4(value: str) -> str:
     try:
-        ipaddress.IPv4Address(value)
-    except ValueError as exc:
+        socket.inet_pton(socket.AF_INET, value)
+    except OSError as exc:
         raise ValueError(f"not an IPv4 address: {value!r}") from exc
     return value
 

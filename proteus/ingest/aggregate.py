@@ -28,7 +28,12 @@ def ip_class(raw: str) -> str:
     return "private" if address.is_private else "public"
 
 
-def _widen(span: list[Any], ts: datetime) -> None:
+def _when(ts: datetime) -> tuple[int, str]:
+    """Epoch seconds (cheap to send; the queries turn them into datetimes) and the UTC day."""
+    return int(ts.timestamp()), ts.date().isoformat()
+
+
+def _widen(span: list[Any], ts: int) -> None:
     if ts < span[0]:
         span[0] = ts
     if ts > span[1]:
@@ -36,54 +41,72 @@ def _widen(span: list[Any], ts: datetime) -> None:
 
 
 def _day_lists(per_day: dict[str, int]) -> tuple[list[str], list[int]]:
+    if len(per_day) == 1:
+        return list(per_day), list(per_day.values())
     days = sorted(per_day)
     return days, [per_day[d] for d in days]
 
 
+def _device_rows(devices: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    return [{"id": k, "first": v[0], "last": v[1], "type": v[2]} for k, v in devices.items()]
+
+
 def network_rows(records: Iterable[NetworkEvent], pseudonym: Pseudonymiser) -> Rows:
     devices: dict[str, list[Any]] = {}
+    identifiers: dict[tuple[str, str], list[Any]] = {}
     links: dict[tuple[str, str, str], list[Any]] = {}
-    classes: dict[str, str] = {}
     for event in records:
-        ts, day = event.ts, event.ts.date().isoformat()
-        device = devices.get(event.device_id)
+        ts, day = _when(event.ts)
+        device_id = event.device_id
+        device = devices.get(device_id)
         if device is None:
-            devices[event.device_id] = [ts, ts, event.device_type]
+            devices[device_id] = [ts, ts, event.device_type]
         else:
             _widen(device, ts)
         for kind in IDENTIFIER_FIELDS:
             raw = getattr(event, kind)
             if raw is None:
                 continue
-            key = (event.device_id, kind, pseudonym(kind, raw))
-            link = links.get(key)
+            value = pseudonym(kind, raw)
+            identifier = identifiers.get((kind, value))
+            if identifier is None:
+                network = event.network if kind == "ip" else None
+                identifiers[(kind, value)] = [ts, ts, network,
+                                              ip_class(raw) if kind == "ip" else None]
+            else:
+                _widen(identifier, ts)
+            link = links.get((device_id, kind, value))
             if link is None:
-                network, cls = None, None
-                if kind == "ip":
-                    network = event.network
-                    cls = classes.get(raw) or classes.setdefault(raw, ip_class(raw))
-                links[key] = [ts, ts, 1, {day: 1}, network, cls]
+                links[(device_id, kind, value)] = [ts, ts, 1, {day: 1}]
             else:
                 _widen(link, ts)
                 link[2] += 1
-                link[3][day] = link[3].get(day, 0) + 1
+                per_day = link[3]
+                per_day[day] = per_day.get(day, 0) + 1
     sightings = []
-    for (device_id, kind, value), (first, last, count, per_day, network, cls) in links.items():
+    for (device_id, kind, value), (first, last, count, per_day) in links.items():
         days, counts = _day_lists(per_day)
-        sightings.append({"device": device_id, "kind": kind, "value": value, "network": network,
-                          "ip_class": cls, "first": first, "last": last, "count": count,
-                          "days": days, "day_counts": counts})
+        sightings.append({"device": device_id, "kind": kind, "value": value, "first": first,
+                          "last": last, "count": count, "days": days, "day_counts": counts})
     return {
-        "ingest/merge_devices": [{"id": k, "first": v[0], "last": v[1], "type": v[2]}
-                                 for k, v in devices.items()],
+        "ingest/merge_devices": _device_rows(devices),
+        "ingest/merge_identifiers": [
+            {"kind": kind, "value": value, "first": v[0], "last": v[1], "network": v[2],
+             "ip_class": v[3]} for (kind, value), v in identifiers.items()],
         "ingest/merge_sightings": sightings,
     }
 
 
 def viewing_rows(records: Iterable[ViewingEvent]) -> Rows:
+    devices: dict[str, list[Any]] = {}
     pairs: dict[tuple[str, str], list[Any]] = {}
     for event in records:
-        ts, day = event.ts, event.ts.date().isoformat()
+        ts, day = _when(event.ts)
+        device = devices.get(event.device_id)
+        if device is None:
+            devices[event.device_id] = [ts, ts, None]
+        else:
+            _widen(device, ts)
         pair = pairs.get((event.device_id, event.content_id))
         if pair is None:
             pairs[(event.device_id, event.content_id)] = [ts, ts, 1, event.seconds,
@@ -99,7 +122,9 @@ def viewing_rows(records: Iterable[ViewingEvent]) -> Rows:
         rows.append({"device": device_id, "content": content_id, "first": first, "last": last,
                      "count": count, "seconds": seconds, "days": days,
                      "day_seconds": day_seconds})
-    return {"ingest/merge_views": rows}
+    return {"ingest/merge_devices": _device_rows(devices),
+            "ingest/merge_contents": [{"id": c} for c in {content for _, content in pairs}],
+            "ingest/merge_views": rows}
 
 
 def catalog_rows(records: Iterable[ContentItem]) -> Rows:
@@ -117,7 +142,7 @@ def consent_rows(records: Iterable[ConsentEvent], pseudonym: Pseudonymiser) -> R
             latest[key] = event
     return {"ingest/merge_consent": [
         {"account": pseudonym("login", e.account), "purpose": e.purpose, "granted": e.granted,
-         "at": e.ts} for e in latest.values()]}
+         "at": _when(e.ts)[0]} for e in latest.values()]}
 
 
 def rows_for(kind: str, records: list[Record], pseudonym: Pseudonymiser) -> Rows:
