@@ -26,7 +26,10 @@ def generated_links(dataset: Path, key: bytes) -> tuple[list[str], list[Link]]:
                for _, raw in read_rows(path)
                if isinstance(record := validate("network", raw), NetworkEvent)]
     rows = network_rows(records, lambda kind, value: pseudonymise(kind, value, key))
-    links = [link_from_row({**row, "first_seen": row["first"], "last_seen": row["last"]})
+    identifiers = {(row["kind"], row["value"]): row for row in rows["ingest/merge_identifiers"]}
+    links = [link_from_row({**row, "first_seen": row["first"], "last_seen": row["last"],
+                            "network": identifiers[(row["kind"], row["value"])]["network"],
+                            "ip_class": identifiers[(row["kind"], row["value"])]["ip_class"]})
              for row in rows["ingest/merge_sightings"]]
     return sorted(row["id"] for row in rows["ingest/merge_devices"]), links
 

@@ -1,0 +1,105 @@
+"""Modularity communities of the similarity graph by three engines, each seeded.
+
+    reference   python-louvain (Louvain), the readable baseline
+    fast        igraph Leiden with the modularity objective, client-side
+    gds         Graph Data Science Leiden inside Neo4j on the same edge list (concurrency 1)
+
+Every engine returns one label per node (node = row of the similarity graph); labels are
+canonical: communities numbered by size, largest first, ties by their smallest node.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Literal
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+from community import community_louvain
+
+from proteus.graph import Runner
+from proteus.segments.similarity import SimilarityGraph
+
+Engine = Literal["reference", "fast", "gds"]
+ENGINES: tuple[Engine, ...] = ("reference", "fast", "gds")
+
+
+def canonical(labels: np.ndarray) -> np.ndarray:
+    """Relabel: 0 = largest community, ties by smallest member."""
+    labels = np.asarray(labels, dtype=np.int64)
+    if len(labels) == 0:
+        return labels
+    _, inverse = np.unique(labels, return_inverse=True)
+    sizes = np.bincount(inverse)
+    smallest = np.full(len(sizes), len(labels), dtype=np.int64)
+    np.minimum.at(smallest, inverse, np.arange(len(labels)))
+    order = np.lexsort((smallest, -sizes))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[inverse]
+
+
+def to_igraph(sim: SimilarityGraph) -> ig.Graph:
+    g = ig.Graph(n=len(sim.persons), edges=list(zip(sim.source.tolist(), sim.target.tolist(),
+                                                    strict=True)))
+    g.es["weight"] = sim.weight.tolist()
+    return g
+
+
+def modularity(sim: SimilarityGraph, labels: np.ndarray, resolution: float = 1.0) -> float:
+    if sim.edges == 0:
+        return 0.0
+    return float(to_igraph(sim).modularity(labels.tolist(), weights="weight",
+                                           resolution=resolution))
+
+
+def reference(sim: SimilarityGraph, resolution: float, seed: int) -> np.ndarray:
+    g = nx.Graph()
+    g.add_nodes_from(range(len(sim.persons)))
+    g.add_weighted_edges_from(zip(sim.source.tolist(), sim.target.tolist(),
+                                  sim.weight.tolist(), strict=True))
+    found = community_louvain.best_partition(g, weight="weight", resolution=resolution,
+                                             random_state=seed)
+    return canonical(np.array([found[i] for i in range(len(sim.persons))]))
+
+
+def fast(sim: SimilarityGraph, resolution: float, seed: int) -> np.ndarray:
+    g = to_igraph(sim)
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        found = g.community_leiden(objective_function="modularity", weights="weight",
+                                   resolution=resolution, n_iterations=-1)
+    finally:
+        ig.set_random_number_generator(random)
+    return canonical(np.array(found.membership))
+
+
+def gds(graph: Runner, sim: SimilarityGraph, resolution: float, seed: int,
+        name: str) -> np.ndarray:
+    """Leiden in GDS on the same edges, projected from a parameter list (no edges written)."""
+    edges = [{"a": sim.persons[a], "b": sim.persons[b], "w": w}
+             for a, b, w in zip(sim.source.tolist(), sim.target.tolist(), sim.weight.tolist(),
+                                strict=True)]
+    graph.write("segments/gds_drop", graph_name=name)
+    try:
+        graph.write("segments/gds_project", graph_name=name, edges=edges)
+        rows = graph.write("segments/gds_leiden", graph_name=name, gamma=resolution, seed=seed)
+    finally:
+        graph.write("segments/gds_drop", graph_name=name)
+    index = {p: i for i, p in enumerate(sim.persons)}
+    labels = np.arange(len(sim.persons), dtype=np.int64) + 1_000_000_000
+    for row in rows:
+        labels[index[row["person"]]] = int(row["community"])
+    return canonical(labels)
+
+
+def partition(engine: Engine, sim: SimilarityGraph, resolution: float, seed: int,
+              graph: Runner | None = None, name: str = "proteus-segments") -> np.ndarray:
+    if engine == "reference":
+        return reference(sim, resolution, seed)
+    if engine == "fast":
+        return fast(sim, resolution, seed)
+    if graph is None:
+        raise ValueError("the gds engine needs a graph")
+    return gds(graph, sim, resolution, seed, name)

@@ -1,0 +1,159 @@
+"""Rule segments against the graph: check ids, compile, dry-run, apply.
+
+A rule compiles to parameters of the one fixed query `segments/rule_members`; a dry run
+returns its count and the query, and `apply` writes exactly the persons that query returns.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from proteus import queries, runs
+from proteus.errors import InputError
+from proteus.graph import Runner
+from proteus.segments.rules import (
+    ActiveCondition,
+    DeviceCondition,
+    HouseholdCondition,
+    InterestCondition,
+    Rule,
+    SegmentCondition,
+)
+from proteus.taxonomy import interest_id
+
+QUERY = "segments/rule_members"
+BATCH = 10_000
+SAMPLE = 5
+
+
+class DryRun(BaseModel):
+    rule_id: str
+    version: int
+    digest: str
+    count: int
+    sample: list[str]
+    query_name: str
+    query: str
+    params: dict[str, Any]
+    seconds: float
+
+
+class RuleReport(BaseModel):
+    run_id: str
+    rule_id: str
+    version: int
+    digest: str
+    size: int
+    replaced: bool
+    seconds: float
+
+
+def _since(reference: date | None, days: int | None) -> str | None:
+    if days is None:
+        return None
+    if reference is None:
+        return "9999-12-31"
+    return (reference - timedelta(days=days)).isoformat()
+
+
+def _condition(c: Any, group: str, reference: date | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"group": group, "negate": c.negate}
+    if isinstance(c, InterestCondition):
+        out.update(kind="interest", interest=interest_id(c.taxonomy, c.interest),
+                   score_op=c.score.op if c.score else None,
+                   score=c.score.value if c.score else None,
+                   lift_op=c.lift.op if c.lift else None,
+                   lift=c.lift.value if c.lift else None,
+                   since=_since(reference, c.seen_within_days))
+    elif isinstance(c, DeviceCondition):
+        out.update(kind="device_type", types=list(c.device_type))
+    elif isinstance(c, HouseholdCondition):
+        out.update(kind="household_size", op=c.household_size.op,
+                   value=c.household_size.value)
+    elif isinstance(c, ActiveCondition):
+        out.update(kind="active_within_days", since=_since(reference, c.active_within_days))
+    elif isinstance(c, SegmentCondition):
+        out.update(kind="segment", segment=c.segment)
+    return out
+
+
+def check(graph: Runner, rule: Rule) -> None:
+    """Refuse unknown or sensitive interests and unknown segments, naming the field."""
+    interests: dict[str, str] = {}
+    segments: dict[str, str] = {}
+    for group in ("all", "any"):
+        for i, c in enumerate(getattr(rule, group)):
+            if isinstance(c, InterestCondition):
+                interests[interest_id(c.taxonomy, c.interest)] = f"{group}[{i}].interest"
+            elif isinstance(c, SegmentCondition):
+                segments[c.segment] = f"{group}[{i}].segment"
+    found = graph.read("segments/known_ids", interests=sorted(interests),
+                       segments=sorted(segments))
+    row = found[0] if found else {"interests": [], "sensitive": [], "segments": []}
+    for iid, where in interests.items():
+        if iid not in row["interests"]:
+            prefix, official = iid.split(":")
+            taxonomy = "content-3.1" if prefix == "c3" else "audience-1.1"
+            raise InputError(f"rule {rule.id}: {where}: unknown interest {official} "
+                             f"in {taxonomy}")
+        if iid in row["sensitive"]:
+            raise InputError(f"rule {rule.id}: {where}: interest {iid} is sensitive "
+                             "(rules/policy.yaml) and cannot define a segment")
+    for sid, where in segments.items():
+        if sid not in row["segments"]:
+            raise InputError(f"rule {rule.id}: {where}: unknown segment {sid}")
+
+
+def compile_rule(graph: Runner, rule: Rule) -> dict[str, Any]:
+    """The parameters of `segments/rule_members` for this rule."""
+    day = graph.read("segments/latest_day")
+    reference = date.fromisoformat(day[0]["day"]) if day and day[0]["day"] else None
+    return {"conditions": [_condition(c, g, reference) for g in ("all", "any")
+                           for c in getattr(rule, g)]}
+
+
+def dry_run(graph: Runner, rule: Rule) -> DryRun:
+    started = time.monotonic()
+    check(graph, rule)
+    params = compile_rule(graph, rule)
+    persons = [r["person"] for r in graph.read(QUERY, **params)]
+    return DryRun(rule_id=rule.id, version=rule.version, digest=rule.digest(),
+                  count=len(persons), sample=persons[:SAMPLE], query_name=QUERY,
+                  query=queries.get(QUERY).text, params=params,
+                  seconds=round(time.monotonic() - started, 3))
+
+
+def apply(graph: Runner, rule: Rule) -> RuleReport:
+    """Materialise the rule as `(:Segment {kind: 'rule'})` with IN_SEGMENT memberships."""
+    started = time.monotonic()
+    check(graph, rule)
+    existing = graph.read("segments/rule_segment", id=rule.id)
+    old = existing[0]["segment"] if existing else None
+    if old and old["kind"] != "rule":
+        raise InputError(f"rule {rule.id}: id: a {old['kind']} segment has this id")
+    if old and old["version"] == rule.version and old["digest"] != rule.digest():
+        raise InputError(f"rule {rule.id}: version: version {rule.version} was applied with "
+                         "different conditions; bump the version")
+    if old and old["version"] > rule.version:
+        raise InputError(f"rule {rule.id}: version: {rule.version} is older than the applied "
+                         f"version {old['version']}")
+    params = compile_rule(graph, rule)
+    with runs.track(graph, "segment-rule", rule,
+                    rule_versions={rule.id: str(rule.version)}) as run_:
+        persons = [r["person"] for r in graph.read(QUERY, **params)]
+        graph.write("segments/write_rule_segment", id=rule.id, segment_name=rule.name,
+                    version=rule.version, digest=rule.digest(), description=rule.description,
+                    query=QUERY, size=len(persons), run_id=run_.id)
+        rows = [{"person": p, "segment": rule.id} for p in persons]
+        for start in range(0, len(rows), BATCH):
+            graph.write("segments/write_members", rows=rows[start:start + BATCH],
+                        run_id=run_.id)
+        report = RuleReport(run_id=run_.id, rule_id=rule.id, version=rule.version,
+                            digest=rule.digest(), size=len(persons), replaced=old is not None,
+                            seconds=round(time.monotonic() - started, 3))
+        run_.report = report
+    return report

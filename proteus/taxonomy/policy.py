@@ -1,0 +1,54 @@
+"""The sensitive-node policy, `rules/policy.yaml`.
+
+    version: "1"
+    sensitive_interests: [c3:286, a1:381]   # interest ids; each one's subtree is sensitive
+
+The Content 3.1 "Sensitive Topics" subtree is sensitive whatever the file says.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from proteus.errors import InputError
+from proteus.taxonomy.files import is_interest_id
+
+DEFAULT_POLICY = Path("rules/policy.yaml")
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    version: str
+    sensitive_interests: list[str] = []
+
+    @field_validator("sensitive_interests")
+    @classmethod
+    def _ids(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not is_interest_id(value):
+                raise ValueError(f"{value[:30]!r} is not an interest id like c3:286 or a1:381")
+        return values
+
+
+def load_policy(path: Path) -> Policy:
+    """The policy file; a missing file means no names beyond the Sensitive Topics subtree."""
+    if not path.is_file():
+        return Policy(version="none")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping with version and sensitive_interests")
+    if "version" in data:
+        data["version"] = str(data["version"])
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"])
+        raise InputError(f"{path}: {field}: {error['msg']}") from None

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from proteus import interests
+from proteus.graph import RecordingGraph
+from proteus.interests.scoring import Decayer, ancestors, collect_views, decay, score, select
+
+REF = date(2025, 3, 9)
+PARENTS: dict[str, str | None] = {"c3:483": None, "c3:533": "c3:483", "c3:539": "c3:483",
+                                  "c3:SPSHQ5": None, "c3:646": "c3:SPSHQ5"}
+TAGS = [("soccer", "c3:533"), ("soccer", "c3:646"), ("tennis", "c3:539"),
+        ("comedy", "c3:646")]
+ROWS = [
+    # person, content, days, day_seconds
+    ("p1", "soccer", ["2025-03-09"], [600]),
+    ("p1", "tennis", ["2025-03-02"], [1200]),       # a week old: half weight
+    ("p1", "soccer", ["2025-03-09"], [400]),        # a second device of p1, same content
+    ("p2", "comedy", ["2025-03-08", "2025-03-09"], [100, 300]),
+    ("p2", "untagged", ["2025-03-09"], [1000]),
+]
+
+
+def test_decay_halves_every_half_life() -> None:
+    assert decay(["2025-03-09"], [100], REF, 7.0) == pytest.approx(100)
+    assert decay(["2025-03-02"], [100], REF, 7.0) == pytest.approx(50)
+    assert decay(["2025-02-23", "2025-03-09"], [100, 10], REF, 7.0) == pytest.approx(35)
+    assert Decayer(REF, 7.0)(["2025-03-02"], [100]) == pytest.approx(50)
+
+
+def test_ancestors_include_self_nearest_first() -> None:
+    assert ancestors(PARENTS)["c3:533"] == ["c3:533", "c3:483"]
+    assert ancestors({"a": "b", "b": "a"})["a"] == ["a", "b"]  # a cycle stops
+
+
+def _scores() -> interests.scoring.Scores:
+    return score(collect_views(ROWS, Decayer(REF, 7.0)), TAGS, PARENTS)
+
+
+def _row(s: interests.scoring.Scores, person: str, interest: str) -> int:
+    p, i = s.persons.index(person), s.interests.index(interest)
+    return int(np.flatnonzero((s.person == p) & (s.interest == i))[0])
+
+
+def test_scores_roll_up_and_count_each_content_once() -> None:
+    s = _scores()
+    sports = _row(s, "p1", "c3:483")
+    assert s.weight[sports] == pytest.approx(1000 + 600)   # soccer 1000 + tennis 1200/2
+    assert s.evidence[sports] == 2
+    assert s.score[sports] == pytest.approx(1.0)
+    assert date.fromordinal(int(s.last[sports])) == REF
+    genres = _row(s, "p1", "c3:SPSHQ5")
+    assert s.weight[genres] == pytest.approx(1000)
+    comedy = _row(s, "p2", "c3:646")
+    total_p2 = 100 * 0.5 ** (1 / 7) + 300 + 1000
+    assert s.score[comedy] == pytest.approx((100 * 0.5 ** (1 / 7) + 300) / total_p2)
+
+
+def test_lift_is_share_over_population_share() -> None:
+    s = _scores()
+    population = (1000 + (100 * 0.5 ** (1 / 7) + 300)) / s.total.sum()
+    for person in ("p1", "p2"):
+        k = _row(s, person, "c3:646")
+        assert s.lift[k] == pytest.approx(s.score[k] / population)
+
+
+def test_select_applies_min_evidence_exclusions_and_top_k() -> None:
+    s = _scores()
+    kept = select(s, top_k=10, min_evidence=2, excluded=set())
+    assert {(s.persons[s.person[k]], s.interests[s.interest[k]]) for k in kept} == {
+        ("p1", "c3:483")}
+    kept = select(s, top_k=2, min_evidence=1, excluded={"c3:483"})
+    pairs = [(s.persons[s.person[k]], s.interests[s.interest[k]]) for k in kept]
+    assert ("p1", "c3:483") not in pairs
+    assert sum(p == "p1" for p, _ in pairs) == 2
+
+
+def test_run_writes_profiles_in_batches() -> None:
+    hierarchy = [{"id": k, "parent": v, "name": k, "sensitive": k == "c3:539"}
+                 for k, v in PARENTS.items()]
+    views = [{"person": p, "contents": [c], "days": [d], "day_seconds": [s]}
+             for p, c, d, s in ROWS]
+    graph = RecordingGraph({
+        "interests/hierarchy": hierarchy,
+        "interests/content_tags": [{"content": c, "interest": i} for c, i in TAGS],
+        "interests/person_views": views,
+        "interests/clear_profiles": [{"deleted": 0}],
+    })
+    report = interests.run(graph, interests.InterestsParams(min_evidence=1))
+    written = [p for n, p in graph.calls if n == "interests/write_profiles"]
+    rows = [r for batch in written for r in batch["rows"]]
+    assert report.reference_day == REF
+    assert report.relationships == len(rows) > 0
+    assert not any(r["interest"] == "c3:539" for r in rows)   # sensitive left out
+    assert report.dropped_sensitive == 1
+    assert {r["person"] for r in rows} == {"p1", "p2"}
+    assert all(batch["run_id"] == report.run_id for batch in written)

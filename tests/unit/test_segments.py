@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from proteus import queries
+from proteus.errors import InputError
+from proteus.graph import RecordingGraph
+from proteus.interests.scoring import Views
+from proteus.segments import community, partition, rule_apply
+from proteus.segments.compare import ari, match, nmi
+from proteus.segments.rules import parse_rule
+from proteus.segments.similarity import features, knn
+
+
+def test_nmi_and_ari_known_values() -> None:
+    assert nmi([0, 0, 1, 1], [5, 5, 7, 7]) == pytest.approx(1.0)
+    assert ari([0, 0, 1, 1], [5, 5, 7, 7]) == pytest.approx(1.0)
+    assert nmi([0, 0, 1, 1], [0, 1, 0, 1]) == pytest.approx(0.0)
+    assert ari([0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 2, 2]) == pytest.approx(0.24242424)
+    assert nmi([0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 2, 2]) == pytest.approx(0.5158037)
+
+
+def test_canonical_labels_by_size_then_smallest_member() -> None:
+    assert partition.canonical(np.array([7, 3, 3, 9, 9, 9])).tolist() == [2, 1, 1, 0, 0, 0]
+    assert partition.canonical(np.array([4, 2, 4, 2])).tolist() == [0, 1, 0, 1]
+
+
+def _planted(groups: int = 4, size: int = 30, contents: int = 12,
+             seed: int = 0) -> tuple[Views, list[int]]:
+    """Persons in `groups` taste groups, each watching mostly its own pool of contents."""
+    rng = np.random.default_rng(seed)
+    persons, content, weight, truth = [], [], [], []
+    for g in range(groups):
+        for i in range(size):
+            p = g * size + i
+            truth.append(g)
+            for _ in range(10):
+                own = rng.random() < 0.75
+                pool = g if own else int(rng.integers(groups))
+                persons.append(p)
+                content.append(pool * contents + int(rng.integers(contents)))
+                weight.append(float(rng.integers(60, 3600)))
+    n = groups * size
+    ids = [f"p{p:04d}" for p in range(n)]
+    key = np.array(persons) * 10_000 + np.array(content)
+    keys, inv = np.unique(key, return_inverse=True)
+    w = np.bincount(inv, weights=np.array(weight))
+    views = Views(ids, [f"c{c:04d}" for c in range(groups * contents)], keys // 10_000,
+                  keys % 10_000, w, np.zeros(len(keys), dtype=np.int64))
+    return views, truth
+
+
+def test_knn_graph_is_symmetric_deduplicated_and_sorted_by_id() -> None:
+    views, _ = _planted()
+    persons, x = features(views)
+    assert persons == sorted(persons)
+    sim = knn(persons, x, 5)
+    assert (sim.source < sim.target).all()
+    assert len({(a, b) for a, b in zip(sim.source, sim.target, strict=True)}) == sim.edges
+    assert ((sim.weight > 0) & (sim.weight <= 1 + 1e-9)).all()
+    degree = np.bincount(np.concatenate([sim.source, sim.target]), minlength=len(persons))
+    assert degree.min() >= 5
+
+
+@pytest.mark.parametrize("engine", ["reference", "fast"])
+def test_engines_recover_planted_groups_deterministically(engine: partition.Engine) -> None:
+    views, truth = _planted()
+    persons, x = features(views)
+    sim = knn(persons, x, 8)
+    labels = partition.partition(engine, sim, 1.0, seed=7)
+    again = partition.partition(engine, sim, 1.0, seed=7)
+    assert labels.tolist() == again.tolist()
+    assert nmi(truth, labels) > 0.9
+    assert partition.modularity(sim, labels) > 0.5
+
+
+def test_sweep_reports_every_resolution_and_marks_one() -> None:
+    views, _ = _planted()
+    persons, x = features(views)
+    sim = knn(persons, x, 8)
+    params = community.CommunityParams(resolutions=[0.5, 1.0, 4.0], sweep_seeds=2)
+    chosen, points = community.sweep(sim, params)
+    assert [p.resolution for p in points] == [0.5, 1.0, 4.0]
+    assert [p.chosen for p in points].count(True) == 1
+    best = max((p for p in points if p.stability >= 0.9), key=lambda p: p.modularity)
+    assert next(p for p in points if p.chosen).modularity == best.modularity
+    assert chosen in (0.5, 1.0, 4.0)
+
+
+def test_ids_continue_previous_segments_and_new_ones_are_numbered() -> None:
+    previous = {"community-1": {"a", "b", "c"}, "community-4": {"x", "y"}}
+    ids, continued = community.assign_ids([["a", "b", "c", "d"], ["m", "n"]], previous)
+    assert ids == ["community-1", "community-5"]
+    assert continued == {"community-1": "community-1"}
+    assert match({"n": {"a"}}, {"o": {"a", "b", "c"}}) == {}   # Jaccard 1/3 < 0.5
+    stab = community.stability({"community-1": {"a", "b", "c", "d"}, "community-5": {"m"}},
+                               previous, "run-0", continued)
+    assert (stab.continued, stab.new, stab.dropped, stab.common_persons) == (1, 1, 1, 3)
+
+
+RULE = {"id": "sports", "name": "Sports fans", "version": 1,
+        "all": [{"interest": "483", "score": {"op": ">=", "value": 0.1}},
+                {"device_type": ["stb", "smart_tv"]}],
+        "any": [{"household_size": {"op": ">", "value": 2}},
+                {"active_within_days": 7, "negate": True}]}
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"all": [{"interest": "483", "score": {"op": "=>", "value": 1}}]}, r"all\[0\]\.score\.op"),
+    ({"all": [{"interest": "483') DETACH DELETE n //"}]}, r"all\[0\]\.interest"),
+    ({"name": "x' }) MATCH (n) DETACH DELETE n //"}, r"name"),
+    ({"id": "a;b"}, r"id"),
+    ({"all": [{"device_type": ["toaster"]}]}, r"all\[0\]\.device_type\[0\]"),
+    ({"all": [{"segment": "community-1`"}]}, r"all\[0\]\.segment"),
+    ({"all": [{"colour": "red"}]}, r"all\[0\]: a condition needs one of"),
+    ({"all": [{"interest": "483", "weight": 1}]}, r"all\[0\]\.weight"),
+    ({"all": []}, r"all: "),
+    ({"id": "community-3"}, r"id: "),
+])
+def test_invalid_rules_are_refused_naming_the_field(change: dict[str, object],
+                                                    field: str) -> None:
+    with pytest.raises(InputError, match=field):
+        parse_rule({**RULE, **change})
+
+
+def test_unknown_and_sensitive_interests_are_refused() -> None:
+    rule = parse_rule(RULE)
+    graph = RecordingGraph({"segments/known_ids": [
+        {"interests": [], "sensitive": [], "segments": []}]})
+    with pytest.raises(InputError, match=r"all\[0\]\.interest: unknown interest 483"):
+        rule_apply.dry_run(graph, rule)
+    graph.answers["segments/known_ids"] = [
+        {"interests": ["c3:483"], "sensitive": ["c3:483"], "segments": []}]
+    with pytest.raises(InputError, match=r"all\[0\]\.interest: interest c3:483 is sensitive"):
+        rule_apply.dry_run(graph, rule)
+
+
+def test_rule_compiles_to_parameters_of_one_fixed_query() -> None:
+    rule = parse_rule(RULE)
+    graph = RecordingGraph({
+        "segments/known_ids": [{"interests": ["c3:483"], "sensitive": [], "segments": []}],
+        "segments/latest_day": [{"day": "2025-03-09"}],
+        "segments/rule_members": [{"person": "p1"}, {"person": "p2"}],
+    })
+    result = rule_apply.dry_run(graph, rule)
+    assert result.count == 2
+    assert result.query == queries.get("segments/rule_members").text
+    conditions = result.params["conditions"]
+    assert [c["kind"] for c in conditions] == ["interest", "device_type", "household_size",
+                                               "active_within_days"]
+    assert [c["group"] for c in conditions] == ["all", "all", "any", "any"]
+    assert conditions[0]["interest"] == "c3:483" and conditions[0]["score_op"] == ">="
+    assert conditions[3] == {"group": "any", "negate": True, "kind": "active_within_days",
+                             "since": "2025-03-02"}
+    for value in ("483", "Sports fans", "stb"):
+        assert value not in result.query
+
+
+def test_rule_digest_changes_with_conditions() -> None:
+    assert parse_rule(RULE).digest() == parse_rule(dict(RULE)).digest()
+    assert parse_rule(RULE).digest() != parse_rule({**RULE, "any": []}).digest()

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from proteus import taxonomy
+from proteus.errors import InputError
+from proteus.graph import RecordingGraph
+from proteus.taxonomy import files
+from proteus.taxonomy.policy import Policy, load_policy
+
+IAB = Path(__file__).resolve().parents[3] / "shared" / "iab"
+official = pytest.mark.skipif(not (IAB / files.FILES[files.CONTENT]).is_file(),
+                              reason="official IAB files not present")
+HEADER = "Unique ID\tParent\tName\tTier 1\tTier 2\tTier 3\tTier 4\tExtension"
+
+
+def _write(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / files.FILES[files.CONTENT]
+    path.write_bytes("\r\n".join(["Relational ID System\t\t\tTiered", HEADER, *rows, ""])
+                     .encode())
+    return path
+
+
+@official
+def test_official_content_file_has_704_categories_37_tier1() -> None:
+    content = files.read_taxonomy(IAB / files.FILES[files.CONTENT], files.CONTENT)
+    assert len(content.categories) == 704
+    assert len(content.tier1()) == 37
+    assert {c.name for c in content.tier1()} >= {"Sensitive Topics", "Genres", "Sports"}
+    sports = next(c for c in content.categories if c.iab_id == "483")
+    assert (sports.id, sports.tier, sports.parent_id) == ("c3:483", 1, None)
+
+
+@official
+def test_official_audience_file_with_empty_first_column() -> None:
+    audience = files.read_taxonomy(IAB / files.FILES[files.AUDIENCE], files.AUDIENCE)
+    assert len(audience.categories) == 1558
+    first = audience.categories[0]
+    assert (first.id, first.name, first.tier) == ("a1:1", "Demographic", 1)
+    age = next(c for c in audience.categories if c.iab_id == "3")
+    assert (age.name, age.parent_id, age.tier) == ("18-20", "a1:2", 3)
+
+
+@official
+def test_official_genre_mapping() -> None:
+    genres = files.read_genres(IAB / files.GENRE_FILE)
+    assert len(genres) == 44
+    assert genres["Action"] == "325"
+
+
+@official
+def test_sensitive_subtree_and_policy_ids() -> None:
+    content = files.read_taxonomy(IAB / files.FILES[files.CONTENT], files.CONTENT)
+    plain = taxonomy.sensitive_ids(content, Policy(version="t"))
+    assert "c3:v9i3On" in plain and "c3:483" not in plain
+    assert all(c.id in plain for c in content.categories if c.parent == "v9i3On")
+    more = taxonomy.sensitive_ids(content, Policy(version="t", sensitive_interests=["c3:286"]))
+    assert "c3:286" in more and len(more) > len(plain)
+
+
+def test_builtin_subset_reuses_the_generator_subset() -> None:
+    from proteus.generate.iab import BUILTIN_CATEGORIES
+
+    content, genres = files.builtin()
+    assert len(content.categories) == len(BUILTIN_CATEGORIES)
+    assert content.source == "builtin"
+    assert next(c for c in content.categories if c.iab_id == "27").tier == 2
+    assert genres["Comedy"] == "646"
+
+
+def test_no_directory_and_no_default_uses_builtin(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    found, _, source = files.resolve(None)
+    assert source == "builtin" and [t.taxonomy for t in found] == [files.CONTENT]
+
+
+def test_given_directory_without_content_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"content-taxonomy-3\.1\.tsv"):
+        files.resolve(tmp_path)
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    (["1\t\tAutomotive\tAutomotive\t\t\t\t", "2\t1\tCars"], r"line 4: 3 columns"),
+    (["1\t\tAutomotive\tAutomotive\t\t\t\t", "x y\t1\tCars\tAutomotive\tCars\t\t\t"],
+     r"line 4: invalid Unique ID"),
+    (["1\t\tAutomotive\tAutomotive\t\t\t\t", "1\t\tAgain\tAgain\t\t\t\t"],
+     r"line 4: Unique ID 1 already on line 3"),
+    (["1\t\tAutomotive\tAutomotive\t\t\t\t", "2\t9\tCars\tAutomotive\tCars\t\t\t"],
+     r"line 4: Parent 9 is not a Unique ID"),
+    (["1\t\tAutomotive\t\t\t\t\t"], r"line 3: no tier name"),
+])
+def test_malformed_rows_are_refused_naming_the_line(tmp_path: Path, rows: list[str],
+                                                   message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        files.read_taxonomy(_write(tmp_path, *rows), files.CONTENT)
+
+
+def test_missing_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.tsv"
+    path.write_text("a\tb\r\n1\t2\r\n")
+    with pytest.raises(InputError, match=r"x.tsv line 1: no header row"):
+        files.read_taxonomy(path, files.CONTENT)
+
+
+def test_policy_file(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("version: 2\nsensitive_interests: [c3:286, a1:381]\n")
+    assert load_policy(path).sensitive_interests == ["c3:286", "a1:381"]
+    assert load_policy(path).version == "2"
+    path.write_text("version: 2\nsensitive_interests: [286]\n")
+    with pytest.raises(InputError, match=r"sensitive_interests.0"):
+        load_policy(path)
+    assert load_policy(tmp_path / "absent.yaml").sensitive_interests == []
+
+
+def test_repository_policy_is_valid() -> None:
+    policy = load_policy(Path(__file__).resolve().parents[2] / "rules" / "policy.yaml")
+    assert "c3:v9i3On" in policy.sensitive_interests
+
+
+def test_load_writes_interests_links_and_tags(tmp_path: Path) -> None:
+    _write(tmp_path, "1\t\tAutomotive\tAutomotive\t\t\t\t", "2\t1\tCars\tAutomotive\tCars\t\t\t")
+    graph = RecordingGraph({"taxonomy/tag_content": [{"contents": 3, "tags": 4, "unknown": 0}],
+                            "taxonomy/remove_stale": [{"removed": 0}]})
+    report = taxonomy.load(graph, taxonomy.TaxonomyParams(dir=tmp_path,
+                                                          policy=tmp_path / "none.yaml"))
+    names = [name for name, _ in graph.calls]
+    assert names[0] == "runs/create_run" and names[-1] == "runs/finish_run"
+    merged = next(p for n, p in graph.calls if n == "taxonomy/merge_interests")
+    assert [r["id"] for r in merged["rows"]] == ["c3:1", "c3:2"]
+    assert merged["rows"][1]["tier"] == 2 and merged["rows"][1]["version"] == "3.1"
+    links = next(p for n, p in graph.calls if n == "taxonomy/merge_parents")
+    assert links["rows"] == [{"id": "c3:2", "parent": "c3:1"}]
+    assert report.source == f"official:{tmp_path}"
+    assert report.contents_tagged == 3
