@@ -45,6 +45,21 @@ def bench_generate_command(devices: int, out: Path | None) -> None:
     emit(bench_generate(devices, out))
 
 
+@bench.command("identity")
+@click.option("--devices", default=20_000, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Use this generated dataset instead of generating one.")
+@click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
+def bench_identity_command(devices: int, data: Path | None, reset: bool) -> None:
+    """Identity F1 against the truth and naive components; fast vs networkx engine time."""
+    from proteus.cli import connect, emit, settings
+    from proteus.identity.cli import bench_identity
+
+    with connect() as graph:
+        _empty_or_reset(graph, reset)
+        emit(bench_identity(devices, graph=graph, settings=settings(), data=data))
+
+
 @bench.command("ingest")
 @click.option("--devices", default=100_000, show_default=True)
 @click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
@@ -64,3 +79,12 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int,
         source = data or _dataset(devices, 7, Path(tmp) / "data")
         result = bench_ingest(graph, settings(), source, chunk_size, baseline_seconds)
     emit({"devices": devices if data is None else None, **result})
+
+
+def _register() -> None:
+    from proteus.segments.cli import bench_segments_command
+
+    bench.add_command(bench_segments_command, "segments")
+
+
+_register()

@@ -107,7 +107,7 @@ def reset(yes: bool) -> None:
 
 
 @cli.command("run")
-@click.option("--devices", default=20_000, show_default=True, help="Devices to generate.")
+@click.option("--devices", default=10_000, show_default=True, help="Devices to generate.")
 @click.option("--seed", default=42, show_default=True, help="Seed of the generated data.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data/generated"),
               show_default=True, help="Where the generated dataset goes.")
@@ -115,18 +115,22 @@ def run_pipeline(devices: int, seed: int, data_dir: Path) -> None:
     """The main job: Neo4j up, the whole pipeline on generated data, then the report."""
     params = pipeline.PipelineParams(devices=devices, seed=seed, data_dir=data_dir)
     report = pipeline.run(settings(), params)
-    for line in report.database.lines():
+    for line in report.lines():
         click.echo(line)
 
 
 def _register() -> None:
     from proteus.bench import bench
     from proteus.generate.cli import generate
+    from proteus.identity.cli import identity
     from proteus.ingest.cli import ingest_command
+    from proteus.interests.cli import interests_command
+    from proteus.segments.cli import segment_group
+    from proteus.taxonomy.cli import taxonomy_group
 
-    cli.add_command(bench)
-    cli.add_command(generate)
-    cli.add_command(ingest_command)
+    for command in (bench, generate, ingest_command, identity, taxonomy_group,
+                    interests_command, segment_group):
+        cli.add_command(command)
 
 
 _register()

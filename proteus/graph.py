@@ -42,6 +42,8 @@ class Graph:
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
             connection_acquisition_timeout=15,
             max_connection_pool_size=64,
+            # A fresh graph lacks the labels later stages create; that is not worth a warning.
+            notifications_disabled_categories=["UNRECOGNIZED"],
         )
 
     def close(self) -> None:

@@ -5,29 +5,88 @@ The orchestrator only wires stages; each stage owns its work and returns its own
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-import click
 from pydantic import BaseModel
 
+from proteus import generate, identity, ingest, interests, segments, taxonomy
 from proteus.db import manage
+from proteus.graph import Graph
+from proteus.identity.explain import PairExplanation
 from proteus.settings import Settings
+
+R = TypeVar("R")
 
 
 class PipelineParams(BaseModel):
-    devices: int = 20_000
+    devices: int = 10_000
     seed: int = 42
     data_dir: Path = Path("data/generated")
+    rejects_dir: Path = Path("data/rejects")
 
 
 class PipelineReport(BaseModel):
     params: PipelineParams
     database: manage.DbStatus
+    generate: generate.GenerateReport
+    ingest: ingest.IngestReport
+    taxonomy: taxonomy.TaxonomyReport
+    identity: identity.IdentityReport
+    interests: interests.InterestsReport
+    segments: segments.SegmentsReport
+    sample: PairExplanation | None
+    seconds: dict[str, float]
+
+    def lines(self) -> list[str]:
+        out: list[str] = ["", "== Proteus run report =="]
+        for stage in (self.ingest, self.taxonomy, self.identity, self.interests, self.segments):
+            out.extend(stage.lines())
+        if self.sample is not None:
+            out.append(f"sample explanation: {self.sample.sentence}")
+            out.extend(f"  {step.sentence}" for step in self.sample.steps)
+        out.append("stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()))
+        out.extend(["", *self.database.lines()])
+        return out
+
+
+def _stage(name: str, seconds: dict[str, float], work: Callable[[], R]) -> R:
+    print(f"== {name}", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    result = work()
+    seconds[name] = round(time.monotonic() - started, 1)
+    return result
+
+
+def _sample(graph: Graph) -> PairExplanation | None:
+    rows = graph.read("pipeline/sample_pair")
+    if not rows or rows[0]["device_b"] is None:
+        return None
+    return identity.explain_pair(graph, rows[0]["device_a"], rows[0]["device_b"], redact=True)
 
 
 def run(settings: Settings, params: PipelineParams) -> PipelineReport:
-    started, graph = manage.up(settings)
+    seconds: dict[str, float] = {}
+    started, graph = _stage("database", seconds, lambda: manage.up(settings))
     with graph:
-        click.echo(f"Neo4j {'started' if started else 'reused'} at {settings.bolt_uri}", err=True)
-        status = manage.status(graph, settings)
-    return PipelineReport(params=params, database=status)
+        print(f"Neo4j {'started' if started else 'reused'} at {settings.bolt_uri}",
+              file=sys.stderr)
+        generated = _stage("generate", seconds, lambda: generate.run(generate.GenerateParams(
+            out=params.data_dir, devices=params.devices, seed=params.seed)))
+        ingested = _stage("ingest", seconds, lambda: ingest.run(graph, ingest.IngestParams(
+            paths=[params.data_dir], rejects_dir=params.rejects_dir), settings))
+        loaded = _stage("taxonomy", seconds,
+                        lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
+        resolved = _stage("identity", seconds, lambda: identity.run(
+            graph, identity.IdentityParams(truth=params.data_dir), settings))
+        scored = _stage("interests", seconds,
+                        lambda: interests.run(graph, interests.InterestsParams()))
+        segmented = _stage("segments", seconds, lambda: segments.run(
+            graph, segments.SegmentsParams(seed=params.seed)))
+        return PipelineReport(
+            params=params, database=manage.status(graph, settings), generate=generated,
+            ingest=ingested, taxonomy=loaded, identity=resolved, interests=scored,
+            segments=segmented, sample=_sample(graph), seconds=seconds)
