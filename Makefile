@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEVICES ?= 10000
 
 .PHONY: demo test unit integration lint typecheck bench db-up db-down db-status db-reset clean
 
@@ -14,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/proteus run
+	$(BIN)/proteus run --devices $(DEVICES)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests
