@@ -49,12 +49,15 @@ class Layout:
     def of(cls, settings: Settings) -> Layout:
         return cls(settings.home.resolve() / "neo4j")
 
-    def __getattr__(self, name: str) -> Path:
-        if name in ("lib", "plugins", "conf", "data", "logs", "run", "import_", "build"):
-            return self.home / name.rstrip("_")
-        if name == "plugin_jars":
-            return self.home / "plugin-jars"
-        raise AttributeError(name)
+    lib = property(lambda self: self.home / "lib")
+    plugin_jars = property(lambda self: self.home / "plugin-jars")
+    plugins = property(lambda self: self.home / "plugins")
+    conf = property(lambda self: self.home / "conf")
+    data = property(lambda self: self.home / "data")
+    logs = property(lambda self: self.home / "logs")
+    run = property(lambda self: self.home / "run")
+    import_ = property(lambda self: self.home / "import")
+    build = property(lambda self: self.home / "build")
 
     @property
     def pid_file(self) -> Path:
