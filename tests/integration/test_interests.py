@@ -30,7 +30,7 @@ VIEWS = [
 
 def seed(graph: Graph, views: list[tuple[str, str, str, dict[str, int]]]) -> None:
     graph.write("ingest/merge_catalog", rows=CATALOG)
-    when = datetime(2025, 3, 9, tzinfo=UTC)
+    when = int(datetime(2025, 3, 9, tzinfo=UTC).timestamp())  # epoch seconds, as ingest sends
     graph.write("ingest/merge_devices", rows=[
         {"id": d, "type": "stb", "first": when, "last": when}
         for d in sorted({v[0] for v in views})])

@@ -23,7 +23,7 @@ def _planted(graph: Graph, per_group: int = 12, items: int = 8) -> dict[str, int
     catalog = [{"id": f"g{g}-{i}", "title": f"Item {g}-{i}", "kind": "vod", "genres": [],
                 "iab_ids": ids} for g, ids in GROUPS.items() for i in range(items)]
     graph.write("ingest/merge_catalog", rows=catalog)
-    when = datetime(2025, 3, 9, tzinfo=UTC)
+    when = int(datetime(2025, 3, 9, tzinfo=UTC).timestamp())  # epoch seconds, as ingest sends
     views, people, truth = [], [], {}
     for g in GROUPS:
         for k in range(per_group):
