@@ -1,0 +1,62 @@
+// name: audiences/members
+// params: conditions, purpose, target, device_types
+// returns: person, household, withdrawn, household_withdrawn, devices
+// The one traversal every audience definition compiles to; the text never changes with the
+// definition. $conditions holds one map per condition {group ('include' | 'exclude'), kind,
+// ids, types, min_score, min_lift, since (ISO day), min_seconds, min_size, max_size}.
+// A person matches when every include condition holds and no exclude condition holds.
+// `withdrawn`: a login seen with one of the person's devices withdrew consent for $purpose
+// (for $target 'household', `household_withdrawn` says the same of any person of the
+// household). `devices`: the person's devices, only those of $device_types when not null.
+MATCH (p:Person)
+WITH p, [c IN $conditions | {group: c.group, ok: CASE c.kind
+    WHEN 'interest' THEN EXISTS {
+      MATCH (p)-[r:INTERESTED_IN]->(i:Interest)
+      WHERE i.id IN c.ids
+        AND (c.min_score IS NULL OR r.score >= c.min_score)
+        AND (c.min_lift IS NULL OR r.lift >= c.min_lift)
+        AND (c.since IS NULL OR r.last_seen >= c.since) }
+    WHEN 'segment' THEN EXISTS {
+      MATCH (p)-[:IN_SEGMENT]->(s:Segment) WHERE s.id IN c.ids }
+    WHEN 'device_type' THEN EXISTS {
+      MATCH (p)<-[:BELONGS_TO]-(d:Device) WHERE d.type IN c.types }
+    WHEN 'household_size' THEN EXISTS {
+      MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household)
+      WHERE (c.min_size IS NULL OR h.size >= c.min_size)
+        AND (c.max_size IS NULL OR h.size <= c.max_size) }
+    WHEN 'active_within_days' THEN EXISTS {
+      MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(:Content)
+      WHERE w.days[-1] >= c.since }
+    WHEN 'content' THEN reduce(total = 0, s IN COLLECT {
+      MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(k:Content)
+      WHERE k.id IN c.ids AND (c.since IS NULL OR w.days[-1] >= c.since)
+      RETURN reduce(acc = 0, n IN range(0, size(w.days) - 1) |
+        acc + CASE WHEN c.since IS NULL OR w.days[n] >= c.since
+                 THEN w.day_seconds[n] ELSE 0 END) AS seconds } | total + s) >= c.min_seconds
+    WHEN 'category' THEN reduce(total = 0, s IN COLLECT {
+      MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(k:Content)
+      WHERE (c.since IS NULL OR w.days[-1] >= c.since)
+        AND EXISTS {
+          MATCH (k)-[:TAGGED]->(t:Interest)-[:CHILD_OF*0..]->(i:Interest)
+          WHERE i.id IN c.ids AND NOT coalesce(t.sensitive, false) }
+      RETURN reduce(acc = 0, n IN range(0, size(w.days) - 1) |
+        acc + CASE WHEN c.since IS NULL OR w.days[n] >= c.since
+                 THEN w.day_seconds[n] ELSE 0 END) AS seconds } | total + s) >= c.min_seconds
+    ELSE false
+  END}] AS checks
+WHERE all(x IN checks WHERE x.group <> 'include' OR x.ok)
+  AND none(x IN checks WHERE x.group = 'exclude' AND x.ok)
+OPTIONAL MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household)
+WITH p, h, EXISTS {
+  MATCH (p)<-[:BELONGS_TO]-(:Device)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
+        -[k:CONSENTED]->(:Purpose {name: $purpose})
+  WHERE k.granted = false } AS withdrawn
+RETURN p.id AS person, h.id AS household, withdrawn,
+       CASE WHEN $target = 'household' AND h IS NOT NULL THEN EXISTS {
+         MATCH (h)<-[:MEMBER_OF_HOUSEHOLD]-(:Person)<-[:BELONGS_TO]-(:Device)
+               -[:SEEN_WITH]->(:Identifier {kind: 'login'})
+               -[k:CONSENTED]->(:Purpose {name: $purpose})
+         WHERE k.granted = false } ELSE withdrawn END AS household_withdrawn,
+       [(p)<-[:BELONGS_TO]-(d:Device) WHERE $device_types IS NULL OR d.type IN $device_types
+        | d.id] AS devices
+ORDER BY person

@@ -1,0 +1,96 @@
+"""A definition compiled to the parameters of the one fixed traversal `audiences/members`.
+
+The query text never changes with the definition: conditions travel as a list of maps in
+`$conditions`, the purpose, target and device types as their own parameters.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from proteus import queries
+from proteus.audiences.definition import (
+    ActiveCondition,
+    CategoryCondition,
+    ContentCondition,
+    Definition,
+    DeviceCondition,
+    HouseholdCondition,
+    InterestCondition,
+    SegmentCondition,
+    kind_of,
+)
+from proteus.graph import Runner
+
+QUERY = "audiences/members"
+NEVER = "9999-12-31"
+
+
+class Compiled(BaseModel):
+    """The traversal a definition runs as: the query's name and text and every parameter."""
+
+    query_name: str
+    query: str
+    params: dict[str, Any]
+    reference_day: date | None
+
+
+def _since(reference: date | None, days: int | None) -> str | None:
+    if days is None:
+        return None
+    if reference is None:
+        return NEVER
+    return (reference - timedelta(days=days)).isoformat()
+
+
+def condition_params(condition: Any, group: str, reference: date | None) -> dict[str, Any]:
+    """One condition as the map `audiences/members` and `audiences/evidence` read."""
+    out: dict[str, Any] = {"group": group, "kind": kind_of(condition), "ids": [], "types": [],
+                           "min_score": None, "min_lift": None, "since": None,
+                           "min_seconds": 0, "min_size": None, "max_size": None}
+    c = condition
+    if isinstance(c, InterestCondition):
+        out.update(ids=list(c.interest), min_score=c.min_score, min_lift=c.min_lift,
+                   since=_since(reference, c.within_days))
+    elif isinstance(c, CategoryCondition | ContentCondition):
+        ids = c.category if isinstance(c, CategoryCondition) else c.content
+        out.update(ids=list(ids), min_seconds=max(c.min_seconds, 1),
+                   since=_since(reference, c.within_days))
+    elif isinstance(c, SegmentCondition):
+        out.update(ids=list(c.segment))
+    elif isinstance(c, DeviceCondition):
+        out.update(types=list(c.device_type))
+    elif isinstance(c, HouseholdCondition):
+        out.update(min_size=c.household_size.min, max_size=c.household_size.max)
+    elif isinstance(c, ActiveCondition):
+        out.update(since=_since(reference, c.active_within_days) or NEVER)
+    return out
+
+
+def device_types(definition: Definition) -> list[str] | None:
+    """Device types every include device condition allows (None: no such condition)."""
+    allowed: set[str] | None = None
+    for c in definition.include:
+        if isinstance(c, DeviceCondition):
+            allowed = set(c.device_type) if allowed is None else allowed & set(c.device_type)
+    return sorted(allowed) if allowed is not None else None
+
+
+def conditions(definition: Definition, reference: date | None) -> list[dict[str, Any]]:
+    return ([condition_params(c, "include", reference) for c in definition.include]
+            + [condition_params(c, "exclude", reference) for c in definition.exclude])
+
+
+def reference_day(graph: Runner) -> date | None:
+    rows = graph.read("audiences/latest_day")
+    return date.fromisoformat(rows[0]["day"]) if rows and rows[0].get("day") else None
+
+
+def compile_definition(definition: Definition, reference: date | None) -> Compiled:
+    params = {"conditions": conditions(definition, reference), "purpose": definition.purpose,
+              "target": definition.target, "device_types": device_types(definition)}
+    return Compiled(query_name=QUERY, query=queries.get(QUERY).text, params=params,
+                    reference_day=reference)

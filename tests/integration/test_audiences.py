@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from proteus import audiences
+from proteus.audiences.bench import bench_audience
+from proteus.audiences.governance import load_governance
+from proteus.errors import InputError, NotFound
+from proteus.graph import Graph
+from proteus.settings import Settings
+
+PERSONS = 12
+FIXTURE = """
+MERGE (ad:Purpose {name: 'advertising'})
+CREATE (sports:Interest {id: 'c3:483', name: 'Sports', tier: 1, taxonomy: 'content-3.1',
+                         sensitive: false})
+CREATE (soccer:Interest {id: 'c3:533', name: 'Soccer', tier: 2, taxonomy: 'content-3.1',
+                         sensitive: false})-[:CHILD_OF]->(sports)
+CREATE (health:Interest {id: 'c3:286', name: 'Medical Health', tier: 1,
+                         taxonomy: 'content-3.1', sensitive: true})
+CREATE (drama:Interest {id: 'c3:647', name: 'Drama', tier: 2, taxonomy: 'content-3.1',
+                        sensitive: false})
+CREATE (match:Content {id: 'c-match', title: 'Cup Final', kind: 'live'})-[:TAGGED]->(soccer)
+CREATE (show:Content {id: 'c-show', title: 'Harbour', kind: 'vod'})-[:TAGGED]->(drama)
+CREATE (seg:Segment {id: 'community-1', kind: 'community', name: 'Soccer fans'})
+WITH *
+UNWIND range(1, $persons) AS n
+CREATE (p:Person {id: 'p-' + n, run_id: 'identity-1', size: 1})
+CREATE (d:Device {id: 'd-' + n, type: CASE WHEN n % 2 = 0 THEN 'stb' ELSE 'phone' END})
+CREATE (d)-[:BELONGS_TO {run_id: 'identity-1', confidence: 0.9}]->(p)
+MERGE (h:Household {id: 'h-' + ((n + 1) / 2)}) SET h.size = 2, h.run_id = 'identity-1'
+CREATE (p)-[:MEMBER_OF_HOUSEHOLD {run_id: 'identity-1'}]->(h)
+CREATE (d)-[:WATCHED {seconds: 600 * n, count: 1, first: '2025-03-08', last: '2025-03-09',
+                      days: ['2025-03-08', '2025-03-09'],
+                      day_seconds: [300 * n, 300 * n]}]->(match)
+CREATE (p)-[:INTERESTED_IN {score: 0.1 * n, lift: 1.5, evidence_count: n,
+                            last_seen: '2025-03-09', run_id: 'interests-1'}]->(soccer)
+CREATE (p)-[:INTERESTED_IN {score: 0.05 * n, lift: 1.1, evidence_count: n,
+                            last_seen: '2025-03-09', run_id: 'interests-1'}]->(sports)
+CREATE (l:Identifier {kind: 'login', value: 'login-' + n})<-[:SEEN_WITH {count: 3}]-(d)
+CREATE (l)-[:CONSENTED {granted: n <> 3, at: '2025-03-05T10:00:00Z'}]->(ad)
+FOREACH (x IN CASE WHEN n <= 4 THEN [1] ELSE [] END |
+  CREATE (p)-[:IN_SEGMENT {run_id: 'segments-1'}]->(seg))
+"""
+DEFINITION: dict[str, Any] = {
+    "name": "soccer-fans",
+    "description": "Soccer fans",
+    "purpose": "advertising",
+    "target": "person",
+    "include": [{"interest": ["c3:533"], "min_score": 0.2}, {"active_within_days": 7}],
+}
+SMALL = load_governance().model_copy(update={"min_audience_size": 5})
+
+
+@pytest.fixture
+def fixture_graph(graph: Graph) -> Graph:
+    with graph.session() as session:
+        session.run(FIXTURE, persons=PERSONS).consume()
+    return graph
+
+
+def _counts(graph: Graph) -> dict[str, Any]:
+    return graph.read("db/counts")[0]
+
+
+def test_dry_run_matches_materialised_members_and_consent_is_enforced(
+        fixture_graph: Graph) -> None:
+    graph = fixture_graph
+    version = audiences.create(graph, DEFINITION, actor="ana", governance=SMALL)
+    assert version.id == "soccer-fans@v1" and version.status == "draft"
+    assert version.policy_version == "1"
+    before = _counts(graph)
+    dry = audiences.dry_run(graph, version.id, actor="ana", sample=3, governance=SMALL)
+    assert _counts(graph) == before
+    # p-1 has score 0.1 < 0.2; p-3 withdrew advertising consent
+    assert dry.members == PERSONS - 2 and dry.excluded_consent == 1
+    assert dry.counts.households == 6 and dry.counts.devices == PERSONS - 2
+    assert dry.query_name == "audiences/members" and "c3:533" not in dry.query
+    assert dry.sample[0].member == "p-10" and dry.sample[0].steps[0].path
+    audiences.approve(graph, version.id, actor="bo")
+    report = audiences.materialise(graph, version.id, actor="bo", governance=SMALL)
+    assert report.members == dry.members
+    page = audiences.members(graph, version.id, actor="bo", limit=100)
+    ids = {m["member"] for m in page.members}
+    assert "p-3" not in ids and "p-1" not in ids and len(ids) == dry.members
+    export = audiences.export(graph, version.id, "jsonl", actor="bo", governance=SMALL)
+    assert export.content is not None and "p-3" not in export.content
+    rows = [json.loads(line) for line in export.content.splitlines()]
+    assert rows[0]["iab_audience_ids"] == ["663"] and rows[0]["segments"] == [version.id]
+    # consent withdrawn after materialisation: left out of the next export
+    with graph.session() as session:
+        session.run("MATCH (:Identifier {value: 'login-4'})-[c:CONSENTED]->() "
+                    "SET c.granted = false").consume()
+    again = audiences.export(graph, version.id, "csv", actor="bo", governance=SMALL)
+    assert again.excluded_consent == 1 and again.content is not None
+    assert "p-4," not in again.content
+    trail = audiences.audit_trail(graph, "soccer-fans")
+    assert [e["action"] for e in trail] == ["create", "approve", "materialise", "members",
+                                            "export", "export"]
+    assert {e["actor"] for e in trail} == {"ana", "bo"}
+
+
+def test_stored_explanations_exist_and_survive_graph_changes(fixture_graph: Graph) -> None:
+    graph = fixture_graph
+    version = audiences.create(graph, DEFINITION, actor="ana", governance=SMALL)
+    audiences.approve(graph, version.id, actor="ana")
+    audiences.materialise(graph, version.id, actor="ana", governance=SMALL)
+    checked = audiences.verify(graph, version.id)
+    assert checked["hops"] > 0 and checked["missing"] == 0
+    first = audiences.explain(graph, version.id, "p-6", actor="ana")
+    interest = first.steps[0]
+    assert [h.type for h in interest.path] == ["BELONGS_TO", "WATCHED", "TAGGED",
+                                               "INTERESTED_IN"]
+    assert interest.run_ids == ["identity-1", "interests-1"]
+    assert first.confidence == pytest.approx(0.9 * (1 - 2.718281828 ** -3), abs=1e-3)
+    with graph.session() as session:
+        session.run("MATCH (p:Person {id: 'p-6'}) DETACH DELETE p").consume()
+        session.run("MATCH ()-[w:WATCHED]->() DELETE w").consume()
+    later = audiences.explain(graph, version.id, "p-6", actor="ana")
+    assert later == first
+    assert audiences.verify(graph, version.id)["missing"] > 0
+    with pytest.raises(NotFound):
+        audiences.explain(graph, version.id, "p-1", actor="ana")
+
+
+def test_sensitive_interest_is_refused_naming_it(fixture_graph: Graph) -> None:
+    for condition, field in (({"interest": ["c3:533", "c3:286"]}, "include[0].interest[1]"),
+                             ({"category": ["c3:286"]}, "include[0].category[0]")):
+        definition = {**DEFINITION, "include": [condition]}
+        with pytest.raises(InputError, match=re.escape(f"{field}: interest c3:286 is "
+                                                       "sensitive")):
+            audiences.dry_run(fixture_graph, definition, actor="ana")
+        with pytest.raises(InputError, match="is sensitive"):
+            audiences.create(fixture_graph, definition, actor="ana")
+    assert fixture_graph.read("audiences/list") == []
+
+
+def test_small_audience_dry_runs_but_is_not_materialised(fixture_graph: Graph) -> None:
+    graph = fixture_graph
+    version = audiences.create(graph, DEFINITION, actor="ana")
+    dry = audiences.dry_run(graph, version.id, actor="ana", sample=0)
+    assert dry.members == 10 and dry.min_size == 50 and not dry.materialisable
+    audiences.approve(graph, version.id, actor="ana")
+    with pytest.raises(InputError, match="fewer than the minimum audience size 50"):
+        audiences.materialise(graph, version.id, actor="ana")
+    with pytest.raises(InputError, match="not materialised"):
+        audiences.export(graph, version.id, "csv", actor="ana")
+    assert audiences.get(graph, version.id).status == "approved"
+
+
+def test_lifecycle_only_approved_versions_export(fixture_graph: Graph,
+                                                 tmp_path: Path) -> None:
+    graph = fixture_graph
+    version = audiences.create(graph, DEFINITION, actor="ana", governance=SMALL)
+    assert audiences.create(graph, DEFINITION, actor="ana", governance=SMALL).id == version.id
+    with pytest.raises(InputError, match="approved or active version can be exported"):
+        audiences.export(graph, version.id, "csv", actor="ana", governance=SMALL)
+    with pytest.raises(InputError, match="materialised"):
+        audiences.materialise(graph, version.id, actor="ana", governance=SMALL)
+    audiences.approve(graph, version.id, actor="bo")
+    with pytest.raises(InputError, match="only a draft can be approved"):
+        audiences.approve(graph, version.id, actor="bo")
+    audiences.materialise(graph, version.id, actor="bo", governance=SMALL)
+    out = tmp_path / "soccer.openrtb.jsonl"
+    result = audiences.export(graph, version.id, "openrtb", actor="bo", out=out,
+                              governance=SMALL)
+    user = json.loads(out.read_text().splitlines()[0])["user"]
+    assert result.rows == 10 and user["data"][1]["ext"] == {"segtax": 4}
+    audiences.retire(graph, version.id, actor="bo")
+    with pytest.raises(InputError, match="it is retired"):
+        audiences.export(graph, version.id, "csv", actor="bo", governance=SMALL)
+
+
+def test_diff_lists_gained_and_lost_with_reasons(fixture_graph: Graph) -> None:
+    graph = fixture_graph
+    v1 = audiences.create(graph, DEFINITION, actor="ana", governance=SMALL)
+    second = copy.deepcopy(DEFINITION)
+    second["include"][0]["min_score"] = 0.05
+    second["exclude"] = [{"segment": ["community-1"]}]
+    v2 = audiences.create(graph, second, actor="ana", governance=SMALL)
+    assert v2.id == "soccer-fans@v2"
+    for v in (v1, v2):
+        audiences.approve(graph, v.id, actor="bo")
+        audiences.materialise(graph, v.id, actor="bo", governance=SMALL)
+    result = audiences.diff(graph, v1.id, v2.id, actor="bo")
+    assert [c.member for c in result.gained] == []
+    assert sorted(c.member for c in result.lost) == ["p-2", "p-4"]
+    assert result.lost[0].reasons == ["soccer-fans@v2 exclude[0] (segment) holds"]
+    back = audiences.diff(graph, v2.id, v1.id, actor="bo")
+    assert sorted(c.member for c in back.gained) == ["p-2", "p-4"]
+    assert "soccer-fans@v2 exclude[0] (segment) holds" in back.gained[0].reasons
+
+
+def test_household_and_device_targets(fixture_graph: Graph) -> None:
+    graph = fixture_graph
+    households = audiences.dry_run(graph, {**DEFINITION, "target": "household"}, actor="a",
+                                   sample=1, governance=SMALL)
+    # h-2 holds p-3 (withdrawn) and p-4: left out whole; h-1 holds p-1 (score) and p-2
+    assert households.members == 5 and households.excluded_consent == 2
+    assert households.sample[0].steps[0].kind == "identity"
+    version = audiences.create(graph, {**DEFINITION, "target": "household"}, actor="a",
+                               governance=SMALL)
+    audiences.approve(graph, version.id, actor="a")
+    audiences.materialise(graph, version.id, actor="a", governance=SMALL)
+    by_person = audiences.explain(graph, version.id, "p-6", actor="a")
+    assert by_person.member == "h-3" and by_person.persons == ["p-5", "p-6"]
+    devices = audiences.dry_run(graph, {**DEFINITION, "target": "device",
+                                        "include": [*DEFINITION["include"],
+                                                    {"device_type": ["stb"]}]},
+                                actor="a", sample=1, governance=SMALL)
+    assert devices.members == 6 and devices.sample[0].member == "d-10"
+
+
+def test_injection_attempts_change_nothing(fixture_graph: Graph) -> None:
+    graph = fixture_graph
+    before = _counts(graph)
+    attacks = [{**DEFINITION, "name": "x' }) MATCH (n) DETACH DELETE n //"},
+               {**DEFINITION, "description": "a'}) DETACH DELETE n"},
+               {**DEFINITION, "include": [{"segment": ["x'}) DETACH DELETE n //"]}]},
+               {**DEFINITION, "include": [{"content": ["c' OR 1=1"]}]},
+               {**DEFINITION, "purpose": "advertising'}) DETACH DELETE n //"}]
+    for attack in attacks:
+        with pytest.raises(InputError):
+            audiences.create(graph, attack, actor="ana")
+    with pytest.raises(InputError, match="audience:"):
+        audiences.explain(graph, "x' OR 1=1 //", "p-1", actor="ana")
+    with pytest.raises(InputError, match="actor:"):
+        audiences.create(graph, DEFINITION, actor="'}) DETACH DELETE n //")
+    assert _counts(graph) == before
+
+
+def test_generated_data_respects_consent_truth(graph: Graph, settings: Settings,
+                                              tmp_path: Path) -> None:
+    result = bench_audience(graph, settings, 1500, seed=11)
+    assert result["members"] == result["dry_run_members"] > 0
+    assert result["consent_violations"] == 0 and result["consent_violations_truth"] == 0
+    assert result["excluded_consent"] > 0 and result["truth_withdrawn_persons"] > 0
+    assert result["paths_missing"] == 0
