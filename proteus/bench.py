@@ -82,9 +82,15 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int,
 
 
 def _register() -> None:
+    from proteus.api.cli import bench_api_command
+    from proteus.audiences.cli import bench_audience_command
+    from proteus.recommend.cli import bench_recs_command
     from proteus.segments.cli import bench_segments_command
 
     bench.add_command(bench_segments_command, "segments")
+    bench.add_command(bench_api_command, "api")
+    bench.add_command(bench_audience_command, "audience")
+    bench.add_command(bench_recs_command, "recs")
 
 
 _register()

@@ -120,16 +120,21 @@ def run_pipeline(devices: int, seed: int, data_dir: Path) -> None:
 
 
 def _register() -> None:
+    from proteus.api.cli import serve
+    from proteus.audiences.cli import audience_group
     from proteus.bench import bench
     from proteus.generate.cli import generate
     from proteus.identity.cli import identity
     from proteus.ingest.cli import ingest_command
     from proteus.interests.cli import interests_command
+    from proteus.keys.cli import keys_group
+    from proteus.recommend.cli import recommend_group
     from proteus.segments.cli import segment_group
     from proteus.taxonomy.cli import taxonomy_group
 
     for command in (bench, generate, ingest_command, identity, taxonomy_group,
-                    interests_command, segment_group):
+                    interests_command, segment_group, audience_group, recommend_group,
+                    keys_group, serve):
         cli.add_command(command)
 
 

@@ -8,6 +8,9 @@
      +-- GraphAuthError               Neo4j refused the credentials
      +-- InputError                   a user-supplied value or file is invalid (maps to HTTP 422)
      +-- NotFound                     a named thing does not exist (maps to HTTP 404)
+     +-- Unauthorized                 no API key, or an unknown or revoked one (HTTP 401)
+     +-- Forbidden                    a valid key whose role may not do this (HTTP 403)
+     +-- Conflict                     valid request, but the state forbids it (HTTP 409)
 
 Messages are one line and never carry a raw personal identifier.
 """
@@ -52,3 +55,18 @@ class InputError(ProteusError):
 class NotFound(ProteusError):
     status_code = 404
     code = "not_found"
+
+
+class Unauthorized(ProteusError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(ProteusError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(ProteusError):
+    status_code = 409
+    code = "conflict"

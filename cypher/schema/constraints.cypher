@@ -14,7 +14,14 @@ CREATE CONSTRAINT audience_id IF NOT EXISTS FOR (n:Audience) REQUIRE n.id IS UNI
 CREATE CONSTRAINT run_id IF NOT EXISTS FOR (n:Run) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT ingest_batch_id IF NOT EXISTS FOR (n:IngestBatch) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT purpose_name IF NOT EXISTS FOR (n:Purpose) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT api_key_hash IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.hash IS UNIQUE;
 CREATE INDEX identifier_kind IF NOT EXISTS FOR (n:Identifier) ON (n.kind);
+CREATE INDEX content_popularity_rank IF NOT EXISTS FOR (n:Content) ON (n.popularity_rank);
+CREATE INDEX audit_event_key IF NOT EXISTS FOR (n:AuditEvent) ON (n.key_id);
 CREATE INDEX interest_taxonomy IF NOT EXISTS FOR (n:Interest) ON (n.taxonomy);
 CREATE INDEX run_stage IF NOT EXISTS FOR (n:Run) ON (n.stage);
+CREATE INDEX audience_name IF NOT EXISTS FOR (n:Audience) ON (n.name);
+CREATE INDEX audience_member IF NOT EXISTS FOR (n:AudienceMember) ON (n.audience, n.member);
+CREATE INDEX audit_event_audience IF NOT EXISTS FOR (n:AuditEvent) ON (n.audience);
 CREATE INDEX ingest_batch_sha256 IF NOT EXISTS FOR (n:IngestBatch) ON (n.sha256)

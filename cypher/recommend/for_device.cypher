@@ -1,0 +1,32 @@
+// name: recommend/for_device
+// params: device, seeds, interests
+// returns: person, watched, seeds, neighbours, interests
+// One device's recommendation inputs in one short read: what it watched (exclusions; the
+// $seeds longest-watched are seeds), the precomputed SIMILAR neighbours of the seeds, and
+// its person's top $interests interests. Compact rows: seeds [content, seconds],
+// neighbours [seed, content, score, rank]. No row when the device does not exist.
+MATCH (d:Device {id: $device})
+OPTIONAL MATCH (d)-[:BELONGS_TO]->(p:Person)
+OPTIONAL MATCH (d)-[w:WATCHED]->(c:Content)
+WITH p, c, w.seconds AS seconds
+ORDER BY seconds DESC
+WITH p, collect(c.id) AS watched,
+     collect(CASE WHEN c IS NULL THEN null ELSE {node: c, seconds: seconds} END)[..$seeds] AS seeds
+CALL (seeds) {
+  UNWIND seeds AS seed
+  WITH seed.node AS seed_node
+  MATCH (seed_node)-[s:SIMILAR]->(n:Content)
+  RETURN collect([seed_node.id, n.id, s.score, s.rank]) AS neighbours
+}
+CALL (p) {
+  OPTIONAL MATCH (p)-[r:INTERESTED_IN]->(i:Interest)
+  WITH i, r
+  ORDER BY r.score DESC, i.id
+  LIMIT $interests
+  RETURN collect(CASE WHEN i IS NULL THEN null
+                 ELSE {interest: i.id, name: i.name, score: r.score, run_id: r.run_id} END)
+         AS interests
+}
+RETURN p.id AS person, watched,
+       [s IN seeds | [s.node.id, s.seconds]] AS seeds,
+       neighbours, interests

@@ -1,0 +1,64 @@
+"""The HTTP API: `create_app(settings)` builds the FastAPI app, routes under `/v1`.
+
+One `Graph` (one Neo4j driver) per process, opened in the lifespan and closed after; every
+route reads through it. OpenAPI at `/openapi.json`, interactive docs at `/docs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+import proteus
+from proteus.api import errors
+from proteus.api.deps import KeyCache
+from proteus.api.routes import audiences, health, identity, keys, profiles, recommend, runs
+from proteus.api.routes import segments as segment_routes
+from proteus.graph import Graph
+from proteus.recommend.catalog import CatalogCache
+from proteus.settings import Settings
+
+DESCRIPTION = """Explainable audience intelligence on Neo4j.
+
+Every route except `/v1/health/*` needs an API key in `X-API-Key`
+(`proteus keys create NAME --role service|analyst|admin`). 401 means no key or an unknown
+or revoked one; 403 a key whose role may not call the route. Errors share one body:
+`{"error": {"status", "code", "message", "details"}}`. Ids are pseudonymous."""
+
+
+def create_app(settings: Settings) -> FastAPI:
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = getattr(app.state, "graph", None) is None
+        if owned:
+            app.state.graph = Graph(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.graph.close()
+                app.state.graph = None
+
+    app = FastAPI(title="Proteus API", version=proteus.__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.graph = None
+    app.state.key_cache = KeyCache(settings.api_key_cache_s)
+    app.state.catalog = CatalogCache(settings.api_catalog_cache_s)
+    errors.install(app)
+    v1 = APIRouter(prefix="/v1")
+    for module in (health, profiles, recommend, identity, segment_routes, audiences, runs,
+                   keys):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    return app
+
+
+def from_environment() -> FastAPI:
+    """The app for the process's own settings: uvicorn's factory in each worker."""
+    from proteus.settings import get_settings
+
+    return create_app(get_settings())

@@ -1,0 +1,51 @@
+"""`proteus serve`: the API under uvicorn, and `proteus bench api`."""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["bench_api_command", "serve"]
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to bind (default api_host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port (default api_port, 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes, one Neo4j driver each (default api_workers, 2).")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the HTTP API; prints its URL and the docs URL."""
+    import uvicorn
+
+    from proteus.cli import connect, settings
+
+    config = settings()
+    config = config.model_copy(update={k: v for k, v in
+                                       (("api_host", host), ("api_port", port),
+                                        ("api_workers", workers)) if v is not None})
+    connect().close()
+    click.echo(f"Proteus API  {config.api_url}/v1")
+    click.echo(f"API docs     {config.api_url}/docs   (OpenAPI: {config.api_url}/openapi.json)")
+    uvicorn.run("proteus.api.app:from_environment", factory=True, host=config.api_host,
+                port=config.api_port, workers=config.api_workers, log_level="warning",
+                access_log=False)
+
+
+@click.command("api")
+@click.option("--seconds", default=10.0, show_default=True, type=click.FloatRange(1, 120),
+              help="Load time per measured path.")
+@click.option("--connections", default=32, show_default=True, type=click.IntRange(1, 256))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="uvicorn workers of the measured server.")
+@click.option("--rate", default=None, type=click.FloatRange(1, 100_000),
+              help="Also measure latency at this fixed request rate (open loop).")
+def bench_api_command(seconds: float, connections: int, workers: int,
+                      rate: float | None) -> None:
+    """Latency and requests/s of recommendations and profiles against a static route."""
+    from proteus.api.bench import bench_api
+    from proteus.cli import connect, emit, settings
+
+    with connect() as graph:
+        result = bench_api(graph, settings(), seconds=seconds, connections=connections,
+                           workers=workers, rate=rate)
+    emit(result)

@@ -1,0 +1,16 @@
+"""Path and query parameter types shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
+
+DeviceId = Annotated[str, Path(pattern=ID_PATTERN, description="a device id")]
+PersonId = Annotated[str, Path(pattern=ID_PATTERN, description="a person id (p-...)")]
+SegmentId = Annotated[str, Path(pattern=ID_PATTERN, description="a segment id")]
+RunId = Annotated[str, Path(pattern=ID_PATTERN, description="a run id")]
+KeyId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="an API key id")]
+AudienceId = Annotated[str, Path(pattern=ID_PATTERN, description="an audience id")]

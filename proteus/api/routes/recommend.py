@@ -1,0 +1,41 @@
+"""Recommendations for a device or a person, each item with its explanation path."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from proteus import recommend
+from proteus.api.deps import GraphDep, ServiceKey
+from proteus.api.errors import RESPONSES
+from proteus.api.routes.common import DeviceId, PersonId
+from proteus.recommend import Recommendations
+from proteus.recommend.catalog import Catalog
+
+router = APIRouter(tags=["recommendations"], responses=RESPONSES)
+
+K = Annotated[int, Query(ge=1, le=100, description="how many items")]
+
+
+def _catalog(request: Request, graph: GraphDep) -> Catalog:
+    catalog: Catalog = request.app.state.catalog.get(graph)
+    return catalog
+
+
+CatalogDep = Annotated[Catalog, Depends(_catalog)]
+
+
+@router.get("/devices/{device_id}/recommendations", response_model=Recommendations)
+def for_device(device_id: DeviceId, graph: GraphDep, _: ServiceKey, catalog: CatalogDep,
+               k: K = 10) -> Recommendations:
+    """Unwatched contents for a device: co-viewing neighbours of what it watched, its
+    person's interests, popularity for a cold start."""
+    return recommend.for_device(graph, device_id, k, catalog=catalog)
+
+
+@router.get("/persons/{person_id}/recommendations", response_model=Recommendations)
+def for_person(person_id: PersonId, graph: GraphDep, _: ServiceKey, catalog: CatalogDep,
+               k: K = 10) -> Recommendations:
+    """Contents none of the person's devices watched, ranked the same way."""
+    return recommend.for_person(graph, person_id, k, catalog=catalog)

@@ -1,0 +1,33 @@
+"""Recommendations: content neighbours from co-viewing, precomputed at pipeline time, blended
+at request time with the person's interests and popularity, each item with its path.
+
+    report = recommend.build(graph, RecommendParams())     # the pipeline stage
+    recs = recommend.for_person(graph, "p-0a1b...", k=10)   # one short read per request
+    recs.items[0].path                                      # WATCHED -> SIMILAR, ...
+    bench_recs(graph)                                       # hr_at_10 vs popularity
+"""
+
+from proteus.recommend.evaluate import bench_recs
+from proteus.recommend.models import (
+    BlendParams,
+    Recommendation,
+    Recommendations,
+    RecommendParams,
+    RecommendReport,
+    Step,
+)
+from proteus.recommend.serve import for_device, for_person
+from proteus.recommend.stage import build
+
+__all__ = [
+    "BlendParams",
+    "RecommendParams",
+    "RecommendReport",
+    "Recommendation",
+    "Recommendations",
+    "Step",
+    "bench_recs",
+    "build",
+    "for_device",
+    "for_person",
+]

@@ -1,0 +1,128 @@
+"""Ranking candidates into recommendations, each with the path that explains it.
+
+    score(c) = neighbour_weight   * sum_seed w(seed) * sim(seed, c) / max over candidates
+             + interest_weight    * sum of the viewer's interest scores tagging c / max
+             + popularity_weight  * 1 / log2(1 + popularity rank of c)
+
+with w(seed) = log1p(seconds watched / 60). Already-watched content is never recommended;
+a viewer with no neighbour candidate and no interest falls back to popularity (cold start).
+Serving (`serve.py`) and offline evaluation (`evaluate.py`) both call `rank`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from proteus.recommend.models import BlendParams, Recommendation, Recommendations, Step
+
+
+@dataclass
+class Candidates:
+    """What one viewer's ranking needs; `seeds` as (content, title, seconds)."""
+
+    subject: str
+    kind: str
+    person: str | None
+    watched: set[str]
+    seeds: list[tuple[str, str | None, float]]
+    neighbours: Sequence[tuple[str, str, str | None, float, int, str | None]] = field(
+        default_factory=list)  # (seed, content, title, score, rank, run_id)
+    interests: Sequence[tuple[str, str | None, float]] = field(default_factory=list)
+    interest_items: Sequence[tuple[str, str, str | None]] = field(default_factory=list)
+    popular: Sequence[tuple[str, str | None, int, int | None]] = field(default_factory=list)
+    tags: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _seed_weight(seconds: float) -> float:
+    return math.log1p(max(seconds, 0.0) / 60.0)
+
+
+def scores(c: Candidates, params: BlendParams) -> dict[str, tuple[float, float, float]]:
+    """(neighbour, interest, popularity) parts per unwatched candidate, each in [0, 1]."""
+    seed_w = {content: _seed_weight(seconds) for content, _, seconds in c.seeds}
+    nb: dict[str, float] = defaultdict(float)
+    for seed, content, _, score, _, _ in c.neighbours:
+        if content not in c.watched:
+            nb[content] += seed_w.get(seed, 0.0) * score
+    interest_score = {i: s for i, _, s in c.interests}
+    candidates = set(nb) | {content for _, content, _ in c.interest_items}
+    candidates |= {content for content, _, _, _ in c.popular}
+    candidates -= c.watched
+    it = {content: sum(interest_score.get(i, 0.0) for i in c.tags.get(content, ()))
+          for content in candidates}
+    rank = {content: r for content, _, r, _ in c.popular}
+    top_nb = max(nb.values(), default=0.0) or 1.0
+    top_it = max(it.values(), default=0.0) or 1.0
+    return {content: (nb.get(content, 0.0) / top_nb, it[content] / top_it,
+                      1.0 / math.log2(1 + rank[content]) if content in rank else 0.0)
+            for content in candidates}
+
+
+def rank(c: Candidates, k: int, params: BlendParams) -> Recommendations:
+    parts = scores(c, params)
+    total = {content: params.neighbour_weight * n + params.interest_weight * i
+             + params.popularity_weight * p for content, (n, i, p) in parts.items()}
+    chosen = sorted(total, key=lambda content: (-total[content], content))[:k]
+    cold = not any(parts[content][0] or parts[content][1] for content in parts)
+    titles = {content: title for _, content, title, *_ in c.neighbours}
+    titles.update({content: title for _, content, title in c.interest_items})
+    titles.update({content: title for content, title, *_ in c.popular})
+    items = [_explain(c, content, titles.get(content), total[content], parts[content], params)
+             for content in chosen]
+    return Recommendations(subject=c.subject, kind=c.kind, person=c.person,  # type: ignore[arg-type]
+                           cold_start=cold, watched=len(c.watched), items=items)
+
+
+def _explain(c: Candidates, content: str, title: str | None, total: float,
+             part: tuple[float, float, float], params: BlendParams) -> Recommendation:
+    nb, it, pop = part
+    viewer = f"{c.kind} {c.subject}"
+    path: list[Step] = []
+    sources: list[str] = []
+    seeds = {s: (t, sec) for s, t, sec in c.seeds}
+    if nb > 0:
+        sources.append("neighbours")
+        best = max((n for n in c.neighbours if n[1] == content),
+                   key=lambda n: _seed_weight(seeds.get(n[0], (None, 0.0))[1]) * n[3])
+        seed, _, _, score, sim_rank, run_id = best
+        seed_title, seconds = seeds.get(seed, (None, 0.0))
+        path.append(Step(kind="watched", source=viewer, target=seed, relationship="WATCHED",
+                         properties={"seconds": seconds, "title": seed_title}, weight=0.0,
+                         sentence=f"{viewer} watched {seed_title or seed} for "
+                                  f"{int(seconds) // 60} min"))
+        path.append(Step(kind="similar", source=seed, target=content, relationship="SIMILAR",
+                         properties={"score": score, "rank": sim_rank, "run_id": run_id},
+                         weight=round(params.neighbour_weight * nb, 6),
+                         sentence=f"viewers of {seed_title or seed} also watch "
+                                  f"{title or content} (similarity {score:.3f}, "
+                                  f"neighbour #{sim_rank})"))
+    if it > 0:
+        sources.append("interests")
+        names = {i: (n, s) for i, n, s in c.interests}
+        best_interest = max((i for i in c.tags.get(content, ()) if i in names),
+                            key=lambda i: names[i][1])
+        name, score = names[best_interest]
+        path.append(Step(kind="interested_in", source=c.person or viewer,
+                         target=best_interest, relationship="INTERESTED_IN",
+                         properties={"score": score, "name": name}, weight=0.0,
+                         sentence=f"person {c.person} is interested in {name or best_interest}"
+                                  f" (score {score:.3f})"))
+        path.append(Step(kind="tagged", source=content, target=best_interest,
+                         relationship="TAGGED", properties={"title": title},
+                         weight=round(params.interest_weight * it, 6),
+                         sentence=f"{title or content} is tagged {name or best_interest}"))
+    if pop > 0:
+        sources.append("popularity")
+        found = next(p for p in c.popular if p[0] == content)
+        path.append(Step(kind="popular", source=content, target=content, relationship=None,
+                         properties={"rank": found[2], "viewers": found[3]},
+                         weight=round(params.popularity_weight * pop, 6),
+                         sentence=f"{title or content} is #{found[2]} by viewers "
+                                  f"({found[3]} viewers)"))
+    sentence = "; ".join(step.sentence for step in path if step.weight > 0 or
+                         step.kind == "watched")
+    return Recommendation(content=content, title=title, score=round(total, 6),
+                          sources=sources, path=path, sentence=sentence)  # type: ignore[arg-type]

@@ -1,0 +1,63 @@
+"""`proteus recommend build | for DEVICE_OR_PERSON` and `proteus bench recs`."""
+
+from __future__ import annotations
+
+import click
+
+from proteus import recommend
+
+__all__ = ["bench_recs_command", "recommend_group"]
+
+
+@click.group("recommend")
+def recommend_group() -> None:
+    """Content neighbours from co-viewing, and recommendations with their paths."""
+
+
+@recommend_group.command("build")
+@click.option("--top-k", default=20, show_default=True, type=click.IntRange(1, 200),
+              help="Neighbours kept per content.")
+@click.option("--shrink", default=10.0, show_default=True, type=click.FloatRange(0),
+              help="Damping of pairs few viewers share.")
+@click.option("--min-co-viewers", default=2, show_default=True, type=click.IntRange(1))
+def build_command(top_k: int, shrink: float, min_co_viewers: int) -> None:
+    """Precompute SIMILAR neighbours and popularity (the pipeline stage)."""
+    from proteus.cli import connect, emit
+
+    params = recommend.RecommendParams(top_k=top_k, shrink=shrink,
+                                       min_co_viewers=min_co_viewers)
+    with connect() as graph:
+        report = recommend.build(graph, params)
+    for line in report.lines():
+        click.echo(line, err=True)
+    emit(report.model_dump(mode="json"))
+
+
+@recommend_group.command("for")
+@click.argument("subject")
+@click.option("--person", is_flag=True, help="SUBJECT is a person id (default: a device).")
+@click.option("-k", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print the recommendations as JSON.")
+def for_command(subject: str, person: bool, k: int, as_json: bool) -> None:
+    """Recommendations for a device (or a person), each with why."""
+    from proteus.cli import connect
+
+    with connect() as graph:
+        found = (recommend.for_person if person else recommend.for_device)(graph, subject, k)
+    if as_json:
+        click.echo(found.model_dump_json(indent=2))
+        return
+    for n, item in enumerate(found.items, start=1):
+        click.echo(f"{n:>2}. {item.title or item.content} ({item.content}) {item.score:.3f}")
+        click.echo(f"    {item.sentence}")
+
+
+@click.command("recs")
+@click.option("--users", default=1000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=7, show_default=True)
+def bench_recs_command(users: int, seed: int) -> None:
+    """Leave-last-out HR@10 and NDCG@10 against popularity, on the current graph."""
+    from proteus.cli import connect, emit
+
+    with connect() as graph:
+        emit(recommend.bench_recs(graph, users=users, seed=seed))

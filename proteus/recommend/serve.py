@@ -1,0 +1,64 @@
+"""Recommendations for one device or person: one short read (`recommend/for_device` or
+`recommend/for_person`), the shared catalog (popularity, tags), then `blend.rank`."""
+
+from __future__ import annotations
+
+from proteus.errors import InputError, NotFound
+from proteus.graph import Row, Runner
+from proteus.recommend.blend import Candidates, rank
+from proteus.recommend.catalog import Catalog, load_catalog
+from proteus.recommend.models import BlendParams, Recommendations
+
+MAX_K = 100
+
+
+def candidates(row: Row, catalog: Catalog, subject: str, kind: str, k: int,
+               params: BlendParams) -> Candidates:
+    watched = set(row.get("watched") or ())
+    interests = [(i["interest"], i.get("name"), float(i.get("score") or 0))
+                 for i in row.get("interests") or ()]
+    titles = catalog.titles
+    neighbours = [(seed, content, titles.get(content), float(score or 0), int(rank or 0),
+                   catalog.run_id) for seed, content, score, rank in row.get("neighbours") or ()]
+    popular = catalog.popular[:k + len(watched)]
+    items = [(i, content, titles.get(content)) for i, _, _ in interests[:3]
+             for content in catalog.by_interest.get(i, ())[:params.per_interest]]
+    ids = {i for i, _, _ in interests}
+    pool = {n[1] for n in neighbours} | {c for _, c, _ in items} | {p[0] for p in popular}
+    return Candidates(
+        subject=subject, kind=kind, person=row.get("person"), watched=watched,
+        seeds=[(content, titles.get(content), float(seconds or 0))
+               for content, seconds in row.get("seeds") or ()],
+        neighbours=neighbours, interests=interests, interest_items=items, popular=popular,
+        tags={c: [i for i in catalog.tags.get(c, ()) if i in ids] for c in pool} if ids else {})
+
+
+def _check(k: int) -> None:
+    if not 1 <= k <= MAX_K:
+        raise InputError(f"k: must be between 1 and {MAX_K}")
+
+
+def for_device(graph: Runner, device: str, k: int = 10, params: BlendParams | None = None,
+               catalog: Catalog | None = None) -> Recommendations:
+    """Top `k` unwatched contents for a device, each with its explanation path."""
+    _check(k)
+    params = params or BlendParams()
+    rows = graph.read("recommend/for_device", device=device, seeds=params.seeds,
+                      interests=params.interests)
+    if not rows:
+        raise NotFound(f"no device {device}")
+    shared = catalog or load_catalog(graph)
+    return rank(candidates(rows[0], shared, device, "device", k, params), k, params)
+
+
+def for_person(graph: Runner, person: str, k: int = 10, params: BlendParams | None = None,
+               catalog: Catalog | None = None) -> Recommendations:
+    """Top `k` contents none of the person's devices watched, each with its path."""
+    _check(k)
+    params = params or BlendParams()
+    rows = graph.read("recommend/for_person", person=person, seeds=params.seeds,
+                      interests=params.interests)
+    if not rows:
+        raise NotFound(f"no person {person}")
+    shared = catalog or load_catalog(graph)
+    return rank(candidates(rows[0], shared, person, "person", k, params), k, params)

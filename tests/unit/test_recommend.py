@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from proteus import keys, recommend
+from proteus.api.load import Plan, run
+from proteus.errors import InputError, NotFound
+from proteus.graph import RecordingGraph, Row
+from proteus.recommend.blend import Candidates, rank
+from proteus.recommend.models import BlendParams
+from proteus.recommend.similarity import neighbours, popularity
+
+
+def test_neighbours_come_from_co_viewing() -> None:
+    histories = {"u1": ["a", "b", "c"], "u2": ["a", "b"], "u3": ["a", "b", "d"],
+                 "u4": ["c", "d"]}
+    found = neighbours(histories, top_k=2, shrink=0.0, min_co_viewers=2)
+    assert [n.target for n in found["a"]] == ["b"]
+    assert found["a"][0].rank == 1 and found["a"][0].co_viewers == 3
+    assert found["a"][0].score == pytest.approx(1.0)
+    assert "c" not in found  # c shares at most one viewer with anything
+    assert neighbours({}, 5, 1.0, 1) == {}
+
+
+def test_shrink_damps_pairs_few_viewers_share() -> None:
+    histories = {f"u{n}": ["a", "b"] for n in range(10)} | {"x": ["a", "c"]}
+    found = neighbours(histories, top_k=5, shrink=5.0, min_co_viewers=1)
+    assert [n.target for n in found["a"]] == ["b", "c"]
+
+
+def test_popularity_counts_distinct_viewers() -> None:
+    assert popularity({"u1": ["a", "a", "b"], "u2": ["b"]}) == [("b", 2), ("a", 1)]
+
+
+def candidates(**kw: Any) -> Candidates:
+    base: dict[str, Any] = dict(subject="d1", kind="device", person="p1", watched={"a"},
+                                seeds=[("a", "A", 600.0)])
+    return Candidates(**(base | kw))
+
+
+def test_rank_excludes_watched_and_blends_sources() -> None:
+    found = rank(candidates(
+        neighbours=[("a", "b", "B", 0.9, 1, "r1"), ("a", "a", "A", 1.0, 2, "r1")],
+        interests=[("i1", "Sport", 1.0)], interest_items=[("i1", "c", "C")],
+        popular=[("a", "A", 1, 10), ("d", "D", 2, 5)], tags={"c": ["i1"], "b": ["i1"]},
+    ), 3, BlendParams())
+    assert [i.content for i in found.items] == ["b", "c", "d"]
+    assert found.items[0].sources == ["neighbours", "interests"]
+    assert [s.kind for s in found.items[0].path] == ["watched", "similar", "interested_in",
+                                                     "tagged"]
+    assert found.items[2].sources == ["popularity"]
+    assert not found.cold_start and found.watched == 1
+
+
+def test_cold_start_is_popularity() -> None:
+    found = rank(candidates(watched=set(), seeds=[],
+                            popular=[("x", "X", 1, 9), ("y", "Y", 2, 3)]), 5, BlendParams())
+    assert found.cold_start and [i.content for i in found.items] == ["x", "y"]
+    assert found.items[0].path[0].sentence == "X is #1 by viewers (9 viewers)"
+
+
+def test_k_is_checked_and_unknown_subjects_are_not_found() -> None:
+    with pytest.raises(InputError):
+        recommend.for_device(RecordingGraph(), "d1", k=0)
+    with pytest.raises(NotFound):
+        recommend.for_person(RecordingGraph(), "p1", k=5)
+
+
+def view_rows(users: int = 300, items: int = 200, groups: int = 10,
+              seed: int = 1) -> list[Row]:
+    """Viewers with a taste group: most views inside it, some popular, some at random."""
+    rng = random.Random(seed)
+    rows = []
+    for u in range(users):
+        group = u % groups
+        own = [f"c{group * (items // groups) + j}" for j in range(items // groups)]
+        seen = []
+        for step in range(12):
+            pick = rng.random()
+            content = (rng.choice(own) if pick < 0.7 else
+                       f"c{rng.randrange(5)}" if pick < 0.85 else f"c{rng.randrange(items)}")
+            seen.append((content, 600.0, f"2025-03-{step + 1:02d}"))
+        rows.append({"user": f"u{u}", "contents": [c for c, _, _ in seen],
+                     "seconds": [s for _, s, _ in seen], "last": [t for _, _, t in seen]})
+    return rows
+
+
+def test_build_writes_neighbours_and_popularity_under_one_run() -> None:
+    graph = RecordingGraph({"recommend/views": view_rows(), "recommend/clear_similar":
+                            [{"deleted": 0}]})
+    report = recommend.build(graph)
+    names = [n for n, _ in graph.calls]
+    assert names[0] == "recommend/views" and "runs/create_run" in names
+    similar = [p for n, p in graph.calls if n == "recommend/write_similar"]
+    assert sum(len(p["rows"]) for p in similar) == report.relationships > 0
+    assert all(p["run_id"] == report.run_id for p in similar)
+    popular = next(p for n, p in graph.calls if n == "recommend/write_popularity")
+    assert popular["rows"][0]["rank"] == 1
+    assert names[-1] == "runs/finish_run"
+
+
+def test_offline_evaluation_beats_popularity_on_taste_groups() -> None:
+    graph = RecordingGraph({"recommend/views": view_rows()})
+    result = recommend.bench_recs(graph, users=300)
+    assert set(result) >= {"hr_at_10", "ndcg_at_10", "baseline_hr_at_10", "ratio_vs_baseline"}
+    assert result["users"] == 300
+    assert result["hr_at_10"] >= 1.5 * result["baseline_hr_at_10"]
+
+
+def test_keys_are_stored_hashed_and_checked_by_shape() -> None:
+    graph = RecordingGraph({"keys/create_key": [{"created": "2025"}]})
+    created = keys.create_key(graph, "crm", "service")
+    stored = graph.calls[0][1]
+    assert created.key.startswith(f"pk_{created.id}_")
+    assert stored["hash"] == keys.hash_key(created.key) and created.key not in str(stored)
+    with pytest.raises(InputError):
+        keys.create_key(graph, "crm", "root")
+    assert keys.authenticate(RecordingGraph(), "garbage") is None
+    assert keys.Principal(key_id="x", name="n", role="admin").allows("analyst")
+    assert not keys.Principal(key_id="x", name="n", role="service").allows("analyst")
+
+
+def test_load_generator_only_targets_loopback() -> None:
+    import asyncio
+
+    with pytest.raises(ValueError, match="loopback"):
+        asyncio.run(run(Plan(host="10.0.0.1", port=80, paths=["/"], seconds=1)))
