@@ -111,12 +111,22 @@ def reset(yes: bool) -> None:
 @click.option("--seed", default=42, show_default=True, help="Seed of the generated data.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data/generated"),
               show_default=True, help="Where the generated dataset goes.")
-def run_pipeline(devices: int, seed: int, data_dir: Path) -> None:
-    """The main job: Neo4j up, the whole pipeline on generated data, then the report."""
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Serve the HTTP API when the pipeline is done.")
+def run_pipeline(devices: int, seed: int, data_dir: Path, serve: bool) -> None:
+    """The main job: Neo4j up, the whole pipeline on generated data, the report, the API."""
+    config = settings()
     params = pipeline.PipelineParams(devices=devices, seed=seed, data_dir=data_dir)
-    report = pipeline.run(settings(), params)
+    report = pipeline.run(config, params)
     for line in report.lines():
         click.echo(line)
+    if serve:
+        key = pipeline.demo_key(config)
+        click.echo(f"\nAPI key (admin, shown once): {key.key}")
+        click.echo(f"try: curl -H 'X-API-Key: {key.key}' {config.api_url}/v1/health/ready")
+        from proteus.api.cli import serve as serve_command
+
+        click.get_current_context().invoke(serve_command)
 
 
 def _register() -> None:

@@ -13,7 +13,18 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from proteus import generate, identity, ingest, interests, segments, taxonomy
+from proteus import (
+    audiences,
+    generate,
+    identity,
+    ingest,
+    interests,
+    keys,
+    recommend,
+    segments,
+    taxonomy,
+)
+from proteus.audiences.materialise import DryRun, MaterialiseReport
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.identity.explain import PairExplanation
@@ -27,6 +38,31 @@ class PipelineParams(BaseModel):
     seed: int = 42
     data_dir: Path = Path("data/generated")
     rejects_dir: Path = Path("data/rejects")
+    audience: Path = Path("rules/audiences/sports-big-screen.yaml")
+    actor: str = "pipeline"
+
+
+class AudienceSummary(BaseModel):
+    """The sample audience: its dry run, and the materialised version when large enough."""
+
+    dry_run: DryRun
+    materialised: MaterialiseReport | None
+    refused: str | None
+
+    def lines(self) -> list[str]:
+        d = self.dry_run
+        out = [f"audience {d.name}: {d.members:,} members ({d.counts.persons:,} persons, "
+               f"{d.counts.households:,} households, {d.counts.devices:,} devices), "
+               f"{d.excluded_consent:,} persons left out for withdrawn {d.purpose} consent"]
+        if self.materialised is not None:
+            m = self.materialised
+            out.append(f"  materialised {m.audience} ({m.status}) in run {m.run_id}")
+        if self.refused:
+            out.append(f"  not materialised: {self.refused}")
+        if d.sample:
+            out.append(f"  why is {d.sample[0].member} in it: {d.sample[0].sentence}")
+            out.extend(f"    {step.sentence}" for step in d.sample[0].steps)
+        return out
 
 
 class PipelineReport(BaseModel):
@@ -38,12 +74,15 @@ class PipelineReport(BaseModel):
     identity: identity.IdentityReport
     interests: interests.InterestsReport
     segments: segments.SegmentsReport
+    recommend: recommend.RecommendReport
+    audience: AudienceSummary
     sample: PairExplanation | None
     seconds: dict[str, float]
 
     def lines(self) -> list[str]:
         out: list[str] = ["", "== Proteus run report =="]
-        for stage in (self.ingest, self.taxonomy, self.identity, self.interests, self.segments):
+        for stage in (self.ingest, self.taxonomy, self.identity, self.interests, self.segments,
+                      self.recommend, self.audience):
             out.extend(stage.lines())
         if self.sample is not None:
             out.append(f"sample explanation: {self.sample.sentence}")
@@ -68,6 +107,24 @@ def _sample(graph: Graph) -> PairExplanation | None:
     return identity.explain_pair(graph, rows[0]["device_a"], rows[0]["device_b"], redact=True)
 
 
+def _audience(graph: Graph, params: PipelineParams) -> AudienceSummary:
+    version = audiences.create(graph, params.audience, params.actor)
+    dry = audiences.dry_run(graph, version.id, params.actor, sample=1, redact=True)
+    if not dry.materialisable:
+        return AudienceSummary(dry_run=dry, materialised=None,
+                               refused=f"{dry.members} members, fewer than k={dry.min_size}")
+    if version.status == "draft":
+        audiences.approve(graph, version.id, params.actor)
+    report = audiences.materialise(graph, version.id, params.actor)
+    return AudienceSummary(dry_run=dry, materialised=report, refused=None)
+
+
+def demo_key(settings: Settings) -> keys.CreatedKey:
+    """A fresh admin key for trying the API after the main job (shown once)."""
+    with Graph(settings) as graph:
+        return keys.create_key(graph, "demo", "admin")
+
+
 def run(settings: Settings, params: PipelineParams) -> PipelineReport:
     seconds: dict[str, float] = {}
     started, graph = _stage("database", seconds, lambda: manage.up(settings))
@@ -86,7 +143,11 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
                         lambda: interests.run(graph, interests.InterestsParams()))
         segmented = _stage("segments", seconds, lambda: segments.run(
             graph, segments.SegmentsParams(seed=params.seed)))
+        neighbours = _stage("recommend", seconds,
+                            lambda: recommend.build(graph, recommend.RecommendParams()))
+        audience = _stage("audience", seconds, lambda: _audience(graph, params))
         return PipelineReport(
             params=params, database=manage.status(graph, settings), generate=generated,
             ingest=ingested, taxonomy=loaded, identity=resolved, interests=scored,
-            segments=segmented, sample=_sample(graph), seconds=seconds)
+            segments=segmented, recommend=neighbours, audience=audience,
+            sample=_sample(graph), seconds=seconds)
