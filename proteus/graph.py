@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, LiteralString, Protocol, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
@@ -86,7 +86,17 @@ class Graph:
         return rows
 
     def read(self, name: str, **params: Any) -> list[Row]:
-        return self._run(name, RoutingControl.READ, params)
+        """A read in one auto-commit transaction: one round trip, routed as a read."""
+        query = queries.get(name)
+        rows: list[Row] = []
+        for statement in query.statements:
+            rows = self._retrying(partial(self._auto_read, statement, params))
+        return rows
+
+    def _auto_read(self, text: LiteralString, params: dict[str, Any]) -> list[Row]:
+        with self.driver.session(database=self.database,
+                                 default_access_mode=neo4j.READ_ACCESS) as session:
+            return [record.data() for record in session.run(text, params)]
 
     def write(self, name: str, **params: Any) -> list[Row]:
         return self._run(name, RoutingControl.WRITE, params)

@@ -221,5 +221,7 @@ def stop(settings: Settings, timeout_s: float = 90.0) -> bool:
         time.sleep(0.3)
     else:
         raise ServerError(f"Neo4j (pid {pid}) did not stop within {timeout_s:.0f}s")
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
     layout.pid_file.unlink(missing_ok=True)
     return True
