@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from neo4j.exceptions import DriverError, Neo4jError
 from pydantic import ValidationError
 
 from proteus import pipeline
@@ -25,7 +26,10 @@ class _Cli(click.Group):
         except ProteusError as exc:
             raise click.ClickException(str(exc)) from None
         except ValidationError as exc:
-            raise click.ClickException(f"invalid settings: {_first_error(exc)}") from None
+            raise click.ClickException(f"invalid input: {_first_error(exc)}") from None
+        except (Neo4jError, DriverError) as exc:
+            message = " ".join(str(getattr(exc, "message", None) or exc).split())
+            raise click.ClickException(f"Neo4j refused the request: {message[:300]}") from None
 
 
 def _first_error(exc: ValidationError) -> str:
