@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,7 +90,9 @@ def test_gds_engine_agrees_with_fast(graph: Graph, planted: dict[str, int]) -> N
     try:
         graph.read("db/gds_version")
     except Exception:
-        pytest.skip("GDS not loaded")
+        if os.environ.get("CI"):
+            raise  # the managed server always loads GDS; in CI it must be there
+        pytest.skip("GDS not loaded on this external server")
     sim = segments.similarity_graph(graph, PARAMS)
     fast = partition.partition("fast", sim, 1.0, 42)
     gds = partition.partition("gds", sim, 1.0, 42, graph, "test-segments")
