@@ -127,7 +127,7 @@ def run_pipeline(devices: int, seed: int, data_dir: Path, serve: bool) -> None:
     if serve:
         key = pipeline.demo_key(config)
         click.echo(f"\nAPI key (admin, shown once): {key.key}")
-        click.echo(f"try: curl -H 'X-API-Key: {key.key}' {config.api_url}/v1/health/ready")
+        click.echo(f"try: curl -H 'X-API-Key: {key.key}' {config.api_url}/v1/runs")
         from proteus.api.cli import serve as serve_command
 
         click.get_current_context().invoke(serve_command)
