@@ -21,7 +21,8 @@ def _dataset(devices: int, seed: int, out: Path) -> Path:
     return out
 
 
-def _empty_or_reset(graph: Graph, reset: bool) -> None:
+def require_empty_or_reset(graph: Graph, reset: bool) -> None:
+    """Benchmarks replace the graph's content; refuse a non-empty graph without --reset."""
     nodes = graph.read("db/counts")[0]["nodes"]
     if nodes and not reset:
         raise InputError(f"the graph holds {nodes:,} nodes; benchmarks replace its content: "
@@ -56,7 +57,7 @@ def bench_identity_command(devices: int, data: Path | None, reset: bool) -> None
     from proteus.identity.cli import bench_identity
 
     with connect() as graph:
-        _empty_or_reset(graph, reset)
+        require_empty_or_reset(graph, reset)
         emit(bench_identity(devices, graph=graph, settings=settings(), data=data))
 
 
@@ -75,7 +76,7 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int,
     from proteus.ingest.bench import bench_ingest
 
     with connect() as graph, tempfile.TemporaryDirectory() as tmp:
-        _empty_or_reset(graph, reset)
+        require_empty_or_reset(graph, reset)
         source = data or _dataset(devices, 7, Path(tmp) / "data")
         result = bench_ingest(graph, settings(), source, chunk_size, baseline_seconds)
     emit({"devices": devices if data is None else None, **result})

@@ -174,13 +174,10 @@ def audit_command(name: str) -> None:
 def bench_audience_command(devices: int, seed: int, data: Path | None,
                            definition: Path | None, reset: bool) -> None:
     """Audience dry run and materialisation on a freshly loaded dataset; consent violations."""
+    from proteus.bench import require_empty_or_reset
     from proteus.cli import connect, emit, settings
-    from proteus.errors import InputError
 
     with connect() as graph:
-        nodes = graph.read("db/counts")[0]["nodes"]
-        if nodes and not reset:
-            raise InputError(f"the graph holds {nodes:,} nodes; the benchmark replaces its "
-                             "content: pass --reset to allow that")
+        require_empty_or_reset(graph, reset)
         emit(bench_audience(graph, settings(), devices, dataset=data, definition=definition,
                             seed=seed))

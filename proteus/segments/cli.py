@@ -83,13 +83,10 @@ def apply_command(file: Path) -> None:
 def bench_segments_command(devices: int, seed: int, data: Path | None, k: int,
                            reset: bool) -> None:
     """Community recovery (NMI vs truth), modularity, fast engine against python-louvain."""
+    from proteus.bench import require_empty_or_reset
     from proteus.cli import connect, emit, settings
-    from proteus.errors import InputError
     from proteus.segments.bench import bench_segments
 
     with connect() as graph:
-        nodes = graph.read("db/counts")[0]["nodes"]
-        if nodes and not reset:
-            raise InputError(f"the graph holds {nodes:,} nodes; benchmarks replace its "
-                             "content: pass --reset to allow that")
+        require_empty_or_reset(graph, reset)
         emit(bench_segments(graph, settings(), devices, seed, data, k))
