@@ -27,7 +27,7 @@ integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration
 
 lint: $(STAMP)
-	$(BIN)/ruff check proteus tests scripts
+	$(BIN)/ruff check proteus tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
