@@ -38,27 +38,28 @@ def _check(k: int) -> None:
         raise InputError(f"k: must be between 1 and {MAX_K}")
 
 
+_QUERIES = {"device": "recommend/for_device", "person": "recommend/for_person"}
+
+
+def _recommend(graph: Runner, kind: str, subject: str, k: int, params: BlendParams | None,
+               catalog: Catalog | None) -> Recommendations:
+    _check(k)
+    params = params or BlendParams()
+    rows = graph.read(_QUERIES[kind], **{kind: subject}, seeds=params.seeds,
+                      interests=params.interests)
+    if not rows:
+        raise NotFound(f"no {kind} {subject}")
+    shared = catalog or load_catalog(graph)
+    return rank(candidates(rows[0], shared, subject, kind, k, params), k, params)
+
+
 def for_device(graph: Runner, device: str, k: int = 10, params: BlendParams | None = None,
                catalog: Catalog | None = None) -> Recommendations:
     """Top `k` unwatched contents for a device, each with its explanation path."""
-    _check(k)
-    params = params or BlendParams()
-    rows = graph.read("recommend/for_device", device=device, seeds=params.seeds,
-                      interests=params.interests)
-    if not rows:
-        raise NotFound(f"no device {device}")
-    shared = catalog or load_catalog(graph)
-    return rank(candidates(rows[0], shared, device, "device", k, params), k, params)
+    return _recommend(graph, "device", device, k, params, catalog)
 
 
 def for_person(graph: Runner, person: str, k: int = 10, params: BlendParams | None = None,
                catalog: Catalog | None = None) -> Recommendations:
     """Top `k` contents none of the person's devices watched, each with its path."""
-    _check(k)
-    params = params or BlendParams()
-    rows = graph.read("recommend/for_person", person=person, seeds=params.seeds,
-                      interests=params.interests)
-    if not rows:
-        raise NotFound(f"no person {person}")
-    shared = catalog or load_catalog(graph)
-    return rank(candidates(rows[0], shared, person, "person", k, params), k, params)
+    return _recommend(graph, "person", person, k, params, catalog)
