@@ -5,10 +5,13 @@
 // {device, kind, value, first, last, count, days, day_counts}. Devices and identifiers are
 // merged before this runs. Per-day counts are merged into the parallel `days` / `day_counts`
 // lists of an existing relationship; a new one takes the chunk's lists as they are.
+// MERGE rather than MATCH on the endpoints (they exist already) pins the plan to the
+// uniqueness constraints' index seeks: with the statistics of a fresh or just-reset graph the
+// planner otherwise picks an index scan per row, which is quadratic in the chunk.
 UNWIND $rows AS row
 WITH row, datetime({epochSeconds: row.first}) AS first, datetime({epochSeconds: row.last}) AS last
-MATCH (d:Device {id: row.device})
-MATCH (i:Identifier {kind: row.kind, value: row.value})
+MERGE (d:Device {id: row.device})
+MERGE (i:Identifier {kind: row.kind, value: row.value})
 MERGE (d)-[r:SEEN_WITH]->(i)
 ON CREATE SET r.count = row.count, r.days = row.days, r.day_counts = row.day_counts,
               r.first_seen = first, r.last_seen = last

@@ -3,11 +3,12 @@
 // returns: nothing
 // Viewing of a chunk, one row per (device, content):
 // {device, content, first, last, count, seconds, days, day_seconds}. Devices and contents
-// are merged before this runs.
+// are merged before this runs; MERGE on them pins the plan to the constraints' index seeks
+// (see merge_sightings).
 UNWIND $rows AS row
 WITH row, datetime({epochSeconds: row.first}) AS first, datetime({epochSeconds: row.last}) AS last
-MATCH (d:Device {id: row.device})
-MATCH (c:Content {id: row.content})
+MERGE (d:Device {id: row.device})
+MERGE (c:Content {id: row.content})
 MERGE (d)-[w:WATCHED]->(c)
 ON CREATE SET w.count = row.count, w.seconds = row.seconds, w.days = row.days,
               w.day_seconds = row.day_seconds, w.first = first, w.last = last
