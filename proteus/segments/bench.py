@@ -68,6 +68,7 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
         manage.reset(graph)
         _say("ingesting catalog and viewing, truth identity, taxonomy, interests")
         loading = _load(graph, settings, data, Path(tmp) / "rejects")
+        truth_of = truth.communities(data)
     params = segments.SegmentsParams(k=k, seed=seed)
     t0 = time.monotonic()
     sim = segments.similarity_graph(graph, params)
@@ -77,15 +78,16 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
     for engine in ("fast", "reference", "gds"):
         if engine == "gds" and not _has_gds(graph):
             continue
+        _say(f"partitioning {len(sim.persons):,} persons with the {engine} engine")
         t0 = time.monotonic()
         labels[engine] = partition.partition(engine, sim, 1.0, seed, graph, "bench-segments")
         timings[engine] = time.monotonic() - t0
+        _say(f"{engine}: {timings[engine]:.1f}s")
     _say("segments run twice")
     first = segments.run(graph, params)
     one = _membership(graph)
     second = segments.run(graph, params)
     two = _membership(graph)
-    truth_of = truth.communities(data)
     persons = sorted(one)
     index = {s: i for i, s in enumerate(sorted(set(one.values())))}
     found = [index[one[p]] for p in persons]
