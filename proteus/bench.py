@@ -65,11 +65,12 @@ def bench_identity_command(devices: int, data: Path | None, reset: bool) -> None
 @click.option("--devices", default=100_000, show_default=True)
 @click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
               help="Use this generated dataset instead of generating one.")
-@click.option("--chunk-size", default=20_000, show_default=True)
+@click.option("--chunk-size", default=50_000, show_default=True)
+@click.option("--writers", default=2, show_default=True, help="Transactions written at once.")
 @click.option("--baseline-seconds", default=30.0, show_default=True,
               help="How long the one-transaction-per-event baseline runs.")
 @click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
-def bench_ingest_command(devices: int, data: Path | None, chunk_size: int,
+def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, writers: int,
                          baseline_seconds: float, reset: bool) -> None:
     """Ingest events/s against one transaction per event with MERGE."""
     from proteus.cli import connect, emit, settings
@@ -78,7 +79,7 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int,
     with connect() as graph, tempfile.TemporaryDirectory() as tmp:
         require_empty_or_reset(graph, reset)
         source = data or _dataset(devices, 7, Path(tmp) / "data")
-        result = bench_ingest(graph, settings(), source, chunk_size, baseline_seconds)
+        result = bench_ingest(graph, settings(), source, chunk_size, writers, baseline_seconds)
     emit({"devices": devices if data is None else None, **result})
 
 

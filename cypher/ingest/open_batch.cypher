@@ -1,14 +1,14 @@
 // name: ingest/open_batch
 // params: id, file, size, kind, chunk_size, run_id
-// returns: chunks_done, chunk_size
+// returns: done_chunks, chunk_size
 // Create or reopen the IngestBatch of a file; a reopened batch keeps its chunk size and
-// progress so that a resumed file writes each chunk exactly once.
+// written chunks so that a resumed file writes each chunk exactly once.
 MERGE (b:IngestBatch {id: $id})
 ON CREATE SET b.sha256 = $id, b.size = $size, b.kind = $kind, b.chunk_size = $chunk_size,
-              b.chunks_done = 0
+              b.chunks_done = 0, b.done_chunks = []
 SET b.file = $file, b.status = 'running', b.started = datetime(), b.finished = null,
     b.error = null, b.run_id = $run_id
 WITH b
 MATCH (r:Run {id: $run_id})
 MERGE (r)-[:INGESTED]->(b)
-RETURN b.chunks_done AS chunks_done, b.chunk_size AS chunk_size
+RETURN coalesce(b.done_chunks, []) AS done_chunks, b.chunk_size AS chunk_size

@@ -23,7 +23,8 @@ __all__ = ["BatchReport", "IngestParams", "IngestReport", "run"]
 
 class IngestParams(BaseModel):
     paths: list[Path]
-    chunk_size: int = Field(default=20_000, ge=100, le=1_000_000)
+    chunk_size: int = Field(default=50_000, ge=100, le=1_000_000)
+    writers: int = Field(default=2, ge=1, le=16)
     rejects_dir: Path = Path("data/rejects")
 
 
@@ -87,7 +88,7 @@ def run(graph: Runner, params: IngestParams, settings: Settings) -> IngestReport
     with runs.track(graph, "ingest", params, inputs=[d.sha256 for d in described]) as run_:
         for data in described:
             batches.append(ingest_file(graph, data, run_.id, pseudonym, params.rejects_dir,
-                                       params.chunk_size))
+                                       params.chunk_size, params.writers))
         seconds = time.monotonic() - started
         report = IngestReport(
             run_id=run_.id, params=params, batches=batches, errors=errors,

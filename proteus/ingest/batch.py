@@ -1,8 +1,10 @@
 """Ingest one file as one IngestBatch: validate every row, write chunks exactly once.
 
-A file is read in chunks of `chunk_size` raw rows. Each chunk's aggregates and the batch's
-`chunks_done` counter are written in one transaction, so a run killed at any point resumes
-at the first unwritten chunk of the same file and the graph ends as a clean run leaves it.
+A file is read in chunks of `chunk_size` raw rows. Each chunk's aggregates and its number in
+the batch's `done_chunks` are written in one transaction, so a run killed at any point
+resumes with the chunks not yet written and the graph ends as a clean run leaves it.
+`writers` transactions run at once (parsing goes on meanwhile); the aggregates are sums, so
+the order in which chunks commit does not change the result.
 Rejected rows go to `<file>-<sha12>.rejects.jsonl`, rewritten whole on every attempt.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
@@ -63,7 +66,7 @@ def _write_chunk(graph: Runner, data: DataFile, kind: str, records: list[Record]
 
 
 def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonymiser,
-                rejects_dir: Path, chunk_size: int) -> BatchReport:
+                rejects_dir: Path, chunk_size: int, writers: int = 1) -> BatchReport:
     report = BatchReport(file=str(data.path), batch_id=data.sha256, kind=data.kind,
                          status="running")
     found = graph.read("ingest/find_batch", id=data.sha256)
@@ -72,7 +75,7 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
         return report
     opened = graph.write("ingest/open_batch", id=data.sha256, file=data.path.name,
                          size=data.size, kind=data.kind, chunk_size=chunk_size, run_id=run_id)[0]
-    done, chunk_size = opened["chunks_done"], opened["chunk_size"]
+    done, chunk_size = set(opened["done_chunks"]), opened["chunk_size"]
     rejects_dir.mkdir(parents=True, exist_ok=True)
     stem = data.path.name.split(".")[0]
     rejects_path = rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
@@ -82,18 +85,18 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
     seen: set[int] = set()
     records: list[Record] = []
     chunk, in_chunk = 0, 0
-    pending: Future[None] | None = None
+    pending: deque[Future[None]] = deque()
     with rejects_path.open("w", encoding="utf-8") as rejects, \
-            ThreadPoolExecutor(max_workers=1) as writer:
+            ThreadPoolExecutor(max_workers=writers) as writer:
 
         def flush() -> None:
-            nonlocal pending, records, chunk, in_chunk
+            nonlocal records, chunk, in_chunk
             chunk += 1
-            if chunk > done:
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(_write_chunk, graph, data, data.kind, records, chunk,
-                                        pseudonym)
+            if chunk not in done:
+                while len(pending) >= writers:
+                    pending.popleft().result()
+                pending.append(writer.submit(_write_chunk, graph, data, data.kind, records,
+                                             chunk, pseudonym))
                 report.chunks_written += 1
             else:
                 report.chunks_resumed += 1
@@ -123,8 +126,8 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
                     progress.tick(report)
             if in_chunk:
                 flush()
-            if pending is not None:
-                pending.result()
+            while pending:
+                pending.popleft().result()
         except ContractError as exc:
             report.status, report.error = "failed", str(exc)
         except BaseException as exc:

@@ -42,7 +42,7 @@ def naive_baseline(graph: Graph, files: list[Path], key: bytes,
     return events, time.monotonic() - started
 
 
-def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int,
+def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int, writers: int,
                  baseline_seconds: float) -> dict[str, Any]:
     files, _ = discover([data])
     traffic = [p for p in files if p.name.startswith(("network", "viewing"))]
@@ -51,9 +51,9 @@ def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int,
     base_events, base_seconds = naive_baseline(graph, traffic, key_from(settings),
                                                baseline_seconds)
     manage.reset(graph)
-    print("project path: chunked UNWIND, all files", file=sys.stderr)
+    print(f"project path: chunked UNWIND, {writers} writer(s), all files", file=sys.stderr)
     with tempfile.TemporaryDirectory() as rejects:
-        report = run(graph, IngestParams(paths=[data], chunk_size=chunk_size,
+        report = run(graph, IngestParams(paths=[data], chunk_size=chunk_size, writers=writers,
                                          rejects_dir=Path(rejects)), settings)
     events = sum(b.read for b in report.batches if b.kind in ("network", "viewing"))
     traffic_seconds = sum(b.seconds for b in report.batches if b.kind in ("network", "viewing"))
@@ -62,4 +62,5 @@ def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int,
     return {"events": events, "events_per_s": round(rate, 1), "seconds": traffic_seconds,
             "baseline_events": base_events, "baseline_events_per_s": round(base_rate, 1),
             "ratio_vs_baseline": round(rate / max(base_rate, 1e-9), 2),
-            "chunk_size": chunk_size, "rejected": report.rejected, "ok": report.ok}
+            "chunk_size": chunk_size, "writers": writers, "rejected": report.rejected,
+            "ok": report.ok}
