@@ -112,15 +112,17 @@ def reset(yes: bool) -> None:
 
 @cli.command("run")
 @click.option("--devices", default=10_000, show_default=True, help="Devices to generate.")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 366),
+              help="Days of traffic to generate.")
 @click.option("--seed", default=42, show_default=True, help="Seed of the generated data.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data/generated"),
               show_default=True, help="Where the generated dataset goes.")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Serve the HTTP API when the pipeline is done.")
-def run_pipeline(devices: int, seed: int, data_dir: Path, serve: bool) -> None:
+def run_pipeline(devices: int, days: int, seed: int, data_dir: Path, serve: bool) -> None:
     """The main job: Neo4j up, the whole pipeline on generated data, the report, the API."""
     config = settings()
-    params = pipeline.PipelineParams(devices=devices, seed=seed, data_dir=data_dir)
+    params = pipeline.PipelineParams(devices=devices, days=days, seed=seed, data_dir=data_dir)
     report = pipeline.run(config, params)
     for line in report.lines():
         click.echo(line)

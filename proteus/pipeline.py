@@ -35,6 +35,7 @@ R = TypeVar("R")
 
 class PipelineParams(BaseModel):
     devices: int = 10_000
+    days: int = 7
     seed: int = 42
     data_dir: Path = Path("data/generated")
     rejects_dir: Path = Path("data/rejects")
@@ -132,7 +133,7 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
         print(f"Neo4j {'started' if started else 'reused'} at {settings.bolt_uri}",
               file=sys.stderr)
         generated = _stage("generate", seconds, lambda: generate.run(generate.GenerateParams(
-            out=params.data_dir, devices=params.devices, seed=params.seed)))
+            out=params.data_dir, devices=params.devices, days=params.days, seed=params.seed)))
         ingested = _stage("ingest", seconds, lambda: ingest.run(graph, ingest.IngestParams(
             paths=[params.data_dir], rejects_dir=params.rejects_dir), settings))
         loaded = _stage("taxonomy", seconds,
