@@ -26,6 +26,7 @@ T = TypeVar("T")
 
 class Runner(Protocol):
     def read(self, name: str, **params: Any) -> list[Row]: ...
+    def read_plain(self, name: str, **params: Any) -> list[Row]: ...
     def write(self, name: str, **params: Any) -> list[Row]: ...
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None: ...
 
@@ -93,10 +94,25 @@ class Graph:
             rows = self._retrying(partial(self._auto_read, statement, params))
         return rows
 
-    def _auto_read(self, text: LiteralString, params: dict[str, Any]) -> list[Row]:
+    def read_plain(self, name: str, **params: Any) -> list[Row]:
+        """`read` for queries that return only values, maps and lists (no nodes,
+        relationships or paths): rows as the driver decoded them, without walking every
+        nested value to convert graph entities. The request paths of the API use it."""
+        query = queries.get(name)
+        rows: list[Row] = []
+        for statement in query.statements:
+            rows = self._retrying(partial(self._auto_read, statement, params, plain=True))
+        return rows
+
+    def _auto_read(self, text: LiteralString, params: dict[str, Any],
+                   plain: bool = False) -> list[Row]:
         with self.driver.session(database=self.database,
                                  default_access_mode=neo4j.READ_ACCESS) as session:
-            return [record.data() for record in session.run(text, params)]
+            result = session.run(text, params)
+            if plain:
+                keys = result.keys()
+                return [dict(zip(keys, record.values(), strict=True)) for record in result]
+            return [record.data() for record in result]
 
     def write(self, name: str, **params: Any) -> list[Row]:
         return self._run(name, RoutingControl.WRITE, params)
@@ -154,6 +170,9 @@ class RecordingGraph:
         return self.answers.get(name, [])
 
     write = read
+
+    def read_plain(self, name: str, **params: Any) -> list[Row]:
+        return self.read(name, **params)
 
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
         for name, params in steps:

@@ -45,7 +45,7 @@ def _recommend(graph: Runner, kind: str, subject: str, k: int, params: BlendPara
                catalog: Catalog | None) -> Recommendations:
     _check(k)
     params = params or BlendParams()
-    rows = graph.read(_QUERIES[kind], **{kind: subject}, seeds=params.seeds,
+    rows = graph.read_plain(_QUERIES[kind], **{kind: subject}, seeds=params.seeds,
                       interests=params.interests)
     if not rows:
         raise NotFound(f"no {kind} {subject}")

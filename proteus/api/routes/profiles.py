@@ -75,7 +75,7 @@ def _tidy(row: dict[str, Any]) -> dict[str, Any]:
 @router.get("/devices/{device_id}", response_model=DeviceProfile)
 def device_profile(device_id: DeviceId, graph: GraphDep, _: ServiceKey) -> DeviceProfile:
     """A device, its person and household, and the person's devices, interests, segments."""
-    rows = graph.read("api/device_profile", device=device_id)
+    rows = graph.read_plain("api/device_profile", device=device_id)
     if not rows:
         raise NotFound(f"no device {device_id}")
     return DeviceProfile.model_validate(_tidy(rows[0]))
@@ -84,7 +84,7 @@ def device_profile(device_id: DeviceId, graph: GraphDep, _: ServiceKey) -> Devic
 @router.get("/persons/{person_id}", response_model=PersonProfile)
 def person_profile(person_id: PersonId, graph: GraphDep, _: ServiceKey) -> PersonProfile:
     """A person's devices, household, strongest interests and segments."""
-    rows = graph.read("api/person_profile", person=person_id)
+    rows = graph.read_plain("api/person_profile", person=person_id)
     if not rows:
         raise NotFound(f"no person {person_id}")
     return PersonProfile.model_validate(_tidy(rows[0]))
