@@ -1,5 +1,5 @@
 // name: audiences/members
-// params: conditions, purpose, target, device_types
+// params: conditions, anchor, purpose, target, device_types
 // returns: person, household, withdrawn, household_withdrawn, devices
 // The one traversal every audience definition compiles to; the text never changes with the
 // definition. $conditions holds one map per condition {group ('include' | 'exclude'), kind,
@@ -8,7 +8,31 @@
 // `withdrawn`: a login seen with one of the person's devices withdrew consent for $purpose
 // (for $target 'household', `household_withdrawn` says the same of any person of the
 // household). `devices`: the person's devices, only those of $device_types when not null.
-MATCH (p:Person)
+// $anchor (null, or one of the include conditions of kind interest, segment or content)
+// narrows the persons examined to those reached from its nodes; every condition, the anchor
+// included, is still checked on each of them, so the anchor changes the cost, not the result.
+CALL () {
+  WITH $anchor AS a WHERE a IS NULL
+  MATCH (p:Person)
+  RETURN p
+  UNION
+  WITH $anchor AS a WHERE a.kind = 'interest'
+  MATCH (i:Interest) WHERE i.id IN a.ids
+  MATCH (p:Person)-[r:INTERESTED_IN]->(i)
+  WHERE (a.min_score IS NULL OR r.score >= a.min_score)
+    AND (a.min_lift IS NULL OR r.lift >= a.min_lift)
+  RETURN p
+  UNION
+  WITH $anchor AS a WHERE a.kind = 'segment'
+  MATCH (s:Segment) WHERE s.id IN a.ids
+  MATCH (p:Person)-[:IN_SEGMENT]->(s)
+  RETURN p
+  UNION
+  WITH $anchor AS a WHERE a.kind = 'content'
+  MATCH (k:Content) WHERE k.id IN a.ids
+  MATCH (p:Person)<-[:BELONGS_TO]-(:Device)-[:WATCHED]->(k)
+  RETURN p
+}
 WITH p, [c IN $conditions | {group: c.group, ok: CASE c.kind
     WHEN 'interest' THEN EXISTS {
       MATCH (p)-[r:INTERESTED_IN]->(i:Interest)

@@ -89,8 +89,24 @@ def reference_day(graph: Runner) -> date | None:
     return date.fromisoformat(rows[0]["day"]) if rows and rows[0].get("day") else None
 
 
+ANCHOR_KINDS = ("segment", "content", "interest")
+
+
+def anchor(compiled_conditions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The include condition the traversal starts from: a segment, else a content, else an
+    interest condition (the narrower kinds first); None examines every person."""
+    includes = [c for c in compiled_conditions if c["group"] == "include"]
+    for kind in ANCHOR_KINDS:
+        for c in includes:
+            if c["kind"] == kind:
+                return c
+    return None
+
+
 def compile_definition(definition: Definition, reference: date | None) -> Compiled:
-    params = {"conditions": conditions(definition, reference), "purpose": definition.purpose,
+    compiled_conditions = conditions(definition, reference)
+    params = {"conditions": compiled_conditions, "anchor": anchor(compiled_conditions),
+              "purpose": definition.purpose,
               "target": definition.target, "device_types": device_types(definition)}
     return Compiled(query_name=QUERY, query=queries.get(QUERY).text, params=params,
                     reference_day=reference)

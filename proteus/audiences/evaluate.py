@@ -47,7 +47,7 @@ class Selection(BaseModel):
 
 
 def select(graph: Runner, definition: Definition, compiled: Compiled) -> Selection:
-    rows = graph.read(compiled.query_name, **compiled.params)
+    rows = graph.read_plain(compiled.query_name, **compiled.params)
     level = definition.target
     members: dict[str, list[str]] = defaultdict(list)
     member_devices: dict[str, str] = {}

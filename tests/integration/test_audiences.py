@@ -10,6 +10,7 @@ import pytest
 
 from proteus import audiences
 from proteus.audiences.bench import bench_audience
+from proteus.audiences.compile import compile_definition, reference_day
 from proteus.audiences.governance import load_governance
 from proteus.errors import InputError, NotFound
 from proteus.graph import Graph
@@ -215,6 +216,25 @@ def test_household_and_device_targets(fixture_graph: Graph) -> None:
                                                     {"device_type": ["stb"]}]},
                                 actor="a", sample=1, governance=SMALL)
     assert devices.members == 6 and devices.sample[0].member == "d-10"
+
+
+@pytest.mark.parametrize("include", [
+    [{"interest": ["c3:533"], "min_score": 0.2}, {"active_within_days": 7}],
+    [{"segment": ["community-1"]}, {"device_type": ["stb"]}],
+    [{"content": ["c-match"], "min_seconds": 1200}, {"interest": ["c3:483"], "min_lift": 1.0}],
+    [{"category": ["c3:483"], "min_seconds": 1}],
+])
+def test_the_anchor_changes_the_cost_not_the_members(fixture_graph: Graph,
+                                                      include: list[dict[str, Any]]) -> None:
+    definition = audiences.load({**DEFINITION, "include": include})
+    compiled = compile_definition(definition, reference_day(fixture_graph))
+    anchored = fixture_graph.read_plain(compiled.query_name, **compiled.params)
+    everyone = fixture_graph.read_plain(compiled.query_name,
+                                        **{**compiled.params, "anchor": None})
+    assert anchored == everyone and anchored
+    expected = None if "category" in include[0] else include[0]
+    assert (compiled.params["anchor"] or {}).get("kind") == (
+        next(iter(expected)) if expected else None)
 
 
 def test_injection_attempts_change_nothing(fixture_graph: Graph) -> None:
