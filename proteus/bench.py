@@ -66,7 +66,7 @@ def bench_identity_command(devices: int, data: Path | None, reset: bool) -> None
 @click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
               help="Use this generated dataset instead of generating one.")
 @click.option("--chunk-size", default=50_000, show_default=True)
-@click.option("--writers", default=2, show_default=True, help="Transactions written at once.")
+@click.option("--writers", default=1, show_default=True, help="Transactions written at once.")
 @click.option("--baseline-seconds", default=30.0, show_default=True,
               help="How long the one-transaction-per-event baseline runs.")
 @click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")

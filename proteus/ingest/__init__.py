@@ -24,7 +24,7 @@ __all__ = ["BatchReport", "IngestParams", "IngestReport", "run"]
 class IngestParams(BaseModel):
     paths: list[Path]
     chunk_size: int = Field(default=50_000, ge=100, le=1_000_000)
-    writers: int = Field(default=2, ge=1, le=16)
+    writers: int = Field(default=1, ge=1, le=16)
     rejects_dir: Path = Path("data/rejects")
 
 

@@ -4,7 +4,9 @@ A file is read in chunks of `chunk_size` raw rows. Each chunk's aggregates and i
 the batch's `done_chunks` are written in one transaction, so a run killed at any point
 resumes with the chunks not yet written and the graph ends as a clean run leaves it.
 `writers` transactions run at once (parsing goes on meanwhile); the aggregates are sums, so
-the order in which chunks commit does not change the result.
+the order in which chunks commit does not change the result. One writer is the default:
+chunks of network traffic share hot identifiers (CGNAT IPs, family logins), and concurrent
+transactions on them deadlock and retry whole chunks more often than they gain.
 Rejected rows go to `<file>-<sha12>.rejects.jsonl`, rewritten whole on every attempt.
 """
 
