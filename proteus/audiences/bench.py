@@ -19,10 +19,12 @@ from typing import Any
 from proteus import audiences
 from proteus.audiences.governance import rules_dir
 from proteus.graph import Graph, Runner
+from proteus.ingest import already_loaded
 from proteus.pseudonym import key_from, pseudonymise
 from proteus.settings import Settings
 
 DEFAULT_DEFINITION = "audiences/sports-big-screen.yaml"
+LOADED_KINDS = ("network", "viewing", "consent", "catalog")
 
 
 def _load(graph: Graph, settings: Settings, devices: int, dataset: Path | None, seed: int,
@@ -93,6 +95,13 @@ def bench_audience(graph: Graph, settings: Settings, devices: int, dataset: Path
     """Replaces the graph's content (unless `load` is false), then measures one audience."""
     with tempfile.TemporaryDirectory(prefix="proteus-bench-audience-") as tmp:
         timings: dict[str, float] = {}
+        if load and dataset is not None and already_loaded(
+                graph, sorted(p for p in dataset.iterdir() if p.is_file()
+                              and p.name.split("-")[0].split(".")[0] in LOADED_KINDS),
+                ("identity", "interests", "segments")):
+            print(f"{dataset}: ingested and processed already; measuring on the graph",
+                  file=sys.stderr)
+            load = False
         if load:
             dataset, timings = _load(graph, settings, devices, dataset, seed, Path(tmp))
         source = definition or rules_dir() / DEFAULT_DEFINITION

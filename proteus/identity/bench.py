@@ -21,6 +21,7 @@ from proteus.identity.report import IdentityParams
 from proteus.identity.resolve import resolve
 from proteus.identity.rules import load_rules
 from proteus.identity.stage import rows_of, run
+from proteus.ingest import already_loaded
 from proteus.pseudonym import key_from
 from proteus.settings import Settings, get_settings
 
@@ -35,8 +36,12 @@ def _load(graph: Graph, settings: Settings, devices: int, data: Path | None, see
         print(f"generating {devices:,} devices into {dataset}", file=sys.stderr)
         generate.run(generate.GenerateParams.model_validate(
             {"out": dataset, "devices": devices, "seed": seed, "quiet": True}))
-    manage.reset(graph)
     files = sorted(dataset.glob("network-*"))
+    if data is not None and already_loaded(graph, files):
+        print(f"{dataset}: every network file is ingested already; reusing the graph",
+              file=sys.stderr)
+        return dataset
+    manage.reset(graph)
     ingest.run(graph, ingest.IngestParams(paths=files, rejects_dir=workdir / "rejects"),
                settings)
     return dataset

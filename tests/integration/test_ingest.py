@@ -99,6 +99,13 @@ def test_ingest_aggregates_validates_and_is_idempotent(graph: Graph, settings: S
     again = run(graph, settings, dataset)
     assert {b.status for b in again.batches} == {"skipped"}
     assert totals(graph) == first
+    files = sorted(p for p in dataset.iterdir() if p.is_file())
+    assert ingest.already_loaded(graph, files)
+    assert not ingest.already_loaded(graph, files, stages=("identity",))
+    assert not ingest.already_loaded(graph, [])
+    other = dataset.parent / "viewing-other.jsonl"
+    write_rows(other, "viewing", viewing_rows(devices=2, per_device=1))
+    assert not ingest.already_loaded(graph, [*files, other])
 
     rejects = next(b for b in report.batches if "bad" in b.file).rejects_file
     lines = Path(str(rejects)).read_text().splitlines()
