@@ -35,7 +35,8 @@ def test_readme_command_parses(argv: list[str]) -> None:
     assert path, f"unknown command in README: {argv}"
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
-    options = {o for p in command.params for o in getattr(p, "opts", [])}
+    options = {o for p in command.params
+               for o in [*getattr(p, "opts", []), *getattr(p, "secondary_opts", [])]}
     for word in argv:
         if word.startswith("--"):
             assert word in options, f"README uses {word}, which `{' '.join(path)}` lacks"
