@@ -85,7 +85,7 @@ def conditions(definition: Definition, reference: date | None) -> list[dict[str,
 
 
 def reference_day(graph: Runner) -> date | None:
-    rows = graph.read("audiences/latest_day")
+    rows = graph.read("ingest/latest_day")
     return date.fromisoformat(rows[0]["day"]) if rows and rows[0].get("day") else None
 
 

@@ -17,6 +17,7 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -42,6 +43,7 @@ class BatchReport(BaseModel):
     seconds: float = 0.0
     rejects_file: str | None = None
     error: str | None = None
+    last_day: str | None = None  # UTC day of the latest accepted event
 
 
 class _Progress:
@@ -85,6 +87,7 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
     progress = _Progress(data.path.name)
     started = time.monotonic()
     seen: set[int] = set()
+    latest: datetime | None = None
     records: list[Record] = []
     chunk, in_chunk = 0, 0
     pending: deque[Future[None]] = deque()
@@ -123,6 +126,9 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
                         seen.add(key)
                         report.accepted += 1
                         records.append(outcome)
+                        ts = getattr(outcome, "ts", None)
+                        if ts is not None and (latest is None or ts > latest):
+                            latest = ts
                 if in_chunk == chunk_size:
                     flush()
                     progress.tick(report)
@@ -137,6 +143,7 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
             _close(graph, report)
             raise
     report.seconds = round(time.monotonic() - started, 3)
+    report.last_day = latest.date().isoformat() if latest is not None else None
     if report.status == "running":
         report.status = "complete"
     progress.tick(report, force=True)
@@ -147,4 +154,4 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
 def _close(graph: Runner, report: BatchReport) -> None:
     graph.write("ingest/close_batch", id=report.batch_id, status=report.status,
                 read=report.read, accepted=report.accepted, rejected=report.rejected,
-                duplicates=report.duplicates, error=report.error)
+                duplicates=report.duplicates, error=report.error, last_day=report.last_day)

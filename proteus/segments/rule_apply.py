@@ -110,7 +110,7 @@ def check(graph: Runner, rule: Rule) -> None:
 
 def compile_rule(graph: Runner, rule: Rule) -> dict[str, Any]:
     """The parameters of `segments/rule_members` for this rule."""
-    day = graph.read("segments/latest_day")
+    day = graph.read("ingest/latest_day")
     reference = date.fromisoformat(day[0]["day"]) if day and day[0]["day"] else None
     return {"conditions": [_condition(c, g, reference) for g in ("all", "any")
                            for c in getattr(rule, g)]}

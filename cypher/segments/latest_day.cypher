@@ -1,6 +1,0 @@
-// name: segments/latest_day
-// params: none
-// returns: day
-// The latest viewing day in the graph (recency in rules counts back from it).
-MATCH (:Device)-[w:WATCHED]->(:Content)
-RETURN max(w.days[-1]) AS day
