@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from proteus.api.deps import GraphDep, ServiceKey
 from proteus.api.errors import RESPONSES
-from proteus.api.routes.common import DeviceId, PersonId
+from proteus.api.routes.common import DeviceId, PersonId, json_response
 from proteus.errors import NotFound
 
 router = APIRouter(tags=["profiles"], responses=RESPONSES)
@@ -73,18 +73,18 @@ def _tidy(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/devices/{device_id}", response_model=DeviceProfile)
-def device_profile(device_id: DeviceId, graph: GraphDep, _: ServiceKey) -> DeviceProfile:
+def device_profile(device_id: DeviceId, graph: GraphDep, _: ServiceKey) -> Response:
     """A device, its person and household, and the person's devices, interests, segments."""
     rows = graph.read_plain("api/device_profile", device=device_id)
     if not rows:
         raise NotFound(f"no device {device_id}")
-    return DeviceProfile.model_validate(_tidy(rows[0]))
+    return json_response(DeviceProfile.model_validate(_tidy(rows[0])))
 
 
 @router.get("/persons/{person_id}", response_model=PersonProfile)
-def person_profile(person_id: PersonId, graph: GraphDep, _: ServiceKey) -> PersonProfile:
+def person_profile(person_id: PersonId, graph: GraphDep, _: ServiceKey) -> Response:
     """A person's devices, household, strongest interests and segments."""
     rows = graph.read_plain("api/person_profile", person=person_id)
     if not rows:
         raise NotFound(f"no person {person_id}")
-    return PersonProfile.model_validate(_tidy(rows[0]))
+    return json_response(PersonProfile.model_validate(_tidy(rows[0])))

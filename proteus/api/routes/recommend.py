@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from proteus import recommend
 from proteus.api.deps import GraphDep, ServiceKey
 from proteus.api.errors import RESPONSES
-from proteus.api.routes.common import DeviceId, PersonId
+from proteus.api.routes.common import DeviceId, PersonId, json_response
 from proteus.recommend import Recommendations
 from proteus.recommend.catalog import Catalog
 
@@ -28,14 +28,14 @@ CatalogDep = Annotated[Catalog, Depends(_catalog)]
 
 @router.get("/devices/{device_id}/recommendations", response_model=Recommendations)
 def for_device(device_id: DeviceId, graph: GraphDep, _: ServiceKey, catalog: CatalogDep,
-               k: K = 10) -> Recommendations:
+               k: K = 10) -> Response:
     """Unwatched contents for a device: co-viewing neighbours of what it watched, its
     person's interests, popularity for a cold start."""
-    return recommend.for_device(graph, device_id, k, catalog=catalog)
+    return json_response(recommend.for_device(graph, device_id, k, catalog=catalog))
 
 
 @router.get("/persons/{person_id}/recommendations", response_model=Recommendations)
 def for_person(person_id: PersonId, graph: GraphDep, _: ServiceKey, catalog: CatalogDep,
-               k: K = 10) -> Recommendations:
+               k: K = 10) -> Response:
     """Contents none of the person's devices watched, ranked the same way."""
-    return recommend.for_person(graph, person_id, k, catalog=catalog)
+    return json_response(recommend.for_person(graph, person_id, k, catalog=catalog))
