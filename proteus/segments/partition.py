@@ -64,12 +64,14 @@ def reference(sim: SimilarityGraph, resolution: float, seed: int) -> np.ndarray:
     return canonical(np.array([found[i] for i in range(len(sim.persons))]))
 
 
-def fast(sim: SimilarityGraph, resolution: float, seed: int) -> np.ndarray:
+def fast(sim: SimilarityGraph, resolution: float, seed: int, iterations: int = -1) -> np.ndarray:
+    """Leiden, iterated until the partition stops changing (`iterations` -1) or that many
+    times."""
     g = to_igraph(sim)
     ig.set_random_number_generator(random.Random(seed))
     try:
         found = g.community_leiden(objective_function="modularity", weights="weight",
-                                   resolution=resolution, n_iterations=-1)
+                                   resolution=resolution, n_iterations=iterations)
     finally:
         ig.set_random_number_generator(random)
     return canonical(np.array(found.membership))
