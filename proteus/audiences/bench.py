@@ -98,7 +98,7 @@ def bench_audience(graph: Graph, settings: Settings, devices: int, dataset: Path
         if load and dataset is not None and already_loaded(
                 graph, sorted(p for p in dataset.iterdir() if p.is_file()
                               and p.name.split("-")[0].split(".")[0] in LOADED_KINDS),
-                ("identity", "interests", "segments")):
+                ("identity", "interests")):
             print(f"{dataset}: ingested and processed already; measuring on the graph",
                   file=sys.stderr)
             load = False
