@@ -10,6 +10,8 @@ materialised, timed, with its consent violations counted two ways (must be 0):
 from __future__ import annotations
 
 import csv
+import json
+import re
 import sys
 import tempfile
 import time
@@ -18,6 +20,7 @@ from typing import Any
 
 from proteus import audiences
 from proteus.audiences.governance import rules_dir
+from proteus.events import read_rows
 from proteus.graph import Graph, Runner
 from proteus.ingest import already_loaded
 from proteus.pseudonym import key_from, pseudonymise
@@ -59,16 +62,46 @@ def _load(graph: Graph, settings: Settings, devices: int, dataset: Path | None, 
     return source, timings
 
 
-def withdrawn_truth(dataset: Path, settings: Settings) -> list[str]:
-    """Login pseudonyms the generator's truth marks as having withdrawn advertising consent."""
+def corrupted_accounts(dataset: Path, accounts: set[str]) -> set[str]:
+    """Accounts among `accounts` with a consent row the generator corrupted on purpose
+    (`truth/malformed.csv`): ingest rejects such a row, so no system can know what it said.
+    A truncated row names the account by a prefix; it counts when the prefix is unique."""
+    malformed = dataset / "truth" / "malformed.csv"
+    if not malformed.is_file():
+        return set()
+    lines: dict[str, set[int]] = {}
+    with malformed.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["file"].startswith("consent"):
+                lines.setdefault(row["file"], set()).add(int(row["line_no"]))
+    found: set[str] = set()
+    for name, numbers in lines.items():
+        for line_no, raw in read_rows(dataset / name):
+            if line_no not in numbers:
+                continue
+            text = raw if isinstance(raw, str) else json.dumps(raw)
+            match = re.search(r'"account": ?"([^"]*)', text)
+            if match and match.group(1):
+                named = [a for a in accounts if a.startswith(match.group(1))]
+                if len(named) == 1:
+                    found.add(named[0])
+    return found
+
+
+def withdrawn_truth(dataset: Path, settings: Settings) -> tuple[list[str], int]:
+    """Login pseudonyms the generator's truth marks as having withdrawn advertising consent,
+    leaving out accounts whose consent rows were corrupted on purpose; and how many those are."""
     key = key_from(settings)
     with (dataset / "truth" / "consent.csv").open(encoding="utf-8", newline="") as handle:
-        return [pseudonymise("login", row["account"], key) for row in csv.DictReader(handle)
-                if row["advertising_withdrawn"] == "true"]
+        accounts = {row["account"] for row in csv.DictReader(handle)
+                    if row["advertising_withdrawn"] == "true"}
+    corrupted = corrupted_accounts(dataset, accounts)
+    return ([pseudonymise("login", a, key) for a in sorted(accounts - corrupted)],
+            len(corrupted))
 
 
 def consent_violations(graph: Runner, audience: str, settings: Settings,
-                       dataset: Path | None) -> tuple[int, int | None, int | None]:
+                       dataset: Path | None) -> tuple[int, int | None, int | None, int | None]:
     """Members violating consent in the graph, members violating it in the truth (None
     without a truth), and how many persons the truth's withdrawn logins reach."""
     version = audiences.get(graph, audience)
@@ -79,14 +112,15 @@ def consent_violations(graph: Runner, audience: str, settings: Settings,
     graph_count = sum(1 for r in rows if set(r["persons"]) & now)
     truth_count: int | None = None
     reached: int | None = None
+    corrupted: int | None = None
     if dataset is not None and version.purpose == "advertising" \
             and (dataset / "truth" / "consent.csv").is_file():
-        logins = withdrawn_truth(dataset, settings)
+        logins, corrupted = withdrawn_truth(dataset, settings)
         blocked = {r["person"] for r in graph.read("audiences/persons_of_logins",
                                                    logins=logins)}
         truth_count = sum(1 for r in rows if set(r["persons"]) & blocked)
         reached = len(blocked)
-    return graph_count, truth_count, reached
+    return graph_count, truth_count, reached, corrupted
 
 
 def bench_audience(graph: Graph, settings: Settings, devices: int, dataset: Path | None = None,
@@ -111,7 +145,8 @@ def bench_audience(graph: Graph, settings: Settings, devices: int, dataset: Path
             audiences.approve(graph, version.id, actor=actor)
         report = audiences.materialise(graph, version.id, actor=actor)
         checked = audiences.verify(graph, version.id)
-        in_graph, in_truth, reached = consent_violations(graph, version.id, settings, dataset)
+        in_graph, in_truth, reached, corrupted = consent_violations(graph, version.id,
+                                                                    settings, dataset)
     count = graph.read("db/counts")[0]
     return {
         "devices": devices, "graph_nodes": count.get("nodes"), "audience": version.id,
@@ -124,6 +159,6 @@ def bench_audience(graph: Graph, settings: Settings, devices: int, dataset: Path
         "paths": checked["hops"], "paths_missing": checked["missing"],
         "consent_violations": in_graph + (in_truth or 0),
         "consent_violations_graph": in_graph, "consent_violations_truth": in_truth,
-        "truth_withdrawn_persons": reached,
+        "truth_withdrawn_persons": reached, "truth_corrupted_consent_accounts": corrupted,
         **timings,
     }
