@@ -21,6 +21,7 @@ from typing import Any
 from proteus import audiences
 from proteus.audiences.governance import rules_dir
 from proteus.events import read_rows
+from proteus.generate import devices_of
 from proteus.graph import Graph, Runner
 from proteus.ingest import already_loaded
 from proteus.pseudonym import key_from, pseudonymise
@@ -149,7 +150,8 @@ def bench_audience(graph: Graph, settings: Settings, devices: int, dataset: Path
                                                                     settings, dataset)
     count = graph.read("db/counts")[0]
     return {
-        "devices": devices, "graph_nodes": count.get("nodes"), "audience": version.id,
+        "devices": (devices_of(dataset) if dataset else None) or devices,
+        "graph_nodes": count.get("nodes"), "audience": version.id,
         "members": report.members, "dry_run_members": dry.members,
         "persons": report.counts.persons, "households": report.counts.households,
         "member_devices": report.counts.devices, "excluded_consent": report.excluded_consent,

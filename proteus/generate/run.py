@@ -172,3 +172,13 @@ def run(params: GenerateParams) -> GenerateReport:
     report.events_per_s = round(events / max(report.seconds, 1e-9), 1)
     progress.say(f"done: {events:,} events in {report.seconds:.1f}s ({report.events_per_s:,.0f}/s)")
     return report
+
+
+def devices_of(dataset: Path) -> int | None:
+    """How many devices a generated dataset holds, from its manifest (None without one)."""
+    try:
+        manifest = json.loads((dataset / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    devices = manifest.get("devices")
+    return int(devices) if isinstance(devices, int) else None

@@ -15,6 +15,7 @@ from typing import Any
 from neo4j.exceptions import Neo4jError
 
 from proteus import ingest, interests, segments, taxonomy
+from proteus.generate import devices_of
 from proteus.graph import Graph
 from proteus.segments import partition, truth
 from proteus.segments.compare import nmi
@@ -100,7 +101,8 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
     index = {s: i for i, s in enumerate(sorted(set(one.values())))}
     found = [index[one[p]] for p in persons]
     return {
-        "devices": devices, "persons": len(sim.persons), "segmented": len(persons),
+        "devices": devices_of(data) or devices, "persons": len(sim.persons),
+        "segmented": len(persons),
         "edges": sim.edges, "k": k, "communities_truth": len(set(truth_of.values())),
         "segments": len(first.segments), "resolution": first.resolution,
         "nmi": round(nmi([truth_of[p] for p in persons], found), 4),
