@@ -4,7 +4,9 @@
 // The one traversal every audience definition compiles to; the text never changes with the
 // definition. $conditions holds one map per condition {group ('include' | 'exclude'), kind,
 // ids, types, min_score, min_lift, since (ISO day), min_seconds, min_size, max_size}.
-// A person matches when every include condition holds and no exclude condition holds.
+// A person matches when every include condition holds and no exclude condition holds;
+// `all` stops at the first condition that fails, so a candidate costs only the conditions
+// it gets through.
 // `withdrawn`: a login seen with one of the person's devices withdrew consent for $purpose
 // (for $target 'household', `household_withdrawn` says the same of any person of the
 // household). `devices`: the person's devices, only those of $device_types when not null.
@@ -33,7 +35,8 @@ CALL () {
   MATCH (p:Person)<-[:BELONGS_TO]-(:Device)-[:WATCHED]->(k)
   RETURN p
 }
-WITH p, [c IN $conditions | {group: c.group, ok: CASE c.kind
+WITH p
+WHERE all(c IN $conditions WHERE (c.group = 'include') = CASE c.kind
     WHEN 'interest' THEN EXISTS {
       MATCH (p)-[r:INTERESTED_IN]->(i:Interest)
       WHERE i.id IN c.ids
@@ -67,9 +70,7 @@ WITH p, [c IN $conditions | {group: c.group, ok: CASE c.kind
         acc + CASE WHEN c.since IS NULL OR w.days[n] >= c.since
                  THEN w.day_seconds[n] ELSE 0 END) AS seconds } | total + s) >= c.min_seconds
     ELSE false
-  END}] AS checks
-WHERE all(x IN checks WHERE x.group <> 'include' OR x.ok)
-  AND none(x IN checks WHERE x.group = 'exclude' AND x.ok)
+  END)
 OPTIONAL MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household)
 WITH p, h, EXISTS {
   MATCH (p)<-[:BELONGS_TO]-(:Device)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
