@@ -88,24 +88,23 @@ class Graph:
 
     def read(self, name: str, **params: Any) -> list[Row]:
         """A read in one auto-commit transaction: one round trip, routed as a read."""
-        query = queries.get(name)
-        rows: list[Row] = []
-        for statement in query.statements:
-            rows = self._retrying(partial(self._auto_read, statement, params))
-        return rows
+        return self._read(name, params, plain=False)
 
     def read_plain(self, name: str, **params: Any) -> list[Row]:
         """`read` for queries that return only values, maps and lists (no nodes,
         relationships or paths): rows as the driver decoded them, without walking every
         nested value to convert graph entities. The request paths of the API use it."""
+        return self._read(name, params, plain=True)
+
+    def _read(self, name: str, params: dict[str, Any], plain: bool) -> list[Row]:
         query = queries.get(name)
         rows: list[Row] = []
         for statement in query.statements:
-            rows = self._retrying(partial(self._auto_read, statement, params, plain=True))
+            rows = self._retrying(partial(self._auto_read, statement, params, plain))
         return rows
 
     def _auto_read(self, text: LiteralString, params: dict[str, Any],
-                   plain: bool = False) -> list[Row]:
+                   plain: bool) -> list[Row]:
         with self.driver.session(database=self.database,
                                  default_access_mode=neo4j.READ_ACCESS) as session:
             result = session.run(text, params)
