@@ -24,11 +24,11 @@ from proteus.events import read_rows
 from proteus.generate import devices_of
 from proteus.graph import Graph, Runner
 from proteus.ingest import already_loaded
+from proteus.ingest.files import discover
 from proteus.pseudonym import key_from, pseudonymise
 from proteus.settings import Settings
 
 DEFAULT_DEFINITION = "audiences/sports-big-screen.yaml"
-LOADED_KINDS = ("network", "viewing", "consent", "catalog")
 
 
 def _load(graph: Graph, settings: Settings, devices: int, dataset: Path | None, seed: int,
@@ -131,9 +131,7 @@ def bench_audience(graph: Graph, settings: Settings, devices: int, dataset: Path
     with tempfile.TemporaryDirectory(prefix="proteus-bench-audience-") as tmp:
         timings: dict[str, float] = {}
         if load and dataset is not None and already_loaded(
-                graph, sorted(p for p in dataset.iterdir() if p.is_file()
-                              and p.name.split("-")[0].split(".")[0] in LOADED_KINDS),
-                ("identity", "interests")):
+                graph, discover([dataset])[0], ("identity", "interests")):
             print(f"{dataset}: ingested and processed already; measuring on the graph",
                   file=sys.stderr)
             load = False

@@ -64,6 +64,7 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
     from proteus import generate
     from proteus.db import manage
 
+    given = data is not None
     with tempfile.TemporaryDirectory() as tmp:
         if data is None:
             _say(f"generating {devices:,} devices")
@@ -71,7 +72,7 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
             generate.run(generate.GenerateParams(out=data, devices=devices, seed=seed,
                                                  quiet=True))
         loading: dict[str, float] = {}
-        if ingest.already_loaded(graph, _files(data), ("interests",)):
+        if given and ingest.already_loaded(graph, _files(data), ("interests",)):
             _say(f"{data}: ingested and scored already; measuring on the graph")
         else:
             manage.reset(graph)
