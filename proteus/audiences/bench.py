@@ -10,8 +10,6 @@ materialised, timed, with its consent violations counted two ways (must be 0):
 from __future__ import annotations
 
 import csv
-import json
-import re
 import sys
 import tempfile
 import time
@@ -20,7 +18,7 @@ from typing import Any
 
 from proteus import audiences
 from proteus.audiences.governance import rules_dir
-from proteus.events import read_rows
+from proteus.errors import InputError
 from proteus.generate import devices_of
 from proteus.graph import Graph, Runner
 from proteus.ingest import already_loaded
@@ -63,30 +61,16 @@ def _load(graph: Graph, settings: Settings, devices: int, dataset: Path | None, 
     return source, timings
 
 
-def corrupted_accounts(dataset: Path, accounts: set[str]) -> set[str]:
-    """Accounts among `accounts` with a consent row the generator corrupted on purpose
-    (`truth/malformed.csv`): ingest rejects such a row, so no system can know what it said.
-    A truncated row names the account by a prefix; it counts when the prefix is unique."""
-    malformed = dataset / "truth" / "malformed.csv"
-    if not malformed.is_file():
-        return set()
-    lines: dict[str, set[int]] = {}
-    with malformed.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["file"].startswith("consent"):
-                lines.setdefault(row["file"], set()).add(int(row["line_no"]))
-    found: set[str] = set()
-    for name, numbers in lines.items():
-        for line_no, raw in read_rows(dataset / name):
-            if line_no not in numbers:
-                continue
-            text = raw if isinstance(raw, str) else json.dumps(raw)
-            match = re.search(r'"account": ?"([^"]*)', text)
-            if match and match.group(1):
-                named = [a for a in accounts if a.startswith(match.group(1))]
-                if len(named) == 1:
-                    found.add(named[0])
-    return found
+def corrupted_accounts(dataset: Path) -> set[str]:
+    """Accounts with a consent row the generator corrupted on purpose (`truth/malformed.csv`
+    names each row's account as generated): ingest rejects such a row, so no system can know
+    what it said."""
+    with (dataset / "truth" / "malformed.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and "subject" not in rows[0]:
+        raise InputError(f"{dataset}: truth/malformed.csv has no subject column; generate "
+                         "the dataset again with this version")
+    return {row["subject"] for row in rows if row["file"].startswith("consent")}
 
 
 def withdrawn_truth(dataset: Path, settings: Settings) -> tuple[list[str], int]:
@@ -96,7 +80,7 @@ def withdrawn_truth(dataset: Path, settings: Settings) -> tuple[list[str], int]:
     with (dataset / "truth" / "consent.csv").open(encoding="utf-8", newline="") as handle:
         accounts = {row["account"] for row in csv.DictReader(handle)
                     if row["advertising_withdrawn"] == "true"}
-    corrupted = corrupted_accounts(dataset, accounts)
+    corrupted = corrupted_accounts(dataset) & accounts
     return ([pseudonymise("login", a, key) for a in sorted(accounts - corrupted)],
             len(corrupted))
 

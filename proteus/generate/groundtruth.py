@@ -25,7 +25,7 @@ class Tally:
     junk_values: int = 0
     cgnat_pairs: list[np.ndarray] = field(default_factory=list)
     hotspot_pairs: list[np.ndarray] = field(default_factory=list)
-    malformed: list[tuple[str, int, str, str]] = field(default_factory=list)
+    malformed: list[tuple[str, int, str, str, str]] = field(default_factory=list)
 
 
 def _pid(i: int) -> str:
@@ -159,7 +159,8 @@ def write_truth(
         ["field", "value"],
         [(name, value) for name, values in JUNK.items() for value in values],
     )
-    write_csv(truth / "malformed.csv", ["file", "line_no", "field", "defect"], tally.malformed)
+    write_csv(truth / "malformed.csv", ["file", "line_no", "field", "defect", "subject"],
+              tally.malformed)
     write_csv(
         truth / "content.csv",
         ["content_id", "community"],

@@ -39,6 +39,9 @@ DEFECTS: dict[str, list[tuple[str, str, Any]]] = {
     ],
 }
 TEXT_ONLY = frozenset({"bad_type", "unparsable"})
+# The field naming whom a row is about; the truth keeps its value as the generator wrote it
+# before corrupting the row, so a benchmark can tell whose record ingest had to reject.
+SUBJECT = {"network": "device_id", "viewing": "device_id", "consent": "account"}
 
 
 @dataclass
@@ -87,12 +90,15 @@ class MalformedPlan:
             parquet_patch=self.patch,
         )
 
-    def truth(self, file: str, first_line: int) -> list[tuple[str, int, str, str]]:
-        """(file, line_no, field, defect) for every malformed row."""
+    def truth(self, file: str, first_line: int,
+              subjects: list[str]) -> list[tuple[str, int, str, str, str]]:
+        """(file, line_no, field, defect, subject) for every malformed row; `subjects` holds
+        the original subject (SUBJECT) of each row, in position order."""
         rows = []
-        for pos, d in zip(self.positions.tolist(), self.defects.tolist(), strict=True):
+        for pos, d, subject in zip(self.positions.tolist(), self.defects.tolist(), subjects,
+                                   strict=True):
             defect, field, _ = self.choices[d]
-            rows.append((file, pos + first_line, field, defect))
+            rows.append((file, pos + first_line, field, defect, subject))
         return rows
 
 

@@ -14,10 +14,10 @@ from proteus.events.write import write_rows
 from proteus.generate.catalog import build_catalog
 from proteus.generate.columns import Column
 from proteus.generate.consent import plan_consent
-from proteus.generate.encode import FragmentCache, write_event_file
+from proteus.generate.encode import FragmentCache, raw_row, write_event_file
 from proteus.generate.groundtruth import Tally, write_truth
 from proteus.generate.iab import Taxonomy, builtin_taxonomy, load_taxonomy
-from proteus.generate.malformed import plan_malformed
+from proteus.generate.malformed import SUBJECT, plan_malformed
 from proteus.generate.network import NetworkState, network_day
 from proteus.generate.params import FileCount, GenerateParams, GenerateReport
 from proteus.generate.truth import TRUTH_DIR
@@ -119,7 +119,10 @@ def run(params: GenerateParams) -> GenerateReport:
             out / name, kind, fmt, params.start + timedelta(days=day), columns,
             plan.as_malformed(), params.chunk_events, params.gzip_level, cache,
         )  # fmt: skip
-        tally.malformed.extend(plan.truth(name, 2 if fmt == "csv" else 1))
+        when = params.start + timedelta(days=day)
+        subjects = [str(raw_row(columns, pos, when)[SUBJECT[kind]])
+                    for pos in plan.positions.tolist()]
+        tally.malformed.extend(plan.truth(name, 2 if fmt == "csv" else 1, subjects))
         files.append(FileCount(path=name, kind=kind, rows=n_rows, malformed=len(plan.positions)))
         events += n_rows
 

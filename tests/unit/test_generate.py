@@ -60,6 +60,24 @@ def _check_round_trip(out: Path) -> Counter[str]:
     return kinds
 
 
+def test_malformed_truth_names_the_subject_each_corrupted_row_was_generated_for(
+        default_profile: Path) -> None:
+    """Where the corruption left the subject field readable, it is the truth's subject."""
+    subject_field = {"network": "device_id", "viewing": "device_id", "consent": "account"}
+    truth = {(r["file"], int(r["line_no"])): r for r in _truth(default_profile, "malformed.csv")}
+    checked: Counter[str] = Counter()
+    for name in sorted({f for f, _ in truth}):
+        path = default_profile / name
+        field = subject_field[record_type_for(path)]
+        for line_no, raw in read_rows(path):
+            row = truth.get((name, line_no))
+            if row is not None and isinstance(raw, dict) and raw.get(field):
+                assert raw[field] == row["subject"], (name, line_no)
+                checked[record_type_for(path)] += 1
+    assert set(checked) == {"network", "viewing", "consent"}
+    assert all(r["subject"] for r in truth.values())
+
+
 def test_jsonl_round_trip_matches_the_truth(default_profile: Path) -> None:
     kinds = _check_round_trip(default_profile)
     assert set(kinds) == {"network", "viewing", "catalog", "consent"}
