@@ -6,7 +6,7 @@
 // ids, types, min_score, min_lift, since (ISO day), min_seconds, min_size, max_size}.
 // A person matches when every include condition holds and no exclude condition holds;
 // `all` stops at the first condition that fails, so a candidate costs only the conditions
-// it gets through.
+// it gets through. $conditions comes cheapest first (compile.check_order).
 // `withdrawn`: a login seen with one of the person's devices withdrew consent for $purpose
 // (for $target 'household', `household_withdrawn` says the same of any person of the
 // household). `devices`: the person's devices, only those of $device_types when not null.

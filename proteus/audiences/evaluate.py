@@ -107,7 +107,7 @@ def fetch(graph: Runner, compiled: Compiled, persons: list[str],
     """Evidence per person and condition position, and identity/consent context per person."""
     evidence: dict[str, dict[int, Row]] = defaultdict(dict)
     context: dict[str, Row] = {}
-    conditions = compiled.params["conditions"]
+    conditions = compiled.conditions
     for start in range(0, len(persons), BATCH):
         chunk = persons[start:start + BATCH]
         for row in graph.read("audiences/evidence", persons=chunk, conditions=conditions):

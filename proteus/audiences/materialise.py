@@ -117,7 +117,7 @@ def materialise(graph: Runner, version: store.AudienceVersion, governance: Gover
                          f"size {governance.min_audience_size} (governance "
                          f"v{governance.version}): not materialised")
     params = {"audience": version.id, "reference_day": compiled.reference_day,
-              "conditions": compiled.params["conditions"]}
+              "conditions": compiled.conditions}
     with runs.track(graph, "audience", params,
                     rule_versions={"audience": version.id, "governance": governance.version,
                                    "policy": governance.sensitive_policy_version}) as run_:

@@ -119,10 +119,17 @@ def test_every_definition_compiles_to_the_same_query_text() -> None:
     assert set(a.params) == queries.get("audiences/members").params
     for value in ("sports-fans", "c3:483", "community-3", "c000123", "Sport fans"):
         assert value not in a.query
-    first = a.params["conditions"][0]
+    first = a.conditions[0]
     assert first["kind"] == "interest" and first["ids"] == ["c3:483"]
     assert first["since"] == "2025-03-02" and first["min_lift"] == 1.2
-    assert a.params["conditions"][-1]["group"] == "exclude"
+    assert a.conditions[-1]["group"] == "exclude"
+    checked = a.params["conditions"]
+    assert sorted(map(str, checked)) == sorted(map(str, a.conditions))
+    kinds = [c["kind"] for c in checked]
+    assert kinds.index("device_type") < kinds.index("interest") < kinds.index("category")
+    assert a.params["anchor"] is not None
+    anchors = [c for c in checked if c["kind"] == a.params["anchor"]["kind"]]
+    assert anchors[-1] is a.params["anchor"]
     assert a.params["device_types"] == ["smart_tv", "stb"]
     assert device_types(parse_definition(_set(BASE, ("include", 4, "device_type"),
                                               ["phone"]))) == ["phone"]
