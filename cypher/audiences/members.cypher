@@ -9,7 +9,10 @@
 // it gets through. $conditions comes cheapest first (compile.check_order).
 // `withdrawn`: a login seen with one of the person's devices withdrew consent for $purpose
 // (for $target 'household', `household_withdrawn` says the same of any person of the
-// household). `devices`: the person's devices, only those of $device_types when not null.
+// household). Ingest keeps each device's withdrawn purposes on `Device.withdrawn`
+// (ingest/device_consent); a device without it is checked through its sightings.
+// `devices`: the person's devices, only those of $device_types when not null. Rows come in
+// no particular order (the caller sorts members).
 // $anchor (null, or one of the include conditions of kind interest, segment or content)
 // narrows the persons examined to those reached from its nodes; every condition, the anchor
 // included, is still checked on each of them, so the anchor changes the cost, not the result.
@@ -73,15 +76,19 @@ WHERE all(c IN $conditions WHERE (c.group = 'include') = CASE c.kind
   END)
 OPTIONAL MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household)
 WITH p, h, EXISTS {
-  MATCH (p)<-[:BELONGS_TO]-(:Device)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
-        -[k:CONSENTED]->(:Purpose {name: $purpose})
-  WHERE k.granted = false } AS withdrawn
+  MATCH (p)<-[:BELONGS_TO]-(d:Device)
+  WHERE CASE WHEN d.withdrawn IS NULL THEN EXISTS {
+          MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
+                -[k:CONSENTED]->(:Purpose {name: $purpose})
+          WHERE k.granted = false }
+        ELSE $purpose IN d.withdrawn END } AS withdrawn
 RETURN p.id AS person, h.id AS household, withdrawn,
        CASE WHEN $target = 'household' AND h IS NOT NULL THEN EXISTS {
-         MATCH (h)<-[:MEMBER_OF_HOUSEHOLD]-(:Person)<-[:BELONGS_TO]-(:Device)
-               -[:SEEN_WITH]->(:Identifier {kind: 'login'})
-               -[k:CONSENTED]->(:Purpose {name: $purpose})
-         WHERE k.granted = false } ELSE withdrawn END AS household_withdrawn,
+         MATCH (h)<-[:MEMBER_OF_HOUSEHOLD]-(:Person)<-[:BELONGS_TO]-(d:Device)
+         WHERE CASE WHEN d.withdrawn IS NULL THEN EXISTS {
+                 MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
+                       -[k:CONSENTED]->(:Purpose {name: $purpose})
+                 WHERE k.granted = false }
+               ELSE $purpose IN d.withdrawn END } ELSE withdrawn END AS household_withdrawn,
        [(p)<-[:BELONGS_TO]-(d:Device) WHERE $device_types IS NULL OR d.type IN $device_types
         | d.id] AS devices
-ORDER BY person

@@ -78,7 +78,8 @@ def select(graph: Runner, definition: Definition, compiled: Compiled) -> Selecti
                 members[device].append(person)
                 member_devices[device] = person
     return Selection(level=level, matched_persons=len(rows), excluded_consent=excluded,
-                     members=dict(sorted(members.items())), member_devices=member_devices,
+                     members={m: sorted(ps) for m, ps in sorted(members.items())},
+                     member_devices=member_devices,
                      counts=Counts(persons=len(persons), households=len(households),
                                    devices=len(devices)))
 

@@ -94,6 +94,7 @@ def network_rows(records: Iterable[NetworkEvent], pseudonym: Pseudonymiser) -> R
             {"kind": kind, "value": value, "first": v[0], "last": v[1], "network": v[2],
              "ip_class": v[3]} for (kind, value), v in identifiers.items()],
         "ingest/merge_sightings": sightings,
+        "ingest/device_consent": [{"device": device_id} for device_id in devices],
     }
 
 
@@ -140,9 +141,11 @@ def consent_rows(records: Iterable[ConsentEvent], pseudonym: Pseudonymiser) -> R
         key = (event.account, event.purpose)
         if key not in latest or event.ts > latest[key].ts:
             latest[key] = event
+    accounts = {e.account: pseudonym("login", e.account) for e in latest.values()}
     return {"ingest/merge_consent": [
-        {"account": pseudonym("login", e.account), "purpose": e.purpose, "granted": e.granted,
-         "at": _when(e.ts)[0]} for e in latest.values()]}
+                {"account": accounts[e.account], "purpose": e.purpose, "granted": e.granted,
+                 "at": _when(e.ts)[0]} for e in latest.values()],
+            "ingest/device_consent": [{"login": a} for a in sorted(set(accounts.values()))]}
 
 
 def rows_for(kind: str, records: list[Record], pseudonym: Pseudonymiser) -> Rows:

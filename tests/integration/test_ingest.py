@@ -145,6 +145,37 @@ def test_latest_consent_wins(graph: Graph, settings: Settings, dataset: Path) ->
     assert rows == [{"purpose": "advertising", "granted": False}]
 
 
+DEVICE_CONSENT = """
+    MATCH (d:Device)
+    RETURN d.id AS device, d.withdrawn AS stored, COLLECT {
+      MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})-[k:CONSENTED]->(p:Purpose)
+      WHERE k.granted = false RETURN DISTINCT p.name AS purpose ORDER BY purpose } AS live
+    ORDER BY device"""
+
+
+def test_devices_carry_the_purposes_their_logins_withdrew(graph: Graph, settings: Settings,
+                                                          dataset: Path) -> None:
+    run(graph, settings, dataset)
+    rows = session_rows(graph, DEVICE_CONSENT)
+    assert len(rows) == 40
+    assert all(r["stored"] == r["live"] for r in rows)
+    assert {r["device"] for r in rows if r["stored"]} == {"dev0", "dev1"}
+    assert rows[0]["stored"] == ["advertising"]
+
+    later = dataset.parent / "consent-later"
+    later.mkdir()
+    write_rows(later / "consent.csv", "consent", [
+        {"event_id": "s3", "ts": T0 + timedelta(days=2), "account": "anna@example.org",
+         "purpose": "advertising", "granted": True},
+        {"event_id": "s4", "ts": T0 + timedelta(days=2), "account": "user3@example.org",
+         "purpose": "analytics", "granted": False}])
+    run(graph, settings, later)
+    rows = session_rows(graph, DEVICE_CONSENT)
+    assert all(r["stored"] == r["live"] for r in rows)
+    assert {r["device"]: r["stored"] for r in rows if r["stored"]} == {
+        "dev6": ["analytics"], "dev7": ["analytics"]}
+
+
 def test_broken_files_fail_alone_and_are_never_complete(graph: Graph, settings: Settings,
                                                         tmp_path: Path, dataset: Path) -> None:
     good = (dataset / "network-day1.jsonl.gz").read_bytes()
