@@ -3,8 +3,15 @@
 A real server (uvicorn, `workers` processes, one driver each) is started on a free
 loopback port; `proteus.api.load` runs in its own process with `connections` keep-alive
 connections. Measured in the same run: the static `/v1/health/live` route (the baseline:
-the same app without Neo4j), recommendations (devices and persons alternating) and
-profiles. A temporary service key is created for the run and revoked after it.
+the same app without Neo4j), recommendations (devices and persons alternating), profiles,
+and `/v1/health/ready`, whose only work is one trivial Neo4j query: the floor of any route
+that reads the graph once per request (`graph_floor_*`).
+
+Every path runs closed loop (each connection sends its next request when the answer
+arrives), so its p50/p99 include queueing behind the other 31 connections. With `rate`,
+recommendations and the floor route are also sent on a fixed schedule (open loop), whose
+latency is what a client offering that rate sees (`fixed_rate_*`, `graph_floor_fixed_*`).
+A temporary service key is created for the run and revoked after it.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from proteus import keys
 from proteus.errors import InputError, ServerError
 from proteus.graph import Runner
 from proteus.settings import Settings
+
+READY = "/v1/health/ready"
 
 
 def _free_port() -> int:
@@ -97,14 +106,20 @@ def bench_api(graph: Runner, settings: Settings, seconds: float = 10.0, connecti
         static = _load(port, ["/v1/health/live"], created.key, connections, seconds)
         rec = _load(port, recs, created.key, connections, seconds)
         prof = _load(port, profiles, created.key, connections, seconds)
+        floor = _load(port, [READY], created.key, connections, seconds)
         fixed = (_load(port, recs, created.key, connections, seconds, rate)
                  if rate else None)
+        floor_fixed = (_load(port, [READY], created.key, connections, seconds, rate)
+                       if rate else None)
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait()
+        if server.stderr is not None:
+            server.stderr.close()
         keys.revoke_key(graph, created.id)
     result: dict[str, Any] = {
         "p50_ms": rec["p50_ms"], "p99_ms": rec["p99_ms"],
@@ -113,13 +128,17 @@ def bench_api(graph: Runner, settings: Settings, seconds: float = 10.0, connecti
         "baseline_p50_ms": static["p50_ms"], "baseline_p99_ms": static["p99_ms"],
         "profiles_p50_ms": prof["p50_ms"], "profiles_p99_ms": prof["p99_ms"],
         "profiles_requests_per_s": prof["requests_per_s"],
+        "graph_floor_p50_ms": floor["p50_ms"], "graph_floor_p99_ms": floor["p99_ms"],
+        "graph_floor_requests_per_s": floor["requests_per_s"],
         "statuses": {"recommendations": rec["statuses"], "profiles": prof["statuses"],
-                     "baseline": static["statuses"]},
+                     "baseline": static["statuses"], "graph_floor": floor["statuses"]},
         "connections": connections, "workers": workers, "seconds": seconds,
         "subjects": len(devices), "cpus": os.cpu_count(),
     }
-    if fixed is not None:
+    if fixed is not None and floor_fixed is not None:
         result.update({"fixed_rate": rate, "fixed_rate_p50_ms": fixed["p50_ms"],
                        "fixed_rate_p99_ms": fixed["p99_ms"],
-                       "fixed_rate_requests_per_s": fixed["requests_per_s"]})
+                       "fixed_rate_requests_per_s": fixed["requests_per_s"],
+                       "graph_floor_fixed_p50_ms": floor_fixed["p50_ms"],
+                       "graph_floor_fixed_p99_ms": floor_fixed["p99_ms"]})
     return result

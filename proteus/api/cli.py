@@ -37,8 +37,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 @click.option("--connections", default=32, show_default=True, type=click.IntRange(1, 256))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
               help="uvicorn workers of the measured server.")
-@click.option("--rate", default=None, type=click.FloatRange(1, 100_000),
-              help="Also measure latency at this fixed request rate (open loop).")
+@click.option("--rate", default=500.0, show_default=True, type=click.FloatRange(1, 100_000),
+              help="Also measure latency at this fixed request rate (open loop), for "
+                   "recommendations and for the one-query readiness route.")
 def bench_api_command(seconds: float, connections: int, workers: int,
                       rate: float | None) -> None:
     """Latency and requests/s of recommendations and profiles against a static route."""

@@ -48,6 +48,12 @@ class CatalogCache:
         self._catalog: Catalog | None = None
         self._expires = 0.0
 
+    def fresh(self) -> Catalog | None:
+        """The catalog if loaded and not yet expired (never touches the graph)."""
+        if self._catalog is not None and time.monotonic() < self._expires:
+            return self._catalog
+        return None
+
     def get(self, graph: Runner) -> Catalog:
         if self._catalog is not None and time.monotonic() < self._expires:
             return self._catalog

@@ -98,6 +98,27 @@ def test_offline_evaluation_beats_popularity(loaded: Graph) -> None:
     assert result["hr_at_10"] >= 1.5 * result["baseline_hr_at_10"], result
 
 
+def test_bench_api_measures_every_path_against_a_real_server(loaded: Graph,
+                                                              settings: Settings) -> None:
+    from proteus.api.bench import bench_api
+
+    result = bench_api(loaded, settings, seconds=1.0, connections=4, workers=1, rate=40,
+                       subjects=20)
+    assert result["statuses"] == {
+        "recommendations": {"200": result["statuses"]["recommendations"]["200"]},
+        "profiles": {"200": result["statuses"]["profiles"]["200"]},
+        "baseline": {"200": result["statuses"]["baseline"]["200"]},
+        "graph_floor": {"200": result["statuses"]["graph_floor"]["200"]}}
+    for name in ("requests_per_s", "baseline_requests_per_s", "graph_floor_requests_per_s",
+                 "fixed_rate_requests_per_s"):
+        assert result[name] > 0, name
+    assert 0 < result["fixed_rate_p50_ms"] <= result["fixed_rate_p99_ms"]
+    assert 0 < result["graph_floor_fixed_p50_ms"] <= result["graph_floor_fixed_p99_ms"]
+    assert result["fixed_rate_requests_per_s"] <= 40 * 1.5
+    bench_keys = [k for k in keys.list_keys(loaded) if k.name == "bench-api"]
+    assert bench_keys and all(k.revoked for k in bench_keys)
+
+
 def test_health_profiles_and_recommendations_over_http(loaded: Graph,
                                                        api: dict[str, Any]) -> None:
     device, person = subject(loaded)

@@ -24,7 +24,7 @@ class Ready(BaseModel):
 
 
 @router.get("/live", response_model=Live)
-def live() -> Live:
+async def live() -> Live:
     """The process answers (no Neo4j call): also the static baseline of `bench api`."""
     return Live()
 

@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from proteus import recommend
 from proteus.api.deps import GraphDep, ServiceKey
 from proteus.api.errors import RESPONSES
 from proteus.api.routes.common import DeviceId, PersonId, json_response
 from proteus.recommend import Recommendations
-from proteus.recommend.catalog import Catalog
+from proteus.recommend.catalog import Catalog, CatalogCache
 
 router = APIRouter(tags=["recommendations"], responses=RESPONSES)
 
 K = Annotated[int, Query(ge=1, le=100, description="how many items")]
 
 
-def _catalog(request: Request, graph: GraphDep) -> Catalog:
-    catalog: Catalog = request.app.state.catalog.get(graph)
+async def _catalog(request: Request, graph: GraphDep) -> Catalog:
+    cache: CatalogCache = request.app.state.catalog
+    catalog = cache.fresh()
+    if catalog is None:
+        catalog = await run_in_threadpool(cache.get, graph)
     return catalog
 
 
