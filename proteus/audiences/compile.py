@@ -30,7 +30,9 @@ NEVER = "9999-12-31"
 
 
 class Compiled(BaseModel):
-    """The traversal a definition runs as: the query's name and text and every parameter."""
+    """The traversal a definition runs as: the query's name and text and every parameter
+    (`params["conditions"]` in the order they are checked), and `conditions` in the
+    definition's order, whose positions the evidence and the explanations refer to."""
 
     query_name: str
     query: str
