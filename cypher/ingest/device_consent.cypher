@@ -7,17 +7,23 @@
 // whose consent a consent chunk changed (all its devices). Recomputed from the whole graph,
 // so replaying a chunk is harmless. A device without the property (never recomputed: seen
 // only in viewing, or loaded before the property existed) is checked through its sightings.
+// The plan is pinned: with the statistics of a fresh or just-reset graph the planner would
+// otherwise seek the login by the `kind` index alone (every login, per row), or start the
+// recomputation from the few Purpose nodes and walk every consent; so the login is found
+// through the (kind, value) index and nothing but the device anchors the recomputation.
 UNWIND $rows AS row
 CALL (row) {
   MATCH (d:Device {id: row.device})
+  USING INDEX d:Device(id)
   RETURN d
   UNION
-  MATCH (:Identifier {kind: 'login', value: row.login})<-[:SEEN_WITH]-(d:Device)
+  MATCH (l:Identifier {kind: 'login', value: row.login})<-[:SEEN_WITH]-(d:Device)
+  USING INDEX l:Identifier(kind, value)
   RETURN d
 }
 WITH DISTINCT d
 SET d.withdrawn = COLLECT {
-  MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})-[k:CONSENTED]->(p:Purpose)
-  WHERE k.granted = false
+  MATCH (d)-[:SEEN_WITH]->(l)-[k:CONSENTED]->(p)
+  WHERE l.kind = 'login' AND k.granted = false
   RETURN DISTINCT p.name AS purpose ORDER BY purpose
 }
