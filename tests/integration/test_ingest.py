@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from proteus import ingest
+from proteus import ingest, queries
 from proteus.db import manage
 from proteus.events import write_rows
 from proteus.graph import Graph
@@ -174,6 +174,31 @@ def test_devices_carry_the_purposes_their_logins_withdrew(graph: Graph, settings
     assert all(r["stored"] == r["live"] for r in rows)
     assert {r["device"]: r["stored"] for r in rows if r["stored"]} == {
         "dev6": ["analytics"], "dev7": ["analytics"]}
+
+
+def _operators(plan: Any) -> list[str]:
+    details = plan.get("args", {}).get("Details", "")
+    return [f"{plan['operatorType'].split('@')[0]} {details}"] + [
+        op for child in plan.get("children", []) for op in _operators(child)]
+
+
+@pytest.mark.parametrize(("name", "row"), [
+    ("ingest/merge_sightings", {"device": "d", "kind": "login", "value": "v", "first": 0,
+                                "last": 0, "count": 1, "days": [], "day_counts": []}),
+    ("ingest/device_consent", {"device": "d"}),
+    ("ingest/device_consent", {"login": "v"}),
+])
+def test_ingest_writes_seek_every_row_by_a_unique_index(graph: Graph, name: str,
+                                                       row: dict[str, Any]) -> None:
+    """On a just-reset graph (the statistics of an empty one) no per-row lookup may scan a
+    label or seek logins by kind alone: either makes a chunk quadratic in the graph."""
+    manage.reset(graph)
+    with graph.session() as session:
+        plan = session.run("EXPLAIN " + queries.get(name).text, rows=[row]).consume().plan
+    operators = _operators(plan)
+    assert not [op for op in operators if "LabelScan" in op or "AllNodesScan" in op], operators
+    assert not [op for op in operators if "Identifier(kind) " in op], operators
+    assert any("UniqueIndexSeek" in op for op in operators), operators
 
 
 def test_broken_files_fail_alone_and_are_never_complete(graph: Graph, settings: Settings,
