@@ -23,7 +23,6 @@ from proteus.audiences.definition import (
     SegmentCondition,
     kind_of,
 )
-from proteus.graph import Runner
 
 QUERY = "audiences/members"
 NEVER = "9999-12-31"
@@ -85,11 +84,6 @@ def device_types(definition: Definition) -> list[str] | None:
 def conditions(definition: Definition, reference: date | None) -> list[dict[str, Any]]:
     return ([condition_params(c, "include", reference) for c in definition.include]
             + [condition_params(c, "exclude", reference) for c in definition.exclude])
-
-
-def reference_day(graph: Runner) -> date | None:
-    rows = graph.read("ingest/latest_day")
-    return date.fromisoformat(rows[0]["day"]) if rows and rows[0].get("day") else None
 
 
 ANCHOR_KINDS = ("segment", "content", "interest")

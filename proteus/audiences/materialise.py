@@ -16,13 +16,14 @@ from pydantic import BaseModel
 
 from proteus import runs
 from proteus.audiences import store
-from proteus.audiences.compile import compile_definition, reference_day
+from proteus.audiences.compile import compile_definition
 from proteus.audiences.definition import Definition
 from proteus.audiences.evaluate import Counts, Selection, explanations, select
 from proteus.audiences.explain import Explanation
 from proteus.audiences.governance import Governance, check
 from proteus.errors import InputError
 from proteus.graph import Runner
+from proteus.ingest import latest_day
 
 WRITE_BATCH = 2_000
 CLEAR_BATCH = 20_000
@@ -71,7 +72,7 @@ def evaluate(graph: Runner, definition: Definition, governance: Governance
     """Governance checks, compilation and selection; (selection, compiled, milliseconds)."""
     check(graph, definition, governance)
     started = time.monotonic()
-    compiled = compile_definition(definition, reference_day(graph))
+    compiled = compile_definition(definition, latest_day(graph))
     selection = select(graph, definition, compiled)
     return selection, compiled, round((time.monotonic() - started) * 1000, 1)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -18,7 +19,7 @@ from proteus.ingest.files import describe, discover
 from proteus.pseudonym import key_from, pseudonymise
 from proteus.settings import Settings
 
-__all__ = ["BatchReport", "IngestParams", "IngestReport", "already_loaded", "run"]
+__all__ = ["BatchReport", "IngestParams", "IngestReport", "already_loaded", "latest_day", "run"]
 
 
 class IngestParams(BaseModel):
@@ -115,3 +116,10 @@ def already_loaded(graph: Runner, files: list[Path], stages: tuple[str, ...] = (
             return False
     return all(graph.read("runs/latest_run", stage=stage, status="complete")
                for stage in stages)
+
+
+def latest_day(graph: Runner) -> date | None:
+    """The latest viewing day the graph holds (None before any viewing): recency in segment
+    rules and audience definitions counts back from it."""
+    rows = graph.read("ingest/latest_day")
+    return date.fromisoformat(rows[0]["day"]) if rows and rows[0].get("day") else None

@@ -55,8 +55,9 @@ class CatalogCache:
         return None
 
     def get(self, graph: Runner) -> Catalog:
-        if self._catalog is not None and time.monotonic() < self._expires:
-            return self._catalog
+        found = self.fresh()
+        if found is not None:
+            return found
         with self._lock:
             if self._catalog is None or time.monotonic() >= self._expires:
                 self._catalog = load_catalog(graph)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from proteus import queries, runs
 from proteus.errors import InputError
 from proteus.graph import Runner
+from proteus.ingest import latest_day
 from proteus.segments.rules import (
     ActiveCondition,
     DeviceCondition,
@@ -110,8 +111,7 @@ def check(graph: Runner, rule: Rule) -> None:
 
 def compile_rule(graph: Runner, rule: Rule) -> dict[str, Any]:
     """The parameters of `segments/rule_members` for this rule."""
-    day = graph.read("ingest/latest_day")
-    reference = date.fromisoformat(day[0]["day"]) if day and day[0]["day"] else None
+    reference = latest_day(graph)
     return {"conditions": [_condition(c, g, reference) for g in ("all", "any")
                            for c in getattr(rule, g)]}
 

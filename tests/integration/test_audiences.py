@@ -10,10 +10,11 @@ import pytest
 
 from proteus import audiences
 from proteus.audiences.bench import bench_audience
-from proteus.audiences.compile import compile_definition, reference_day
+from proteus.audiences.compile import compile_definition
 from proteus.audiences.governance import load_governance
 from proteus.errors import InputError, NotFound
 from proteus.graph import Graph
+from proteus.ingest import latest_day
 from proteus.settings import Settings
 
 PERSONS = 12
@@ -227,7 +228,7 @@ def test_household_and_device_targets(fixture_graph: Graph) -> None:
 def test_the_anchor_changes_the_cost_not_the_members(fixture_graph: Graph,
                                                       include: list[dict[str, Any]]) -> None:
     definition = audiences.load({**DEFINITION, "include": include})
-    compiled = compile_definition(definition, reference_day(fixture_graph))
+    compiled = compile_definition(definition, latest_day(fixture_graph))
     anchored = fixture_graph.read_plain(compiled.query_name, **compiled.params)
     everyone = fixture_graph.read_plain(compiled.query_name,
                                         **{**compiled.params, "anchor": None})
