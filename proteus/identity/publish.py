@@ -1,4 +1,5 @@
-"""Writing a run's results: exclusions, persons, households, changes; retiring the old ones.
+"""Writing a run's results: exclusions, persons, households, changes; retiring the old ones;
+then the person summaries audiences read.
 
 Everything goes in batches of `UNWIND` rows. Persons and households are published only when
 the run passes the quality gate; until the retire step finishes, readers can tell the
@@ -81,3 +82,11 @@ def retire(graph: Runner, run_id: str, size: int) -> None:
             rows = graph.write(name, run_id=run_id, limit=size)
             if not rows or not rows[0].get("deleted"):
                 break
+
+
+def summarise(graph: Runner, resolution: Resolution, size: int) -> None:
+    """Write the summary audiences read (identity/person_summary) on every published person,
+    once the earlier runs' links are retired."""
+    rows = [{"device": device} for group in resolution.persons for device in group]
+    for chunk in batches(rows, size):
+        graph.write("identity/person_summary", rows=chunk)

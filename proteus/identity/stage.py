@@ -119,6 +119,7 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
             publish.write_households(graph, run_.id, resolution, person_ids, household_ids,
                                      params.batch_size)
             publish.retire(graph, run_.id, params.batch_size)
+            publish.summarise(graph, resolution, params.batch_size)
             publish.write_changes(
                 graph, run_.id, "person",
                 [(c, causes(c, resolution, previous_person, person_of)) for c in person_changes],

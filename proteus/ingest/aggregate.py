@@ -48,7 +48,9 @@ def _day_lists(per_day: dict[str, int]) -> tuple[list[str], list[int]]:
 
 
 def _device_rows(devices: dict[str, list[Any]]) -> list[dict[str, Any]]:
-    return [{"id": k, "first": v[0], "last": v[1], "type": v[2]} for k, v in devices.items()]
+    """{id, first, last, type, viewed}: `viewed` is the latest viewing day (viewing only)."""
+    return [{"id": k, "first": v[0], "last": v[1], "type": v[2], "viewed": v[3]}
+            for k, v in devices.items()]
 
 
 def network_rows(records: Iterable[NetworkEvent], pseudonym: Pseudonymiser) -> Rows:
@@ -60,7 +62,7 @@ def network_rows(records: Iterable[NetworkEvent], pseudonym: Pseudonymiser) -> R
         device_id = event.device_id
         device = devices.get(device_id)
         if device is None:
-            devices[device_id] = [ts, ts, event.device_type]
+            devices[device_id] = [ts, ts, event.device_type, None]
         else:
             _widen(device, ts)
         for kind in IDENTIFIER_FIELDS:
@@ -95,6 +97,7 @@ def network_rows(records: Iterable[NetworkEvent], pseudonym: Pseudonymiser) -> R
              "ip_class": v[3]} for (kind, value), v in identifiers.items()],
         "ingest/merge_sightings": sightings,
         "ingest/device_consent": [{"device": device_id} for device_id in devices],
+        "identity/person_summary": [{"device": device_id} for device_id in devices],
     }
 
 
@@ -105,9 +108,11 @@ def viewing_rows(records: Iterable[ViewingEvent]) -> Rows:
         ts, day = _when(event.ts)
         device = devices.get(event.device_id)
         if device is None:
-            devices[event.device_id] = [ts, ts, None]
+            devices[event.device_id] = [ts, ts, None, day]
         else:
             _widen(device, ts)
+            if day > device[3]:
+                device[3] = day
         pair = pairs.get((event.device_id, event.content_id))
         if pair is None:
             pairs[(event.device_id, event.content_id)] = [ts, ts, 1, event.seconds,
@@ -125,7 +130,8 @@ def viewing_rows(records: Iterable[ViewingEvent]) -> Rows:
                      "day_seconds": day_seconds})
     return {"ingest/merge_devices": _device_rows(devices),
             "ingest/merge_contents": [{"id": c} for c in {content for _, content in pairs}],
-            "ingest/merge_views": rows}
+            "ingest/merge_views": rows,
+            "identity/person_summary": [{"device": device_id} for device_id in devices]}
 
 
 def catalog_rows(records: Iterable[ContentItem]) -> Rows:
@@ -142,10 +148,12 @@ def consent_rows(records: Iterable[ConsentEvent], pseudonym: Pseudonymiser) -> R
         if key not in latest or event.ts > latest[key].ts:
             latest[key] = event
     accounts = {e.account: pseudonym("login", e.account) for e in latest.values()}
+    logins = [{"login": a} for a in sorted(set(accounts.values()))]
     return {"ingest/merge_consent": [
                 {"account": accounts[e.account], "purpose": e.purpose, "granted": e.granted,
                  "at": _when(e.ts)[0]} for e in latest.values()],
-            "ingest/device_consent": [{"login": a} for a in sorted(set(accounts.values()))]}
+            "ingest/device_consent": logins,
+            "identity/person_summary": logins}
 
 
 def rows_for(kind: str, records: list[Record], pseudonym: Pseudonymiser) -> Rows:

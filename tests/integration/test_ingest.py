@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from proteus import ingest, queries
+from proteus import identity, ingest, queries
 from proteus.db import manage
 from proteus.events import write_rows
 from proteus.graph import Graph
@@ -176,6 +176,60 @@ def test_devices_carry_the_purposes_their_logins_withdrew(graph: Graph, settings
         "dev6": ["analytics"], "dev7": ["analytics"]}
 
 
+PERSON_SUMMARY = """
+    MATCH (p:Person)
+    RETURN p.id AS person, p.device_types AS types, p.last_viewed AS viewed,
+           p.withdrawn AS withdrawn,
+           [(p)<-[:BELONGS_TO]-(d:Device) | coalesce(d.type, 'unknown')] AS live_types,
+           reduce(m = null, day IN COLLECT {
+                    MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->()
+                    UNWIND w.days AS day RETURN day }
+                  | CASE WHEN m IS NULL OR day > m THEN day ELSE m END) AS live_viewed,
+           COLLECT { MATCH (p)<-[:BELONGS_TO]-(:Device)-[:SEEN_WITH]->(l:Identifier)
+                           -[k:CONSENTED]->(u:Purpose)
+                     WHERE l.kind = 'login' AND k.granted = false
+                     RETURN DISTINCT u.name AS purpose ORDER BY purpose } AS live_withdrawn
+    ORDER BY person"""
+
+
+def _summaries_hold(graph: Graph) -> list[dict[str, Any]]:
+    rows = session_rows(graph, PERSON_SUMMARY)
+    assert rows
+    for r in rows:
+        assert sorted(r["types"]) == sorted(r["live_types"]), r
+        assert r["viewed"] == r["live_viewed"] and r["withdrawn"] == r["live_withdrawn"], r
+    return rows
+
+
+def test_persons_carry_summaries_that_later_ingest_keeps_true(
+        graph: Graph, settings: Settings, dataset: Path) -> None:
+    run(graph, settings, dataset)
+    identity.run(graph, identity.IdentityParams(), settings)
+    before = {r["person"]: r for r in _summaries_hold(graph)}
+    assert {tuple(r["withdrawn"]) for r in before.values()} == {(), ("advertising",)}
+    later = dataset.parent / "later"
+    later.mkdir()
+    write_rows(later / "consent.csv", "consent", [
+        {"event_id": "s5", "ts": T0 + timedelta(days=3), "account": "user3@example.org",
+         "purpose": "analytics", "granted": False}])
+    write_rows(later / "viewing-day9.csv", "viewing", [
+        {"event_id": "v-late", "ts": T0 + timedelta(days=9), "device_id": "dev0",
+         "content_id": "c1", "seconds": 60}])
+    write_rows(later / "network-day9.csv", "network", [
+        {"event_id": "n-late", "ts": T0 + timedelta(days=9), "device_id": "dev1",
+         "device_type": "smart_tv", "network": "home", "ip": "203.0.113.1"}])
+    run(graph, settings, later)
+    after = {r["person"]: r for r in _summaries_hold(graph)}
+    changed = {p for p in after if after[p]["types"] != before[p]["types"]
+               or after[p]["viewed"] != before[p]["viewed"]
+               or after[p]["withdrawn"] != before[p]["withdrawn"]}
+    assert any("analytics" in r["withdrawn"] for r in after.values())
+    assert any(r["viewed"] == (T0 + timedelta(days=9)).date().isoformat()
+               for r in after.values())
+    assert any("smart_tv" in r["types"] for r in after.values())
+    assert len(changed) >= 2
+
+
 def _operators(plan: Any) -> list[str]:
     details = plan.get("args", {}).get("Details", "")
     return [f"{plan['operatorType'].split('@')[0]} {details}"] + [
@@ -187,6 +241,8 @@ def _operators(plan: Any) -> list[str]:
                                 "last": 0, "count": 1, "days": [], "day_counts": []}),
     ("ingest/device_consent", {"device": "d"}),
     ("ingest/device_consent", {"login": "v"}),
+    ("identity/person_summary", {"device": "d"}),
+    ("identity/person_summary", {"login": "v"}),
 ])
 def test_ingest_writes_seek_every_row_by_a_unique_index(graph: Graph, name: str,
                                                        row: dict[str, Any]) -> None:
