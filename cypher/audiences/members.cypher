@@ -1,21 +1,25 @@
 // name: audiences/members
 // params: conditions, anchor, purpose, target, device_types
-// returns: person, household, withdrawn, household_withdrawn, devices
+// returns: matched, excluded, persons, households, devices, members, rows
 // The one traversal every audience definition compiles to; the text never changes with the
 // definition. $conditions holds one map per condition {group ('include' | 'exclude'), kind,
 // ids, types, min_score, min_lift, since (ISO day), min_seconds, min_size, max_size}.
 // A person matches when every include condition holds and no exclude condition holds;
 // `all` stops at the first condition that fails, so a candidate costs only the conditions
 // it gets through. $conditions comes cheapest first (compile.check_order).
-// `withdrawn`: a login seen with one of the person's devices withdrew consent for $purpose
-// (for $target 'household', `household_withdrawn` says the same of any person of the
-// household). Ingest keeps each device's withdrawn purposes on `Device.withdrawn`
-// (ingest/device_consent); a device without it is checked through its sightings.
-// `devices`: the person's devices, only those of $device_types when not null. Rows come in
-// no particular order (the caller sorts members).
 // $anchor (null, or one of the include conditions of kind interest, segment or content)
-// narrows the persons examined to those reached from its nodes; every condition, the anchor
-// included, is still checked on each of them, so the anchor changes the cost, not the result.
+// narrows the persons examined to those reached from its nodes; the conditions are checked
+// on each of them, so the anchor changes the cost, not the result (compile leaves the anchor
+// out of $conditions only when reaching a person from it already proves it).
+// Device types, recency and consent are read from the person's summary
+// (identity/person_summary); a person without one is checked through its devices.
+// `withdrawn`: a login seen with one of the person's devices withdrew consent for $purpose;
+// for $target 'household' the member is blocked when any person of the household withdrew.
+// One row comes back, so that a large audience costs one message, not one per person:
+// `matched` persons, `excluded` for consent, the counts of the persons, households and
+// devices ($device_types only, when not null) behind the members, `members` at the target
+// level, and `rows`: every kept person as {person, household, devices}, the device ids
+// listed for $target 'device' only.
 CALL () {
   WITH $anchor AS a WHERE a IS NULL
   MATCH (p:Person)
@@ -48,15 +52,17 @@ WHERE all(c IN $conditions WHERE (c.group = 'include') = CASE c.kind
         AND (c.since IS NULL OR r.last_seen >= c.since) }
     WHEN 'segment' THEN EXISTS {
       MATCH (p)-[:IN_SEGMENT]->(s:Segment) WHERE s.id IN c.ids }
-    WHEN 'device_type' THEN EXISTS {
-      MATCH (p)<-[:BELONGS_TO]-(d:Device) WHERE d.type IN c.types }
+    WHEN 'device_type' THEN CASE WHEN p.device_types IS NULL
+      THEN EXISTS { MATCH (p)<-[:BELONGS_TO]-(d:Device) WHERE d.type IN c.types }
+      ELSE any(t IN p.device_types WHERE t IN c.types) END
     WHEN 'household_size' THEN EXISTS {
       MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household)
       WHERE (c.min_size IS NULL OR h.size >= c.min_size)
         AND (c.max_size IS NULL OR h.size <= c.max_size) }
-    WHEN 'active_within_days' THEN EXISTS {
-      MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(:Content)
-      WHERE w.days[-1] >= c.since }
+    WHEN 'active_within_days' THEN CASE WHEN p.device_types IS NULL
+      THEN EXISTS { MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(:Content)
+                    WHERE w.days[-1] >= c.since }
+      ELSE coalesce(p.last_viewed >= c.since, false) END
     WHEN 'content' THEN reduce(total = 0, s IN COLLECT {
       MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(k:Content)
       WHERE k.id IN c.ids AND (c.since IS NULL OR w.days[-1] >= c.since)
@@ -75,20 +81,41 @@ WHERE all(c IN $conditions WHERE (c.group = 'include') = CASE c.kind
     ELSE false
   END)
 OPTIONAL MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household)
-WITH p, h, EXISTS {
-  MATCH (p)<-[:BELONGS_TO]-(d:Device)
-  WHERE CASE WHEN d.withdrawn IS NULL THEN EXISTS {
-          MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
-                -[k:CONSENTED]->(:Purpose {name: $purpose})
-          WHERE k.granted = false }
-        ELSE $purpose IN d.withdrawn END } AS withdrawn
-RETURN p.id AS person, h.id AS household, withdrawn,
-       CASE WHEN $target = 'household' AND h IS NOT NULL THEN EXISTS {
-         MATCH (h)<-[:MEMBER_OF_HOUSEHOLD]-(:Person)<-[:BELONGS_TO]-(d:Device)
-         WHERE CASE WHEN d.withdrawn IS NULL THEN EXISTS {
-                 MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
-                       -[k:CONSENTED]->(:Purpose {name: $purpose})
-                 WHERE k.granted = false }
-               ELSE $purpose IN d.withdrawn END } ELSE withdrawn END AS household_withdrawn,
-       [(p)<-[:BELONGS_TO]-(d:Device) WHERE $device_types IS NULL OR d.type IN $device_types
-        | d.id] AS devices
+WITH p, h, CASE WHEN p.withdrawn IS NULL THEN EXISTS {
+    MATCH (p)<-[:BELONGS_TO]-(d:Device)
+    WHERE CASE WHEN d.withdrawn IS NULL THEN EXISTS {
+            MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
+                  -[k:CONSENTED]->(:Purpose {name: $purpose})
+            WHERE k.granted = false }
+          ELSE $purpose IN d.withdrawn END }
+  ELSE $purpose IN p.withdrawn END AS withdrawn
+WITH p, h, CASE WHEN $target = 'household' AND h IS NOT NULL THEN EXISTS {
+    MATCH (h)<-[:MEMBER_OF_HOUSEHOLD]-(q:Person)
+    WHERE CASE WHEN q.withdrawn IS NULL THEN EXISTS {
+            MATCH (q)<-[:BELONGS_TO]-(d:Device)
+            WHERE CASE WHEN d.withdrawn IS NULL THEN EXISTS {
+                    MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
+                          -[k:CONSENTED]->(:Purpose {name: $purpose})
+                    WHERE k.granted = false }
+                  ELSE $purpose IN d.withdrawn END }
+          ELSE $purpose IN q.withdrawn END } ELSE withdrawn END AS blocked,
+  CASE WHEN p.device_types IS NULL
+    THEN COUNT { MATCH (p)<-[:BELONGS_TO]-(d:Device)
+                 WHERE $device_types IS NULL OR d.type IN $device_types }
+    ELSE size([t IN p.device_types WHERE $device_types IS NULL OR t IN $device_types])
+  END AS device_count
+WITH p, h, blocked, device_count,
+     NOT blocked AND CASE $target WHEN 'household' THEN h IS NOT NULL
+                                  WHEN 'device' THEN device_count > 0
+                                  ELSE true END AS kept
+WITH count(*) AS matched, sum(CASE WHEN blocked THEN 1 ELSE 0 END) AS excluded,
+     sum(CASE WHEN kept THEN 1 ELSE 0 END) AS persons,
+     count(DISTINCT CASE WHEN kept THEN h END) AS households,
+     sum(CASE WHEN kept THEN device_count ELSE 0 END) AS devices,
+     collect(CASE WHEN kept THEN {person: p.id, household: h.id,
+       devices: CASE WHEN $target = 'device' THEN
+         [(p)<-[:BELONGS_TO]-(d:Device) WHERE $device_types IS NULL OR d.type IN $device_types
+          | d.id] END} END) AS rows
+RETURN matched, excluded, persons, households, devices,
+       CASE $target WHEN 'household' THEN households WHEN 'device' THEN devices
+                    ELSE persons END AS members, rows

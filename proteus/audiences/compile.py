@@ -108,12 +108,22 @@ CHECK_COST = {"device_type": 0, "household_size": 1, "segment": 2, "interest": 3
               "active_within_days": 4, "content": 5, "category": 6}
 
 
+def proven_by_anchor(condition: dict[str, Any]) -> bool:
+    """Whether reaching a person from the anchor already proves its condition: the anchor
+    matches segment ids, and interest ids with the minimum score and lift, exactly as the
+    condition does; recency and seconds it does not check."""
+    return condition["kind"] == "segment" or (
+        condition["kind"] == "interest" and condition["since"] is None)
+
+
 def check_order(compiled_conditions: list[dict[str, Any]],
                 start: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The conditions cheapest first; the anchor, which every candidate mostly satisfies,
-    last among its kind's peers."""
-    return sorted(compiled_conditions,
-                  key=lambda c: (CHECK_COST.get(c["kind"], len(CHECK_COST)), c is start))
+    """The conditions cheapest first, without the anchor when it proves itself; otherwise
+    the anchor, which every candidate mostly satisfies, last among its kind's peers."""
+    checked = [c for c in compiled_conditions
+               if not (c is start and proven_by_anchor(c))]
+    return sorted(checked, key=lambda c: (CHECK_COST.get(c["kind"], len(CHECK_COST)),
+                                          c is start))
 
 
 def compile_definition(definition: Definition, reference: date | None) -> Compiled:

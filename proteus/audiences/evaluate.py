@@ -24,6 +24,7 @@ from proteus.audiences.explain import (
     identity_confidence,
     include_step,
 )
+from proteus.errors import Conflict
 from proteus.graph import Row, Runner
 
 BATCH = 2_000
@@ -46,29 +47,11 @@ class Selection(BaseModel):
     counts: Counts
 
 
-def select(graph: Runner, definition: Definition, compiled: Compiled) -> Selection:
-    rows = graph.read_plain(compiled.query_name, **compiled.params)
-    level = definition.target
+def _members(level: str, rows: list[Row]) -> tuple[dict[str, list[str]], dict[str, str]]:
     members: dict[str, list[str]] = defaultdict(list)
     member_devices: dict[str, str] = {}
-    persons: set[str] = set()
-    households: set[str] = set()
-    devices: set[str] = set()
-    excluded = 0
     for row in rows:
-        blocked = row["household_withdrawn"] if level == "household" else row["withdrawn"]
-        if blocked:
-            excluded += 1
-            continue
-        if level == "household" and row.get("household") is None:
-            continue
-        if level == "device" and not row["devices"]:
-            continue
         person = str(row["person"])
-        persons.add(person)
-        if row.get("household") is not None:
-            households.add(str(row["household"]))
-        devices.update(row["devices"])
         if level == "person":
             members[person].append(person)
         elif level == "household":
@@ -77,11 +60,22 @@ def select(graph: Runner, definition: Definition, compiled: Compiled) -> Selecti
             for device in row["devices"]:
                 members[device].append(person)
                 member_devices[device] = person
-    return Selection(level=level, matched_persons=len(rows), excluded_consent=excluded,
-                     members={m: sorted(ps) for m, ps in sorted(members.items())},
+    return {m: sorted(ps) for m, ps in sorted(members.items())}, member_devices
+
+
+def select(graph: Runner, definition: Definition, compiled: Compiled) -> Selection:
+    """Run the traversal and group its kept persons into members at the target level."""
+    [found] = graph.read_plain(compiled.query_name, **compiled.params)
+    level = definition.target
+    members, member_devices = _members(level, found["rows"])
+    if len(members) != found["members"]:
+        raise Conflict(f"{len(members)} members listed but {found['members']} counted: the "
+                       "person summaries are out of date with the devices; run identity again")
+    return Selection(level=level, matched_persons=found["matched"],
+                     excluded_consent=found["excluded"], members=members,
                      member_devices=member_devices,
-                     counts=Counts(persons=len(persons), households=len(households),
-                                   devices=len(devices)))
+                     counts=Counts(persons=found["persons"], households=found["households"],
+                                   devices=found["devices"]))
 
 
 def _person_steps(definition: Definition, audience: str, person: str,

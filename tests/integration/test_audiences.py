@@ -10,7 +10,8 @@ import pytest
 
 from proteus import audiences
 from proteus.audiences.bench import bench_audience
-from proteus.audiences.compile import compile_definition
+from proteus.audiences.compile import check_order, compile_definition
+from proteus.audiences.evaluate import select
 from proteus.audiences.governance import load_governance
 from proteus.errors import InputError, NotFound
 from proteus.graph import Graph
@@ -229,13 +230,37 @@ def test_the_anchor_changes_the_cost_not_the_members(fixture_graph: Graph,
                                                       include: list[dict[str, Any]]) -> None:
     definition = audiences.load({**DEFINITION, "include": include})
     compiled = compile_definition(definition, latest_day(fixture_graph))
-    anchored = fixture_graph.read_plain(compiled.query_name, **compiled.params)
-    everyone = fixture_graph.read_plain(compiled.query_name,
-                                        **{**compiled.params, "anchor": None})
-    assert sorted(anchored, key=str) == sorted(everyone, key=str) and anchored
+    [anchored] = fixture_graph.read_plain(compiled.query_name, **compiled.params)
+    [everyone] = fixture_graph.read_plain(compiled.query_name, **{
+        **compiled.params, "anchor": None,
+        "conditions": check_order(compiled.conditions, None)})
+    def by_person(found: dict[str, Any]) -> dict[str, Any]:
+        return {**found, "rows": sorted(found["rows"], key=lambda r: r["person"])}
+
+    assert by_person(anchored) == by_person(everyone) and anchored["rows"]
     expected = None if "category" in include[0] else include[0]
     assert (compiled.params["anchor"] or {}).get("kind") == (
         next(iter(expected)) if expected else None)
+
+
+@pytest.mark.parametrize("target", ["person", "household", "device"])
+def test_person_summaries_give_the_members_the_device_walk_gives(fixture_graph: Graph,
+                                                                 target: str) -> None:
+    definition = audiences.load({**DEFINITION, "target": target, "include": [
+        {"interest": ["c3:483"], "min_score": 0.1}, {"device_type": ["stb"]},
+        {"active_within_days": 7}], "exclude": [{"household_size": {"min": 3}}]})
+    walked = select(fixture_graph, definition,
+                    compile_definition(definition, latest_day(fixture_graph)))
+    devices = [{"device": f"d-{n}"} for n in range(1, PERSONS + 1)]
+    fixture_graph.write("identity/person_summary", rows=devices)
+    with fixture_graph.session(write=False) as session:
+        p4 = session.run("MATCH (p:Person {id: 'p-4'}) RETURN p.device_types AS t, "
+                         "p.last_viewed AS v, p.withdrawn AS w").single().data()
+    assert p4 == {"t": ["stb"], "v": "2025-03-09", "w": []}
+    read = select(fixture_graph, definition,
+                  compile_definition(definition, latest_day(fixture_graph)))
+    assert read == walked and walked.members and walked.excluded_consent == (
+        1 if target == "household" else 0)
 
 
 def test_injection_attempts_change_nothing(fixture_graph: Graph) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from proteus import audiences, queries
-from proteus.audiences.compile import compile_definition, device_types
+from proteus.audiences.compile import check_order, compile_definition, device_types
 from proteus.audiences.definition import load_definition, parse_definition
 from proteus.audiences.governance import check, load_governance, rules_dir
 from proteus.audiences.store import check_actor, parse_ref
@@ -123,13 +123,17 @@ def test_every_definition_compiles_to_the_same_query_text() -> None:
     assert first["kind"] == "interest" and first["ids"] == ["c3:483"]
     assert first["since"] == "2025-03-02" and first["min_lift"] == 1.2
     assert a.conditions[-1]["group"] == "exclude"
+    # the segment anchor proves its own condition, so it is not checked again
     checked = a.params["conditions"]
-    assert sorted(map(str, checked)) == sorted(map(str, a.conditions))
+    assert a.params["anchor"]["kind"] == "segment" and a.params["anchor"] not in checked
+    assert sorted(map(str, [*checked, a.params["anchor"]])) == sorted(map(str, a.conditions))
     kinds = [c["kind"] for c in checked]
     assert kinds.index("device_type") < kinds.index("interest") < kinds.index("category")
-    assert a.params["anchor"] is not None
-    anchors = [c for c in checked if c["kind"] == a.params["anchor"]["kind"]]
-    assert anchors[-1] is a.params["anchor"]
+    # an interest anchor with a recency window does not prove it: checked, last of its kind
+    interest = [c for c in a.conditions if c["kind"] == "interest"]
+    assert check_order(a.conditions, interest[0])[-1]["kind"] == "category"
+    assert [c for c in check_order(a.conditions, interest[0])
+            if c["kind"] == "interest"][-1] is interest[0]
     assert a.params["device_types"] == ["smart_tv", "stb"]
     assert device_types(parse_definition(_set(BASE, ("include", 4, "device_type"),
                                               ["phone"]))) == ["phone"]

@@ -13,7 +13,7 @@ from proteus.audiences.explain import include_step
 from proteus.audiences.export import render
 from proteus.audiences.governance import Governance
 from proteus.audiences.segtax import audience_id, audience_ids
-from proteus.errors import InputError
+from proteus.errors import Conflict, InputError
 from proteus.graph import RecordingGraph
 
 DEFINITION: dict[str, Any] = {
@@ -21,14 +21,17 @@ DEFINITION: dict[str, Any] = {
     "include": [{"interest": ["c3:483"]}, {"device_type": ["stb"]}],
     "exclude": [{"segment": ["community-9"]}],
 }
-ROWS = [
-    {"person": "p1", "household": "h1", "withdrawn": False, "household_withdrawn": True,
-     "devices": ["d1"]},
-    {"person": "p2", "household": "h1", "withdrawn": True, "household_withdrawn": True,
-     "devices": ["d2"]},
-    {"person": "p3", "household": "h2", "withdrawn": False, "household_withdrawn": False,
-     "devices": ["d3", "d4"]},
-]
+KEPT = [{"person": "p1", "household": "h1", "devices": ["d1"]},
+        {"person": "p3", "household": "h2", "devices": ["d3", "d4"]}]
+
+
+def found(target: str = "person", rows: list[dict[str, Any]] = KEPT) -> dict[str, Any]:
+    """The one answer of audiences/members: counts and the kept persons."""
+    members = {"person": 2, "household": 2, "device": 3}[target]
+    return {"matched": 3, "excluded": 1, "persons": 2, "households": 2, "devices": 3,
+            "members": members, "rows": rows}
+
+
 INTEREST_EV = {"kind": "interest", "interest": "c3:483", "interest_name": "Sports",
                "score": 0.5, "lift": 2.0, "evidence_count": 4, "last_seen": "2025-03-09",
                "run_id": "interests-1", "device": "d3", "device_type": "stb",
@@ -45,7 +48,7 @@ CONTEXT = {"person": "p3", "household": "h2", "household_size": 1, "household_ru
 def _graph(target: str = "person") -> tuple[RecordingGraph, Any, Any]:
     definition = parse_definition({**DEFINITION, "target": target})
     graph = RecordingGraph({
-        "audiences/members": ROWS,
+        "audiences/members": [found(target)],
         "audiences/evidence": [{"person": "p3", "position": 0, "evidence": INTEREST_EV},
                                {"person": "p3", "position": 1, "evidence": DEVICE_EV}],
         "audiences/context": [CONTEXT],
@@ -53,22 +56,25 @@ def _graph(target: str = "person") -> tuple[RecordingGraph, Any, Any]:
     return graph, definition, compile_definition(definition, None)
 
 
-def test_person_selection_leaves_out_withdrawn_consent() -> None:
+def test_selection_groups_kept_persons_at_the_target_level() -> None:
     graph, definition, compiled = _graph()
     selection = select(graph, definition, compiled)
     assert list(selection.members) == ["p1", "p3"]
     assert selection.excluded_consent == 1 and selection.matched_persons == 3
     assert selection.counts.persons == 2 and selection.counts.devices == 3
-
-
-def test_household_selection_is_strict_and_device_selection_lists_devices() -> None:
     graph, definition, compiled = _graph("household")
-    selection = select(graph, definition, compiled)
-    assert list(selection.members) == ["h2"] and selection.excluded_consent == 2
+    assert list(select(graph, definition, compiled).members) == ["h1", "h2"]
     graph, definition, compiled = _graph("device")
     selection = select(graph, definition, compiled)
     assert list(selection.members) == ["d1", "d3", "d4"]
-    assert selection.members["d4"] == ["p3"]
+    assert selection.members["d4"] == ["p3"] and selection.member_devices["d4"] == "p3"
+
+
+def test_members_listed_and_counted_must_agree() -> None:
+    graph, definition, compiled = _graph("device")
+    graph.answers["audiences/members"] = [found("device", rows=KEPT[:1])]
+    with pytest.raises(Conflict, match="1 members listed but 3 counted"):
+        select(graph, definition, compiled)
 
 
 def test_explanation_steps_paths_and_confidence() -> None:
@@ -152,7 +158,7 @@ def test_materialise_below_minimum_size_is_refused() -> None:
         "audiences/known_ids": [{"interests": [{"id": "c3:483", "sensitive": False,
                                                 "ancestors": []}],
                                  "segments": ["community-9"]}],
-        "audiences/members": ROWS,
+        "audiences/members": [found()],
     })
     governance = Governance(version="t", min_audience_size=3)
     with pytest.raises(InputError, match="2 members, fewer than the minimum audience size 3"):
