@@ -11,7 +11,7 @@
 // narrows the persons examined to those reached from its nodes; the conditions are checked
 // on each of them, so the anchor changes the cost, not the result (compile leaves the anchor
 // out of $conditions only when reaching a person from it already proves it).
-// Device types, recency and consent are read from the person's summary
+// Device types, recency, consent and the household are read from the person's summary
 // (identity/person_summary); a person without one is checked through its devices.
 // `withdrawn`: a login seen with one of the person's devices withdrew consent for $purpose;
 // for $target 'household' the member is blocked when any person of the household withdrew.
@@ -80,8 +80,10 @@ WHERE all(c IN $conditions WHERE (c.group = 'include') = CASE c.kind
                  THEN w.day_seconds[n] ELSE 0 END) AS seconds } | total + s) >= c.min_seconds
     ELSE false
   END)
-OPTIONAL MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household)
-WITH p, h, CASE WHEN p.withdrawn IS NULL THEN EXISTS {
+WITH p, CASE WHEN p.device_types IS NULL
+  THEN COLLECT { MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household) RETURN h.id }[0]
+  ELSE p.household END AS household
+WITH p, household, CASE WHEN p.withdrawn IS NULL THEN EXISTS {
     MATCH (p)<-[:BELONGS_TO]-(d:Device)
     WHERE CASE WHEN d.withdrawn IS NULL THEN EXISTS {
             MATCH (d)-[:SEEN_WITH]->(:Identifier {kind: 'login'})
@@ -89,8 +91,8 @@ WITH p, h, CASE WHEN p.withdrawn IS NULL THEN EXISTS {
             WHERE k.granted = false }
           ELSE $purpose IN d.withdrawn END }
   ELSE $purpose IN p.withdrawn END AS withdrawn
-WITH p, h, CASE WHEN $target = 'household' AND h IS NOT NULL THEN EXISTS {
-    MATCH (h)<-[:MEMBER_OF_HOUSEHOLD]-(q:Person)
+WITH p, household, CASE WHEN $target = 'household' AND household IS NOT NULL THEN EXISTS {
+    MATCH (:Household {id: household})<-[:MEMBER_OF_HOUSEHOLD]-(q:Person)
     WHERE CASE WHEN q.withdrawn IS NULL THEN EXISTS {
             MATCH (q)<-[:BELONGS_TO]-(d:Device)
             WHERE CASE WHEN d.withdrawn IS NULL THEN EXISTS {
@@ -104,15 +106,15 @@ WITH p, h, CASE WHEN $target = 'household' AND h IS NOT NULL THEN EXISTS {
                  WHERE $device_types IS NULL OR d.type IN $device_types }
     ELSE size([t IN p.device_types WHERE $device_types IS NULL OR t IN $device_types])
   END AS device_count
-WITH p, h, blocked, device_count,
-     NOT blocked AND CASE $target WHEN 'household' THEN h IS NOT NULL
+WITH p, household, blocked, device_count,
+     NOT blocked AND CASE $target WHEN 'household' THEN household IS NOT NULL
                                   WHEN 'device' THEN device_count > 0
                                   ELSE true END AS kept
 WITH count(*) AS matched, sum(CASE WHEN blocked THEN 1 ELSE 0 END) AS excluded,
      sum(CASE WHEN kept THEN 1 ELSE 0 END) AS persons,
-     count(DISTINCT CASE WHEN kept THEN h END) AS households,
+     count(DISTINCT CASE WHEN kept THEN household END) AS households,
      sum(CASE WHEN kept THEN device_count ELSE 0 END) AS devices,
-     collect(CASE WHEN kept THEN {person: p.id, household: h.id,
+     collect(CASE WHEN kept THEN {person: p.id, household: household,
        devices: CASE WHEN $target = 'device' THEN
          [(p)<-[:BELONGS_TO]-(d:Device) WHERE $device_types IS NULL OR d.type IN $device_types
           | d.id] END} END) AS rows

@@ -7,7 +7,8 @@
 //   device_types  the type of each of its devices, one entry per device ('unknown' when not
 //                 known), so that counting devices of some types needs no walk;
 //   last_viewed   the latest day any of its devices watched something (absent when none);
-//   withdrawn     the purposes a login seen with one of its devices withdrew, sorted.
+//   withdrawn     the purposes a login seen with one of its devices withdrew, sorted;
+//   household     the id of its household (absent when none).
 // Identity writes it for every person it publishes; ingest refreshes it for the persons of
 // every device a chunk touches (after ingest/device_consent in the same transaction). A
 // device lacking `last_viewed` or `withdrawn` (loaded before they existed) is read through
@@ -26,6 +27,7 @@ MATCH (d)-[:BELONGS_TO]->(p:Person)
 WITH DISTINCT p
 WITH p, [(p)<-[:BELONGS_TO]-(d:Device) | d] AS devices
 SET p.device_types = [d IN devices | coalesce(d.type, 'unknown')],
+    p.household = COLLECT { MATCH (p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household) RETURN h.id }[0],
     p.last_viewed = COLLECT {
       UNWIND devices AS d
       UNWIND CASE WHEN d.last_viewed IS NULL

@@ -48,6 +48,8 @@ class Selection(BaseModel):
 
 
 def _members(level: str, rows: list[Row]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    if level == "person":
+        return {p: [p] for p in sorted(str(row["person"]) for row in rows)}, {}
     members: dict[str, list[str]] = defaultdict(list)
     member_devices: dict[str, str] = {}
     for row in rows:

@@ -255,8 +255,9 @@ def test_person_summaries_give_the_members_the_device_walk_gives(fixture_graph: 
     fixture_graph.write("identity/person_summary", rows=devices)
     with fixture_graph.session(write=False) as session:
         p4 = session.run("MATCH (p:Person {id: 'p-4'}) RETURN p.device_types AS t, "
-                         "p.last_viewed AS v, p.withdrawn AS w").single().data()
-    assert p4 == {"t": ["stb"], "v": "2025-03-09", "w": []}
+                         "p.last_viewed AS v, p.withdrawn AS w, p.household AS h"
+                         ).single().data()
+    assert p4 == {"t": ["stb"], "v": "2025-03-09", "w": [], "h": "h-2"}
     read = select(fixture_graph, definition,
                   compile_definition(definition, latest_day(fixture_graph)))
     assert read == walked and walked.members and walked.excluded_consent == (

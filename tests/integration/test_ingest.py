@@ -179,7 +179,8 @@ def test_devices_carry_the_purposes_their_logins_withdrew(graph: Graph, settings
 PERSON_SUMMARY = """
     MATCH (p:Person)
     RETURN p.id AS person, p.device_types AS types, p.last_viewed AS viewed,
-           p.withdrawn AS withdrawn,
+           p.withdrawn AS withdrawn, p.household AS household,
+           [(p)-[:MEMBER_OF_HOUSEHOLD]->(h:Household) | h.id] AS live_household,
            [(p)<-[:BELONGS_TO]-(d:Device) | coalesce(d.type, 'unknown')] AS live_types,
            reduce(m = null, day IN COLLECT {
                     MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->()
@@ -198,6 +199,7 @@ def _summaries_hold(graph: Graph) -> list[dict[str, Any]]:
     for r in rows:
         assert sorted(r["types"]) == sorted(r["live_types"]), r
         assert r["viewed"] == r["live_viewed"] and r["withdrawn"] == r["live_withdrawn"], r
+        assert [r["household"]] == r["live_household"], r
     return rows
 
 
