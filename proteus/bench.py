@@ -65,13 +65,16 @@ def bench_identity_command(devices: int, data: Path | None, reset: bool) -> None
 @click.option("--devices", default=100_000, show_default=True)
 @click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
               help="Use this generated dataset instead of generating one.")
-@click.option("--chunk-size", default=50_000, show_default=True)
-@click.option("--writers", default=1, show_default=True, help="Transactions written at once.")
+@click.option("--chunk-size", default=500_000, show_default=True,
+              help="Raw rows folded into aggregates together.")
+@click.option("--batch-rows", default=20_000, show_default=True,
+              help="Aggregate rows per transaction.")
+@click.option("--writers", default=1, show_default=True, help="Chunks written at once.")
 @click.option("--baseline-seconds", default=30.0, show_default=True,
               help="How long the one-transaction-per-event baseline runs.")
 @click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
-def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, writers: int,
-                         baseline_seconds: float, reset: bool) -> None:
+def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, batch_rows: int,
+                         writers: int, baseline_seconds: float, reset: bool) -> None:
     """Ingest events/s against one transaction per event with MERGE."""
     from proteus.cli import connect, emit, settings
     from proteus.ingest.bench import bench_ingest
@@ -79,7 +82,8 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, write
     with connect() as graph, tempfile.TemporaryDirectory() as tmp:
         require_empty_or_reset(graph, reset)
         source = data or _dataset(devices, 7, Path(tmp) / "data")
-        result = bench_ingest(graph, settings(), source, chunk_size, writers, baseline_seconds)
+        result = bench_ingest(graph, settings(), source, chunk_size, batch_rows, writers,
+                              baseline_seconds)
     emit({"devices": devices if data is None else None, **result})
 
 

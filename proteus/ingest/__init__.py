@@ -24,7 +24,8 @@ __all__ = ["BatchReport", "IngestParams", "IngestReport", "already_loaded", "lat
 
 class IngestParams(BaseModel):
     paths: list[Path]
-    chunk_size: int = Field(default=50_000, ge=100, le=1_000_000)
+    chunk_size: int = Field(default=500_000, ge=100, le=5_000_000)  # raw rows folded together
+    batch_rows: int = Field(default=20_000, ge=100, le=200_000)  # aggregate rows per transaction
     writers: int = Field(default=1, ge=1, le=16)
     rejects_dir: Path = Path("data/rejects")
 
@@ -89,7 +90,7 @@ def run(graph: Runner, params: IngestParams, settings: Settings) -> IngestReport
     with runs.track(graph, "ingest", params, inputs=[d.sha256 for d in described]) as run_:
         for data in described:
             batches.append(ingest_file(graph, data, run_.id, pseudonym, params.rejects_dir,
-                                       params.chunk_size, params.writers))
+                                       params.chunk_size, params.writers, params.batch_rows))
         seconds = time.monotonic() - started
         report = IngestReport(
             run_id=run_.id, params=params, batches=batches, errors=errors,

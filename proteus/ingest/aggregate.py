@@ -1,7 +1,10 @@
 """Fold a chunk of validated records into the aggregate rows the ingest queries write.
 
 Pure functions: no Neo4j, no files. Raw identifiers are pseudonymised here, so nothing
-after this module ever sees one.
+after this module ever sees one. The same records give the same rows in the same order (a
+resumed chunk is cut into the same parts), and the queries of a chunk come in the order
+they must run: devices and identifiers before the sightings that link them, consent before
+the person summaries that read it.
 """
 
 from __future__ import annotations
@@ -129,7 +132,7 @@ def viewing_rows(records: Iterable[ViewingEvent]) -> Rows:
                      "count": count, "seconds": seconds, "days": days,
                      "day_seconds": day_seconds})
     return {"ingest/merge_devices": _device_rows(devices),
-            "ingest/merge_contents": [{"id": c} for c in {content for _, content in pairs}],
+            "ingest/merge_contents": [{"id": c} for c in dict.fromkeys(c for _, c in pairs)],
             "ingest/merge_views": rows,
             "identity/person_summary": [{"device": device_id} for device_id in devices]}
 

@@ -1,12 +1,17 @@
-"""Ingest one file as one IngestBatch: validate every row, write chunks exactly once.
+"""Ingest one file as one IngestBatch: validate every row, write every part exactly once.
 
-A file is read in chunks of `chunk_size` raw rows. Each chunk's aggregates and its number in
-the batch's `done_chunks` are written in one transaction, so a run killed at any point
-resumes with the chunks not yet written and the graph ends as a clean run leaves it.
-`writers` transactions run at once (parsing goes on meanwhile); the aggregates are sums, so
-the order in which chunks commit does not change the result. One writer is the default:
-chunks of network traffic share hot identifiers (CGNAT IPs, family logins), and concurrent
-transactions on them deadlock and retry whole chunks more often than they gain.
+A file is read in chunks of `chunk_size` raw rows. Each chunk is folded into aggregate rows
+(a device's sightings of an identifier become one row however often the chunk repeats
+them), and those rows are written in parts of at most `batch_rows`, query after query. A
+part's rows and its marker (`<chunk>:<query>:<n>` in the batch's `done_parts`) commit in one
+transaction, and a finished chunk adds its number; so a run killed at any point resumes
+with the parts not yet written, and the graph ends as a clean run leaves it. Folding is
+deterministic, so a resumed chunk cuts the same parts. Large chunks fold more (a day's file
+in one chunk writes under half the rows that chunks of 50,000 do); memory grows with the
+chunk, not the file. `writers` chunks are written at once (parsing goes on meanwhile); the
+aggregates are sums, so the order in which parts commit does not change the result. One
+writer is the default: chunks of network traffic share hot identifiers (CGNAT IPs, family
+logins), and concurrent transactions on them deadlock and retry more often than they gain.
 Rejected rows go to `<file>-<sha12>.rejects.jsonl`, rewritten whole on every attempt.
 """
 
@@ -19,7 +24,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from pydantic import BaseModel
 
@@ -61,16 +66,22 @@ class _Progress:
 
 
 def _write_chunk(graph: Runner, data: DataFile, kind: str, records: list[Record],
-                 chunk: int, pseudonym: Pseudonymiser) -> None:
-    steps: list[tuple[str, dict[str, Any]]] = [
-        (name, {"rows": rows}) for name, rows in rows_for(kind, records, pseudonym).items()
-        if rows]
-    steps.append(("ingest/chunk_done", {"id": data.sha256, "chunk": chunk}))
-    graph.write_many(steps)
+                 chunk: int, pseudonym: Pseudonymiser, batch_rows: int,
+                 done: frozenset[str]) -> None:
+    for name, rows in rows_for(kind, records, pseudonym).items():
+        for part, start in enumerate(range(0, len(rows), batch_rows)):
+            marker = f"{chunk}:{name}:{part}"
+            if marker not in done:
+                graph.write_many([
+                    (name, {"rows": rows[start:start + batch_rows]}),
+                    ("ingest/mark_written", {"id": data.sha256, "part": marker,
+                                             "complete": False})])
+    graph.write("ingest/mark_written", id=data.sha256, part=str(chunk), complete=True)
 
 
 def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonymiser,
-                rejects_dir: Path, chunk_size: int, writers: int = 1) -> BatchReport:
+                rejects_dir: Path, chunk_size: int, writers: int = 1,
+                batch_rows: int = 20_000) -> BatchReport:
     report = BatchReport(file=str(data.path), batch_id=data.sha256, kind=data.kind,
                          status="running")
     found = graph.read("ingest/find_batch", id=data.sha256)
@@ -78,8 +89,16 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
         report.status = "skipped"
         return report
     opened = graph.write("ingest/open_batch", id=data.sha256, file=data.path.name,
-                         size=data.size, kind=data.kind, chunk_size=chunk_size, run_id=run_id)[0]
-    done, chunk_size = set(opened["done_chunks"]), opened["chunk_size"]
+                         size=data.size, kind=data.kind, chunk_size=chunk_size,
+                         batch_rows=batch_rows, run_id=run_id)[0]
+    if opened.get("older_layout"):
+        report.status = "failed"
+        report.error = (f"{data.path.name}: partly written by an earlier version of ingest "
+                        "whose chunks this one cannot resume; reset the graph and ingest again")
+        _close(graph, report)
+        return report
+    done = frozenset(map(str, opened["done_parts"]))
+    chunk_size, batch_rows = opened["chunk_size"], opened["batch_rows"]
     rejects_dir.mkdir(parents=True, exist_ok=True)
     stem = data.path.name.split(".")[0]
     rejects_path = rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
@@ -97,11 +116,11 @@ def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonym
         def flush() -> None:
             nonlocal records, chunk, in_chunk
             chunk += 1
-            if chunk not in done:
+            if str(chunk) not in done:
                 while len(pending) >= writers:
                     pending.popleft().result()
                 pending.append(writer.submit(_write_chunk, graph, data, data.kind, records,
-                                             chunk, pseudonym))
+                                             chunk, pseudonym, batch_rows, done))
                 report.chunks_written += 1
             else:
                 report.chunks_resumed += 1

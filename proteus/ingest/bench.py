@@ -42,8 +42,8 @@ def naive_baseline(graph: Graph, files: list[Path], key: bytes,
     return events, time.monotonic() - started
 
 
-def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int, writers: int,
-                 baseline_seconds: float) -> dict[str, Any]:
+def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int,
+                 batch_rows: int, writers: int, baseline_seconds: float) -> dict[str, Any]:
     files, _ = discover([data])
     traffic = [p for p in files if p.name.startswith(("network", "viewing"))]
     manage.reset(graph)
@@ -51,9 +51,11 @@ def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int, 
     base_events, base_seconds = naive_baseline(graph, traffic, key_from(settings),
                                                baseline_seconds)
     manage.reset(graph)
-    print(f"project path: chunked UNWIND, {writers} writer(s), all files", file=sys.stderr)
+    print(f"project path: chunks of {chunk_size:,} rows folded, {batch_rows:,} aggregate rows "
+          f"per UNWIND transaction, {writers} writer(s), all files", file=sys.stderr)
     with tempfile.TemporaryDirectory() as rejects:
-        report = run(graph, IngestParams(paths=[data], chunk_size=chunk_size, writers=writers,
+        report = run(graph, IngestParams(paths=[data], chunk_size=chunk_size,
+                                         batch_rows=batch_rows, writers=writers,
                                          rejects_dir=Path(rejects)), settings)
     events = sum(b.read for b in report.batches if b.kind in ("network", "viewing"))
     traffic_seconds = sum(b.seconds for b in report.batches if b.kind in ("network", "viewing"))
@@ -62,5 +64,6 @@ def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int, 
     return {"events": events, "events_per_s": round(rate, 1), "seconds": traffic_seconds,
             "baseline_events": base_events, "baseline_events_per_s": round(base_rate, 1),
             "ratio_vs_baseline": round(rate / max(base_rate, 1e-9), 2),
-            "chunk_size": chunk_size, "writers": writers, "rejected": report.rejected,
+            "chunk_size": chunk_size, "batch_rows": batch_rows, "writers": writers,
+            "rejected": report.rejected,
             "ok": report.ok}

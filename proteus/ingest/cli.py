@@ -13,18 +13,22 @@ from proteus import ingest
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--chunk-size", default=ingest.IngestParams.model_fields["chunk_size"].default,
               show_default=True,
-              help="Rows per transaction (a resumed file keeps the size it started with).")
+              help="Raw rows folded into aggregates together; memory grows with it.")
+@click.option("--batch-rows", default=ingest.IngestParams.model_fields["batch_rows"].default,
+              show_default=True,
+              help="Aggregate rows per transaction (a resumed file keeps the sizes it started "
+                   "with).")
 @click.option("--writers", default=ingest.IngestParams.model_fields["writers"].default,
               show_default=True, help="Transactions written at once.")
 @click.option("--rejects-dir", type=click.Path(path_type=Path), default=Path("data/rejects"),
               show_default=True, help="Where <file>.rejects.jsonl files go (sensitive: raw rows).")
-def ingest_command(paths: tuple[Path, ...], chunk_size: int, writers: int,
+def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, writers: int,
                    rejects_dir: Path) -> None:
     """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph."""
     from proteus.cli import connect, emit, settings
 
-    params = ingest.IngestParams(paths=list(paths), chunk_size=chunk_size, writers=writers,
-                                 rejects_dir=rejects_dir)
+    params = ingest.IngestParams(paths=list(paths), chunk_size=chunk_size,
+                                 batch_rows=batch_rows, writers=writers, rejects_dir=rejects_dir)
     with connect() as graph:
         report = ingest.run(graph, params, settings())
     for line in report.lines():

@@ -291,8 +291,10 @@ def test_kill_9_mid_file_then_rerun_equals_a_clean_run(graph: Graph, settings: S
     write_rows(big / "network-big.jsonl.gz", "network", network_rows(devices=400, per_device=60))
     env = {**os.environ, "PROTEUS_NEO4J_URI": settings.bolt_uri,
            "PROTEUS_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()}
+    # parts of 100 aggregate rows: a chunk takes several transactions, so the kill can land
+    # between the parts of one chunk as well as between chunks
     command = [sys.executable, "-m", "proteus.cli", "ingest", str(big), "--chunk-size", "500",
-               "--rejects-dir", str(tmp_path / "rejects")]
+               "--batch-rows", "100", "--rejects-dir", str(tmp_path / "rejects")]
     victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
