@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -71,7 +71,7 @@ def _jsonl_rows(stream: IO[bytes]) -> Iterator[RawRow]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = orjson.loads(line)
         except ValueError:
             yield line_no, line.decode("utf-8", "replace").rstrip("\r\n")
             continue
