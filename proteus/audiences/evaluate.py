@@ -54,9 +54,7 @@ def _members(level: str, rows: list[Row]) -> tuple[dict[str, list[str]], dict[st
     member_devices: dict[str, str] = {}
     for row in rows:
         person = str(row["person"])
-        if level == "person":
-            members[person].append(person)
-        elif level == "household":
+        if level == "household":
             members[str(row["household"])].append(person)
         else:
             for device in row["devices"]:
