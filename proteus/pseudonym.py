@@ -7,7 +7,6 @@ kinds gives two pseudonyms.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from proteus.errors import ConfigError
@@ -17,8 +16,7 @@ PSEUDONYMISED_KINDS = ("ip", "cookie", "app_id", "login", "msisdn")
 
 
 def pseudonymise(kind: str, value: str, key: bytes) -> str:
-    digest = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).digest()
-    return digest[:16].hex()
+    return hmac.digest(key, f"{kind}:{value}".encode(), "sha256")[:16].hex()
 
 
 def key_from(settings: Settings) -> bytes:

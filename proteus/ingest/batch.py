@@ -1,37 +1,43 @@
-"""Ingest one file as one IngestBatch: validate every row, write every part exactly once.
+"""Ingest files as IngestBatches whose rows are folded together in groups, every part once.
 
-A file is read in chunks of `chunk_size` raw rows. Each chunk is folded into aggregate rows
-(a device's sightings of an identifier become one row however often the chunk repeats
-them), and those rows are written in parts of at most `batch_rows`, query after query. A
-part's rows and its marker (`<chunk>:<query>:<n>` in the batch's `done_parts`) commit in one
-transaction, and a finished chunk adds its number; so a run killed at any point resumes
-with the parts not yet written, and the graph ends as a clean run leaves it. Folding is
-deterministic, so a resumed chunk cuts the same parts. Large chunks fold more (a day's file
-in one chunk writes under half the rows that chunks of 50,000 do); memory grows with the
-chunk, not the file. `writers` chunks are written at once (parsing goes on meanwhile); the
-aggregates are sums, so the order in which parts commit does not change the result. One
-writer is the default: chunks of network traffic share hot identifiers (CGNAT IPs, family
-logins), and concurrent transactions on them deadlock and retry more often than they gain.
-Rejected rows go to `<file>-<sha12>.rejects.jsonl`, rewritten whole on every attempt.
+The files of one record type that a run reads are one group (an `IngestGroup`): their rows
+are read in order, one file after the other, and cut into chunks of `chunk_size` raw rows
+that may span files. Each chunk is folded into aggregate rows (a device's sightings of an
+identifier become one row however many events and days repeat them, so a week of traffic
+folded together writes about half the sighting rows that day by day does), and those rows
+are written in parts of at most `batch_rows`, query after query. A part's rows and its
+marker (`<chunk>:<query>:<n>` in the group's `done_parts`) commit in one transaction, and a
+finished chunk adds its number; so a run killed at any point resumes with the parts not yet
+written, and the graph ends as a clean run leaves it. Folding is deterministic, so a resumed
+group cuts the same chunks and parts. A group is resumed only as a whole: a file partly
+written in a group is ingested again together with the same files, or refused.
+
+Memory grows with the chunk (about 250 bytes per raw traffic row while it is folded), not
+with the files. Chunks are written by `writers` threads (one by default: chunks of network
+traffic share hot identifiers such as CGNAT IPs, and concurrent transactions on them
+deadlock and retry more often than they gain) while the next chunk, or the next group, is
+read. Rejected rows go to `<file>-<sha12>.rejects.jsonl`, rewritten whole on every attempt.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
 from pydantic import BaseModel
 
-from proteus.events import ContractError, Record, Rejection, read_rows, validate
+from proteus.events import ContractError, Rejection, read_rows, validate
+from proteus.events.quick import QUICK, day_iso, values_of
 from proteus.graph import Runner
-from proteus.ingest.aggregate import Pseudonymiser, rows_for
-from proteus.ingest.files import DataFile
+from proteus.ingest.aggregate import Pseudonymiser, Rows, rows_for
+from proteus.ingest.files import DataFile, check_start
+from proteus.ingest.fold import NetworkFold, ViewingFold
 
 
 class BatchReport(BaseModel):
@@ -39,138 +45,318 @@ class BatchReport(BaseModel):
     batch_id: str
     kind: str
     status: str  # complete, skipped (already ingested), failed
+    group: str | None = None
     read: int = 0
     accepted: int = 0
     rejected: int = 0
     duplicates: int = 0
-    chunks_written: int = 0
+    chunks_written: int = 0  # of the file's group
     chunks_resumed: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # from the group's first row read to the group closed
     rejects_file: str | None = None
     error: str | None = None
     last_day: str | None = None  # UTC day of the latest accepted event
 
 
-class _Progress:
-    def __init__(self, name: str, stream: TextIO = sys.stderr, every_s: float = 2.0) -> None:
-        self.name, self.stream, self.every_s = name, stream, every_s
-        self.started = self.last = time.monotonic()
+class Fold(Protocol):
+    def add(self, values: Any) -> None: ...
+    def rows(self, pseudonym: Pseudonymiser) -> Rows: ...
+    def __len__(self) -> int: ...
 
-    def tick(self, report: BatchReport, force: bool = False) -> None:
+
+class _Records:
+    """Catalog and consent records, folded by the plain-Python functions (small files)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.records: list[Any] = []
+
+    def add(self, values: Any) -> None:
+        self.records.append(values)
+
+    def rows(self, pseudonym: Pseudonymiser) -> Rows:
+        return rows_for(self.kind, self.records, pseudonym) if self.records else {}
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def _fold(kind: str) -> Fold:
+    if kind == "network":
+        return NetworkFold()
+    if kind == "viewing":
+        return ViewingFold()
+    return _Records(kind)
+
+
+def group_id(files: list[str]) -> str:
+    """The id of a group: the sha256 over its files' sha256, in reading order."""
+    return hashlib.sha256("\n".join(files).encode()).hexdigest()
+
+
+class Group:
+    def __init__(self, kind: str, files: list[DataFile]) -> None:
+        self.kind, self.files = kind, files
+        self.id = group_id([f.sha256 for f in files])
+
+
+class _Progress:
+    def __init__(self, stream: TextIO = sys.stderr, every_s: float = 2.0) -> None:
+        self.stream, self.every_s = stream, every_s
+        self.last = time.monotonic()
+
+    def say(self, line: str, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - self.last >= self.every_s:
             self.last = now
-            rate = report.read / max(now - self.started, 1e-9)
-            print(f"  {self.name}: {report.read:,} rows read, {report.rejected:,} rejected, "
-                  f"{rate:,.0f} rows/s", file=self.stream, flush=True)
+            print(f"  {line}", file=self.stream, flush=True)
 
 
-def _write_chunk(graph: Runner, data: DataFile, kind: str, records: list[Record],
-                 chunk: int, pseudonym: Pseudonymiser, batch_rows: int,
-                 done: frozenset[str]) -> None:
-    for name, rows in rows_for(kind, records, pseudonym).items():
-        for part, start in enumerate(range(0, len(rows), batch_rows)):
+def plan(graph: Runner, files: list[DataFile],
+         run_id: str) -> tuple[list[Group], list[BatchReport]]:
+    """Group the files to write (per record type, in order) and report the rest: complete
+    files are skipped; an empty file or one without the required columns fails (its batch
+    says why) before any of its group is written; a file partly written by an older layout,
+    or in a group whose other files are not all here again, fails and is not touched."""
+    reports: list[BatchReport] = []
+    groups: list[Group] = []
+    by_kind: dict[str, list[tuple[DataFile, dict[str, Any] | None]]] = {}
+    for data in files:
+        found = graph.read("ingest/find_batch", id=data.sha256)
+        batch = found[0]["batch"] if found else {}
+        earlier = found[0].get("group") if found else None
+        if batch.get("status") == "complete":
+            reports.append(_report(data, "skipped"))
+        elif not batch.get("group") and (batch.get("done_parts") or batch.get("done_chunks")):
+            reports.append(_report(data, "failed", (
+                f"{data.path.name}: partly written by an earlier version of ingest whose "
+                "chunks this one cannot resume; reset the graph and ingest again")))
+        else:
+            try:
+                check_start(data.path)
+            except ContractError as exc:
+                reports.append(_report(data, "failed", str(exc)))
+                graph.write("ingest/open_batch", id=data.sha256, file=data.path.name,
+                            size=data.size, kind=data.kind, group=None, run_id=run_id)
+                close_batch(graph, reports[-1])
+                continue
+            written = earlier if earlier and earlier["written"] and \
+                earlier["status"] != "complete" else None
+            by_kind.setdefault(data.kind, []).append((data, written))
+    for kind, candidates in by_kind.items():
+        here = {data.sha256: data for data, _ in candidates}
+        taken: set[str] = set()
+        for data, earlier in candidates:
+            if earlier is None or data.sha256 in taken:
+                continue
+            members = [here.get(sha) for sha in earlier["files"]]
+            if all(members):
+                groups.append(Group(kind, [m for m in members if m]))
+                taken.update(earlier["files"])
+            else:
+                taken.add(data.sha256)
+                others = ", ".join(sorted(
+                    m.path.name for m in members if m and m is not data)) or "none here"
+                reports.append(_report(data, "failed", (
+                    f"{data.path.name}: partly written together with "
+                    f"{len(earlier['files']) - 1} other file(s) (here: {others}); ingest all "
+                    "of them together to finish it, or reset the graph")))
+        rest = [data for data, _ in candidates if data.sha256 not in taken]
+        if rest:
+            groups.append(Group(kind, rest))
+    return groups, reports
+
+
+def _report(data: DataFile, status: str, error: str | None = None) -> BatchReport:
+    return BatchReport(file=str(data.path), batch_id=data.sha256, kind=data.kind,
+                       status=status, error=error)
+
+
+def _write_chunk(graph: Runner, group: str, rows: Rows, chunk: int, batch_rows: int,
+                 done: frozenset[str], progress: _Progress, label: str) -> None:
+    total = sum(map(len, rows.values()))
+    written = 0
+    for name, part_rows in rows.items():
+        for part, start in enumerate(range(0, len(part_rows), batch_rows)):
             marker = f"{chunk}:{name}:{part}"
+            piece = part_rows[start:start + batch_rows]
             if marker not in done:
                 graph.write_many([
-                    (name, {"rows": rows[start:start + batch_rows]}),
-                    ("ingest/mark_written", {"id": data.sha256, "part": marker,
-                                             "complete": False})])
-    graph.write("ingest/mark_written", id=data.sha256, part=str(chunk), complete=True)
+                    (name, {"rows": piece}),
+                    ("ingest/mark_written", {"id": group, "part": marker, "complete": False})])
+            written += len(piece)
+            progress.say(f"{label}: chunk {chunk} written {written:,} of {total:,} rows")
+    graph.write("ingest/mark_written", id=group, part=str(chunk), complete=True)
 
 
-def ingest_file(graph: Runner, data: DataFile, run_id: str, pseudonym: Pseudonymiser,
-                rejects_dir: Path, chunk_size: int, writers: int = 1,
-                batch_rows: int = 20_000) -> BatchReport:
-    report = BatchReport(file=str(data.path), batch_id=data.sha256, kind=data.kind,
-                         status="running")
-    found = graph.read("ingest/find_batch", id=data.sha256)
-    if found and found[0]["batch"]["status"] == "complete":
-        report.status = "skipped"
-        return report
-    opened = graph.write("ingest/open_batch", id=data.sha256, file=data.path.name,
-                         size=data.size, kind=data.kind, chunk_size=chunk_size,
-                         batch_rows=batch_rows, run_id=run_id)[0]
-    if opened.get("older_layout"):
-        report.status = "failed"
-        report.error = (f"{data.path.name}: partly written by an earlier version of ingest "
-                        "whose chunks this one cannot resume; reset the graph and ingest again")
-        _close(graph, report)
-        return report
-    done = frozenset(map(str, opened["done_parts"]))
-    chunk_size, batch_rows = opened["chunk_size"], opened["batch_rows"]
-    rejects_dir.mkdir(parents=True, exist_ok=True)
-    stem = data.path.name.split(".")[0]
-    rejects_path = rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
-    report.rejects_file = str(rejects_path)
-    progress = _Progress(data.path.name)
-    started = time.monotonic()
-    seen: set[int] = set()
-    latest: datetime | None = None
-    records: list[Record] = []
-    chunk, in_chunk = 0, 0
-    pending: deque[Future[None]] = deque()
-    with rejects_path.open("w", encoding="utf-8") as rejects, \
-            ThreadPoolExecutor(max_workers=writers) as writer:
+class GroupIngest:
+    """Reads the files of one group and hands its chunks to the writers."""
 
-        def flush() -> None:
-            nonlocal records, chunk, in_chunk
-            chunk += 1
-            if str(chunk) not in done:
-                while len(pending) >= writers:
-                    pending.popleft().result()
-                pending.append(writer.submit(_write_chunk, graph, data, data.kind, records,
-                                             chunk, pseudonym, batch_rows, done))
-                report.chunks_written += 1
-            else:
+    def __init__(self, graph: Runner, group: Group, run_id: str, pseudonym: Pseudonymiser,
+                 rejects_dir: Path, chunk_size: int, batch_rows: int,
+                 progress: _Progress) -> None:
+        self.graph, self.group, self.pseudonym = graph, group, pseudonym
+        self.rejects_dir, self.progress = rejects_dir, progress
+        opened = graph.write(
+            "ingest/open_group", id=group.id, files=[f.sha256 for f in group.files],
+            names=[f.path.name for f in group.files], kind=group.kind, chunk_size=chunk_size,
+            batch_rows=batch_rows, run_id=run_id)[0]
+        self.done = frozenset(map(str, opened["done_parts"]))
+        self.chunk_size, self.batch_rows = opened["chunk_size"], opened["batch_rows"]
+        self.reports = [_report(f, "running") for f in group.files]
+        for data, report in zip(group.files, self.reports, strict=True):
+            report.group = group.id
+            graph.write("ingest/open_batch", id=data.sha256, file=data.path.name,
+                        size=data.size, kind=data.kind, group=group.id, run_id=run_id)
+        self.chunk = 0
+        self.futures: list[Future[None]] = []
+        self.label = f"{group.kind} ({len(group.files)} file{'s' if len(group.files) > 1 else ''})"
+
+    def read(self, submit: Any) -> None:
+        """Read every file, submitting each chunk as it fills; a file that cannot be read
+        fails the group (its other files stay unfinished, never complete)."""
+        self.started = time.monotonic()
+        self.rejects_dir.mkdir(parents=True, exist_ok=True)
+        kind = self.group.kind
+        quick = QUICK.get(kind)
+        fold = _fold(kind)
+        in_chunk = 0
+        for data, report in zip(self.group.files, self.reports, strict=True):
+            stem = data.path.name.split(".")[0]
+            rejects_path = self.rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
+            report.rejects_file = str(rejects_path)
+            seen: set[int] = set()
+            latest: int | None = None
+            try:
+                with rejects_path.open("w", encoding="utf-8") as rejects:
+                    for line_no, raw in read_rows(data.path):
+                        report.read += 1
+                        in_chunk += 1
+                        values: Any = quick(raw) if quick is not None else None
+                        if values is None:
+                            outcome = validate(kind, raw)
+                            if isinstance(outcome, Rejection):
+                                report.rejected += 1
+                                rejects.write(json.dumps({
+                                    "source": data.path.name, "line": line_no, "raw": raw,
+                                    "field": outcome.field, "reason": outcome.reason},
+                                    default=str) + "\n")
+                                values = None
+                            else:
+                                values = values_of(outcome) if quick is not None else outcome
+                        if values is not None:
+                            key = hash(values[0] if quick is not None else getattr(
+                                values, "event_id", None) or getattr(values, "content_id", ""))
+                            if key in seen:
+                                report.duplicates += 1
+                            else:
+                                seen.add(key)
+                                report.accepted += 1
+                                fold.add(values)
+                                day = values[2] if quick is not None else _day_of(values)
+                                if day is not None and (latest is None or day > latest):
+                                    latest = day
+                        if in_chunk == self.chunk_size:
+                            self._flush(fold, submit)
+                            fold, in_chunk = _fold(kind), 0
+                            self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
+                                              f"{report.rejected:,} rejected")
+                        elif report.read % 65_536 == 0:
+                            self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
+                                              f"{report.rejected:,} rejected")
+            except ContractError as exc:
+                self.fail(str(exc))
+                return
+            report.last_day = day_iso(latest) if latest is not None else None
+            self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
+                              f"{report.rejected:,} rejected, {report.duplicates:,} duplicates",
+                              force=True)
+        if in_chunk:
+            self._flush(fold, submit)
+
+    def _flush(self, fold: Fold, submit: Any) -> None:
+        self.chunk += 1
+        chunk = self.chunk
+        if str(chunk) in self.done:
+            for report in self.reports:
                 report.chunks_resumed += 1
-            records, in_chunk = [], 0
+            return
+        for report in self.reports:
+            report.chunks_written += 1
+        self.futures.append(submit(self._fold_and_write, fold, chunk))
 
+    def _fold_and_write(self, fold: Fold, chunk: int) -> None:
+        rows = fold.rows(self.pseudonym)
+        _write_chunk(self.graph, self.group.id, rows, chunk, self.batch_rows, self.done,
+                     self.progress, self.label)
+
+    def fail(self, error: str) -> None:
+        for report in self.reports:
+            report.status = "failed"
+            report.error = report.error or error
+
+    def close(self) -> None:
+        """Wait for the group's chunks; close its batches and the group."""
+        for future in self.futures:
+            try:
+                future.result()
+            except Exception as exc:
+                self.fail(f"{type(exc).__name__}: {exc}")
+        seconds = round(time.monotonic() - self.started, 3)
+        status = "failed" if any(r.status == "failed" for r in self.reports) else "complete"
+        for report in self.reports:
+            report.seconds = seconds
+            if report.status == "running":
+                report.status = status
+            close_batch(self.graph, report)
+        self.graph.write("ingest/close_group", id=self.group.id, status=status)
+        self.progress.say(f"{self.label}: {status} in {seconds:.1f}s", force=True)
+
+
+def _day_of(record: Any) -> int | None:
+    ts = getattr(record, "ts", None)
+    return ts.date().toordinal() if ts is not None else None
+
+
+def ingest_groups(graph: Runner, groups: list[Group], run_id: str, pseudonym: Pseudonymiser,
+                  rejects_dir: Path, chunk_size: int, writers: int = 1,
+                  batch_rows: int = 20_000) -> list[BatchReport]:
+    """Ingest each group; the next group is read while the last one's chunks are written.
+    At most `writers` chunks wait to be written, so memory stays at a few chunks."""
+    progress = _Progress()
+    reports: list[BatchReport] = []
+    pending: deque[Future[None]] = deque()
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+
+        def submit(work: Any, *args: Any) -> Future[None]:
+            while len(pending) >= writers:
+                pending.popleft().exception()
+            future = pool.submit(work, *args)
+            pending.append(future)
+            return future
+
+        closing: list[Future[None]] = []
+        ingests: list[GroupIngest] = []
         try:
-            for line_no, raw in read_rows(data.path):
-                report.read += 1
-                in_chunk += 1
-                outcome = validate(data.kind, raw)
-                if isinstance(outcome, Rejection):
-                    report.rejected += 1
-                    rejects.write(json.dumps({"source": data.path.name, "line": line_no,
-                                              "raw": raw, "field": outcome.field,
-                                              "reason": outcome.reason}, default=str) + "\n")
-                else:
-                    key = hash(getattr(outcome, "event_id", None) or
-                               getattr(outcome, "content_id", ""))
-                    if key in seen:
-                        report.duplicates += 1
-                    else:
-                        seen.add(key)
-                        report.accepted += 1
-                        records.append(outcome)
-                        ts = getattr(outcome, "ts", None)
-                        if ts is not None and (latest is None or ts > latest):
-                            latest = ts
-                if in_chunk == chunk_size:
-                    flush()
-                    progress.tick(report)
-            if in_chunk:
-                flush()
-            while pending:
-                pending.popleft().result()
-        except ContractError as exc:
-            report.status, report.error = "failed", str(exc)
+            for group in groups:
+                ingest = GroupIngest(graph, group, run_id, pseudonym, rejects_dir, chunk_size,
+                                     batch_rows, progress)
+                ingests.append(ingest)
+                ingest.read(submit)
+                closing.append(pool.submit(ingest.close))
+            for future in closing:
+                future.result()
         except BaseException as exc:
-            report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
-            _close(graph, report)
+            for ingest in ingests:
+                ingest.fail(f"{type(exc).__name__}: {exc}")
             raise
-    report.seconds = round(time.monotonic() - started, 3)
-    report.last_day = latest.date().isoformat() if latest is not None else None
-    if report.status == "running":
-        report.status = "complete"
-    progress.tick(report, force=True)
-    _close(graph, report)
-    return report
+        finally:
+            for ingest in ingests:
+                reports.extend(ingest.reports)
+    return reports
 
 
-def _close(graph: Runner, report: BatchReport) -> None:
+def close_batch(graph: Runner, report: BatchReport) -> None:
     graph.write("ingest/close_batch", id=report.batch_id, status=report.status,
                 read=report.read, accepted=report.accepted, rejected=report.rejected,
                 duplicates=report.duplicates, error=report.error, last_day=report.last_day)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from proteus.errors import InputError
-from proteus.events import ContractError, file_format, record_type_for
+from proteus.events import ContractError, file_format, read_rows, record_type_for
 from proteus.events.formats import FORMATS
 
 # Catalog first so viewing finds titled content; consent before traffic so that governance
@@ -90,3 +90,11 @@ def describe(path: Path) -> DataFile:
                                 "not ingested") from None
     return DataFile(path=path, kind=kind, size=path.stat().st_size,
                     sha256=hashing.digest.hexdigest())
+
+
+def check_start(path: Path) -> None:
+    """Raise ContractError (one line) unless the file starts as its format requires: not
+    empty, a CSV header or Parquet schema with the required columns. Checked before a group
+    is written, so that such a file cannot stop the files folded with it."""
+    for _ in read_rows(path):
+        break

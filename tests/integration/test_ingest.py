@@ -288,33 +288,37 @@ def test_kill_9_mid_file_then_rerun_equals_a_clean_run(graph: Graph, settings: S
                                                        tmp_path: Path) -> None:
     big = tmp_path / "kill"
     big.mkdir()
-    write_rows(big / "network-big.jsonl.gz", "network", network_rows(devices=400, per_device=60))
+    # two files of one group, whose chunks of 500 rows span the two
+    rows = sorted(network_rows(devices=400, per_device=60), key=lambda r: r["ts"])
+    write_rows(big / "network-big1.jsonl.gz", "network", rows[:11_750])
+    write_rows(big / "network-big2.jsonl.gz", "network", rows[11_750:])
     env = {**os.environ, "PROTEUS_NEO4J_URI": settings.bolt_uri,
            "PROTEUS_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()}
-    # parts of 100 aggregate rows: a chunk takes several transactions, so the kill can land
+    # parts of 20 aggregate rows: a chunk takes several transactions, so the kill can land
     # between the parts of one chunk as well as between chunks
     command = [sys.executable, "-m", "proteus.cli", "ingest", str(big), "--chunk-size", "500",
-               "--batch-rows", "100", "--rejects-dir", str(tmp_path / "rejects")]
+               "--batch-rows", "20", "--rejects-dir", str(tmp_path / "rejects")]
     victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        rows = session_rows(graph, "MATCH (b:IngestBatch) RETURN b.chunks_done AS done")
-        if rows and rows[0]["done"] and rows[0]["done"] >= 3:
+        done = session_rows(graph, "MATCH (g:IngestGroup) RETURN g.chunks_done AS done")
+        if done and done[0]["done"] >= 3:
             break
         time.sleep(0.05)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
-    partial = session_rows(graph, "MATCH (b:IngestBatch) RETURN b.status AS s, "
-                                  "b.chunks_done AS done")[0]
-    assert partial["s"] == "running" and 3 <= partial["done"] < 48
+    partial = session_rows(graph, "MATCH (b:IngestBatch), (g:IngestGroup {id: b.group}) "
+                                  "RETURN DISTINCT b.status AS s, g.chunks_done AS done")
+    assert len(partial) == 1, partial
+    assert partial[0]["s"] == "running" and 3 <= partial[0]["done"] < 48
     resumed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert resumed.returncode == 0, resumed.stderr
     after_resume = totals(graph)
 
     manage.reset(graph)
     clean = run(graph, settings, big, chunk=500)
-    assert clean.batches[0].chunks_written == 48
+    assert [b.chunks_written for b in clean.batches] == [48, 48]
     assert totals(graph) == after_resume
     assert after_resume["seen_count"] > 0
 

@@ -1,25 +1,26 @@
-"""Ingest of one file against a recording runner: which chunks are written, and with what."""
+"""Ingest of file groups against a recording runner: which chunks and parts are written."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from proteus.events import write_rows
 from proteus.graph import RecordingGraph
-from proteus.ingest.batch import ingest_file
-from proteus.ingest.files import describe
+from proteus.ingest.batch import group_id, ingest_groups, plan
+from proteus.ingest.files import DataFile, describe
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
-def _viewing(path: Path, rows: int) -> Path:
+def _viewing(path: Path, rows: int, first: int = 0) -> DataFile:
     write_rows(path, "viewing", [
         {"event_id": f"v{k}", "ts": T0 + timedelta(minutes=k), "device_id": f"dev{k % 3}",
-         "content_id": f"c{k % 4}", "seconds": 60} for k in range(rows)])
-    return path
+         "content_id": f"c{k % 4}", "seconds": 60} for k in range(first, first + rows)])
+    return describe(path)
 
 
 def _written_chunks(graph: RecordingGraph) -> list[int]:
@@ -28,47 +29,67 @@ def _written_chunks(graph: RecordingGraph) -> list[int]:
 
 
 def _opened(done: list[str], chunk_size: int, batch_rows: int = 1000) -> RecordingGraph:
-    return RecordingGraph({"ingest/open_batch": [{
-        "done_parts": done, "chunk_size": chunk_size, "batch_rows": batch_rows,
-        "older_layout": False}]})
+    return RecordingGraph({"ingest/open_group": [{
+        "done_parts": done, "chunk_size": chunk_size, "batch_rows": batch_rows}]})
+
+
+def _ingest(graph: RecordingGraph, files: list[DataFile], tmp_path: Path, chunk_size: int = 500,
+            writers: int = 1) -> list[Any]:
+    groups, reports = plan(graph, files, "run-1")
+    assert not reports
+    return ingest_groups(graph, groups, "run-1", lambda kind, value: value,
+                         tmp_path / "rejects", chunk_size=chunk_size, writers=writers)
+
+
+def _views(graph: RecordingGraph, key: str) -> int:
+    return sum(row[key] for name, p in graph.calls if name == "ingest/merge_views"
+               for row in p["rows"])
 
 
 @pytest.mark.parametrize("writers", [1, 3])
-def test_a_resumed_file_writes_exactly_the_chunks_not_yet_written(tmp_path: Path,
+def test_a_resumed_group_writes_exactly_the_chunks_not_yet_written(tmp_path: Path,
                                                                    writers: int) -> None:
-    data = describe(_viewing(tmp_path / "viewing-day1.jsonl", rows=10))
+    files = [_viewing(tmp_path / "viewing-day1.jsonl", rows=5),
+             _viewing(tmp_path / "viewing-day2.jsonl", rows=5, first=5)]
     graph = _opened(["1", "3"], chunk_size=2)
-    report = ingest_file(graph, data, "run-1", lambda kind, value: value, tmp_path / "rejects",
-                         chunk_size=500, writers=writers)
-    assert report.status == "complete"
-    assert report.chunks_resumed == 2 and report.chunks_written == 3
-    # The batch's own chunk size (2 rows) wins over the one asked for (500).
+    reports = _ingest(graph, files, tmp_path, writers=writers)
+    assert [r.status for r in reports] == ["complete", "complete"]
+    assert {r.group for r in reports} == {group_id([f.sha256 for f in files])}
+    assert reports[0].chunks_resumed == 2 and reports[0].chunks_written == 3
+    # The group's own chunk size (2 rows) wins over the one asked for (500); chunk 3 holds
+    # the last row of the first file and the first of the second.
     assert _written_chunks(graph) == [2, 4, 5]
-    seconds = sum(row["seconds"] for name, p in graph.calls if name == "ingest/merge_views"
-                  for row in p["rows"])
-    assert seconds == 6 * 60
+    assert _views(graph, "seconds") == 6 * 60
 
 
-def test_a_fresh_file_with_several_writers_writes_every_row_once(tmp_path: Path) -> None:
-    data = describe(_viewing(tmp_path / "viewing-day1.jsonl", rows=101))
+def test_a_fresh_group_with_several_writers_writes_every_row_once(tmp_path: Path) -> None:
+    files = [_viewing(tmp_path / "viewing-day1.jsonl", rows=51),
+             _viewing(tmp_path / "viewing-day2.jsonl", rows=50, first=51)]
     graph = _opened([], chunk_size=10)
-    report = ingest_file(graph, data, "run-1", lambda kind, value: value, tmp_path / "rejects",
-                         chunk_size=10, writers=4)
+    reports = _ingest(graph, files, tmp_path, chunk_size=10, writers=4)
     assert _written_chunks(graph) == list(range(1, 12))
-    counts = sum(row["count"] for name, p in graph.calls if name == "ingest/merge_views"
-                 for row in p["rows"])
-    assert counts == report.accepted == 101
+    assert _views(graph, "count") == sum(r.accepted for r in reports) == 101
+
+
+def test_files_of_one_kind_fold_together(tmp_path: Path) -> None:
+    files = [_viewing(tmp_path / "viewing-day1.jsonl", rows=12),
+             _viewing(tmp_path / "viewing-day2.jsonl", rows=12, first=12)]
+    graph = _opened([], chunk_size=1000)
+    _ingest(graph, files, tmp_path, chunk_size=1000)
+    views = [row for name, p in graph.calls if name == "ingest/merge_views" for row in p["rows"]]
+    # 3 devices x 4 contents: 12 pairs, each seen twice (once per file)
+    assert len(views) == 12 and {v["count"] for v in views} == {2}
+    assert _written_chunks(graph) == [1]
 
 
 def test_a_chunk_cut_short_resumes_with_the_parts_not_yet_written(tmp_path: Path) -> None:
-    data = describe(_viewing(tmp_path / "viewing-day1.jsonl", rows=12))
+    files = [_viewing(tmp_path / "viewing-day1.jsonl", rows=12)]
     # one chunk of 12 views of 3 devices and 4 contents, parts of 2 rows: devices 0-1,
     # contents 0-1, views (12 distinct pairs) 0-5, person summaries 0-1
     done = ["1:ingest/merge_devices:0", "1:ingest/merge_devices:1",
             "1:ingest/merge_views:0", "1:ingest/merge_views:3"]
     graph = _opened(done, chunk_size=100, batch_rows=2)
-    ingest_file(graph, data, "run-1", lambda kind, value: value, tmp_path / "rejects",
-                chunk_size=100)
+    _ingest(graph, files, tmp_path, chunk_size=100)
     parts = [p["part"] for name, p in graph.calls if name == "ingest/mark_written"]
     assert parts == ["1:ingest/merge_contents:0", "1:ingest/merge_contents:1",
                      "1:ingest/merge_views:1", "1:ingest/merge_views:2",
@@ -79,11 +100,50 @@ def test_a_chunk_cut_short_resumes_with_the_parts_not_yet_written(tmp_path: Path
     assert len(views) == 8 and all(len(p["rows"]) <= 2 for _, p in graph.calls if "rows" in p)
 
 
+class _Found(RecordingGraph):
+    """Answers find_batch per file."""
+
+    def __init__(self, found: dict[str, dict[str, Any]]) -> None:
+        super().__init__({"ingest/open_group": [{"done_parts": [], "chunk_size": 100,
+                                                 "batch_rows": 1000}]})
+        self.found = found
+
+    def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        if name == "ingest/find_batch":
+            self.calls.append((name, params))
+            return [self.found[params["id"]]] if params["id"] in self.found else []
+        return super().read(name, **params)
+
+    write = read
+
+
 def test_a_batch_written_by_an_older_layout_is_refused_not_doubled(tmp_path: Path) -> None:
-    data = describe(_viewing(tmp_path / "viewing-day1.jsonl", rows=3))
-    graph = RecordingGraph({"ingest/open_batch": [{
-        "done_parts": [], "chunk_size": 2, "batch_rows": 1000, "older_layout": True}]})
-    report = ingest_file(graph, data, "run-1", lambda kind, value: value, tmp_path / "rejects",
-                         chunk_size=2)
-    assert report.status == "failed" and "earlier version of ingest" in str(report.error)
+    data = _viewing(tmp_path / "viewing-day1.jsonl", rows=3)
+    graph = _Found({data.sha256: {"batch": {"status": "running", "done_parts": ["1"]},
+                                  "group": None}})
+    groups, reports = plan(graph, [data], "run-1")
+    assert not groups
+    assert reports[0].status == "failed" and "earlier version of ingest" in str(reports[0].error)
     assert not [n for n, _ in graph.calls if n.startswith("ingest/merge")]
+
+
+def test_a_partly_written_group_is_resumed_whole_or_refused(tmp_path: Path) -> None:
+    one, two, three = (_viewing(tmp_path / f"viewing-day{k}.jsonl", rows=3, first=3 * k)
+                       for k in (1, 2, 3))
+    earlier = {"id": group_id([one.sha256, two.sha256]), "files": [one.sha256, two.sha256],
+               "status": "running", "written": 4}
+    found = {d.sha256: {"batch": {"status": "running", "group": earlier["id"]},
+                        "group": earlier} for d in (one, two)}
+    # all of the earlier group is here: it is formed again as it was, the new file apart
+    groups, reports = plan(_Found(found), [one, two, three], "run-1")
+    assert not reports
+    assert [[f.path.name for f in g.files] for g in groups] == [
+        ["viewing-day1.jsonl", "viewing-day2.jsonl"], ["viewing-day3.jsonl"]]
+    assert groups[0].id == earlier["id"]
+    # only part of it: that file is refused (and left as it is), the rest goes on
+    graph = _Found(found)
+    groups, reports = plan(graph, [two, three], "run-1")
+    assert [[f.path.name for f in g.files] for g in groups] == [["viewing-day3.jsonl"]]
+    assert reports[0].status == "failed"
+    assert "partly written together with 1 other file" in str(reports[0].error)
+    assert not [n for n, p in graph.calls if n != "ingest/find_batch"]
