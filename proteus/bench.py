@@ -65,8 +65,8 @@ def bench_identity_command(devices: int, data: Path | None, reset: bool) -> None
 @click.option("--devices", default=100_000, show_default=True)
 @click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
               help="Use this generated dataset instead of generating one.")
-@click.option("--chunk-size", default=500_000, show_default=True,
-              help="Raw rows folded into aggregates together.")
+@click.option("--chunk-size", default=4_000_000, show_default=True,
+              help="Raw rows folded into aggregates together (across the files of a kind).")
 @click.option("--batch-rows", default=20_000, show_default=True,
               help="Aggregate rows per transaction.")
 @click.option("--writers", default=1, show_default=True, help="Chunks written at once.")

@@ -159,14 +159,16 @@ class Graph:
 class RecordingGraph:
     """A stand-in runner for unit tests: records calls, answers from canned rows."""
 
-    def __init__(self, answers: dict[str, list[Row]] | None = None) -> None:
+    def __init__(self, answers: dict[str, Any] | None = None) -> None:
+        """`answers`: rows per query name, or a function of the call's params giving them."""
         self.answers = answers or {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def read(self, name: str, **params: Any) -> list[Row]:
         queries.get(name)
         self.calls.append((name, params))
-        return self.answers.get(name, [])
+        answer = self.answers.get(name, [])
+        return answer(params) if callable(answer) else answer
 
     write = read
 

@@ -38,6 +38,7 @@ from proteus.graph import Runner
 from proteus.ingest.aggregate import Pseudonymiser, Rows, rows_for
 from proteus.ingest.files import DataFile, check_start
 from proteus.ingest.fold import NetworkFold, ViewingFold
+from proteus.ingest.link import NODES, Linker
 
 
 class BatchReport(BaseModel):
@@ -103,13 +104,13 @@ class Group:
 class _Progress:
     def __init__(self, stream: TextIO = sys.stderr, every_s: float = 2.0) -> None:
         self.stream, self.every_s = stream, every_s
-        self.last = time.monotonic()
+        self.started = self.last = time.monotonic()
 
     def say(self, line: str, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - self.last >= self.every_s:
             self.last = now
-            print(f"  {line}", file=self.stream, flush=True)
+            print(f"  [{now - self.started:6.1f}s] {line}", file=self.stream, flush=True)
 
 
 def plan(graph: Runner, files: list[DataFile],
@@ -174,18 +175,28 @@ def _report(data: DataFile, status: str, error: str | None = None) -> BatchRepor
 
 def _write_chunk(graph: Runner, group: str, rows: Rows, chunk: int, batch_rows: int,
                  done: frozenset[str], progress: _Progress, label: str) -> None:
+    """Write a chunk's rows part by part. Node queries run whole again on a resume (they are
+    idempotent and answer the ids the links need); every other part commits with its marker
+    and is skipped once written."""
     total = sum(map(len, rows.values()))
     written = 0
+    linker = Linker()
     for name, part_rows in rows.items():
+        started = time.monotonic()
         for part, start in enumerate(range(0, len(part_rows), batch_rows)):
             marker = f"{chunk}:{name}:{part}"
             piece = part_rows[start:start + batch_rows]
-            if marker not in done:
+            if name in NODES:
+                linker.merge(graph, name, piece)
+            elif marker not in done:
                 graph.write_many([
-                    (name, {"rows": piece}),
+                    (name, {"rows": linker.fill(name, piece)}),
                     ("ingest/mark_written", {"id": group, "part": marker, "complete": False})])
             written += len(piece)
             progress.say(f"{label}: chunk {chunk} written {written:,} of {total:,} rows")
+        seconds = time.monotonic() - started
+        progress.say(f"{label}: chunk {chunk} {name}: {len(part_rows):,} rows in "
+                     f"{seconds:.1f}s ({len(part_rows) / max(seconds, 1e-9):,.0f}/s)", force=True)
     graph.write("ingest/mark_written", id=group, part=str(chunk), complete=True)
 
 
@@ -286,7 +297,12 @@ class GroupIngest:
         self.futures.append(submit(self._fold_and_write, fold, chunk))
 
     def _fold_and_write(self, fold: Fold, chunk: int) -> None:
+        started = time.monotonic()
+        raw = len(fold)
         rows = fold.rows(self.pseudonym)
+        self.progress.say(f"{self.label}: chunk {chunk} folded {raw:,} rows into "
+                          f"{sum(map(len, rows.values())):,} in "
+                          f"{time.monotonic() - started:.1f}s", force=True)
         _write_chunk(self.graph, self.group.id, rows, chunk, self.batch_rows, self.done,
                      self.progress, self.label)
 

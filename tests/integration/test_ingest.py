@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from neo4j.exceptions import Neo4jError
 
 from proteus import identity, ingest, queries
 from proteus.db import manage
 from proteus.events import write_rows
 from proteus.graph import Graph
+from proteus.ingest.link import Linker
 from proteus.settings import Settings
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -238,9 +240,38 @@ def _operators(plan: Any) -> list[str]:
         op for child in plan.get("children", []) for op in _operators(child)]
 
 
+def test_links_find_their_endpoints_by_element_id(graph: Graph) -> None:
+    """Sightings and views look their endpoints up by element id, not by an index seek per
+    row; an id that no longer names the row's node fails the transaction, not the row."""
+    manage.reset(graph)
+    when = int(T0.timestamp())
+    views = [{"device": "d1", "content": "c1", "first": when, "last": when, "count": 1,
+              "seconds": 60, "days": ["2026-11-02"], "day_seconds": [60]}]
+    sightings = [{"device": "d1", "kind": "login", "value": "v", "first": when, "last": when,
+                  "count": 1, "days": ["2026-11-02"], "day_counts": [1]}]
+    linker = Linker()
+    linker.merge(graph, "ingest/merge_devices", [
+        {"id": d, "type": "stb", "first": when, "last": when, "viewed": None}
+        for d in ("d1", "d2")])
+    linker.merge(graph, "ingest/merge_contents", [{"id": "c1"}])
+    linker.merge(graph, "ingest/merge_identifiers", [
+        {"kind": "login", "value": "v", "network": None, "ip_class": None, "first": when,
+         "last": when}])
+    for name, rows in (("ingest/merge_views", views), ("ingest/merge_sightings", sightings)):
+        filled = linker.fill(name, rows)
+        with graph.session() as session:
+            plan = session.run("EXPLAIN " + queries.get(name).text, rows=filled).consume().plan
+        operators = _operators(plan)
+        assert [op for op in operators if op.startswith("NodeByElementIdSeek")], operators
+        assert not [op for op in operators if "Scan" in op or "IndexSeek" in op], operators
+        wrong = [{**filled[0], "d": linker.ids["ingest/merge_devices"]["d2"]}]
+        with pytest.raises(Neo4jError):
+            graph.write(name, rows=wrong)
+        graph.write(name, rows=filled)
+    assert totals(graph)["watched"] == 1 and totals(graph)["seen"] == 1
+
+
 @pytest.mark.parametrize(("name", "row"), [
-    ("ingest/merge_sightings", {"device": "d", "kind": "login", "value": "v", "first": 0,
-                                "last": 0, "count": 1, "days": [], "day_counts": []}),
     ("ingest/device_consent", {"device": "d"}),
     ("ingest/device_consent", {"login": "v"}),
     ("identity/person_summary", {"device": "d"}),
