@@ -122,7 +122,13 @@ def plan(graph: Runner, files: list[DataFile],
     reports: list[BatchReport] = []
     groups: list[Group] = []
     by_kind: dict[str, list[tuple[DataFile, dict[str, Any] | None]]] = {}
+    named: dict[str, str] = {}
     for data in files:
+        if data.sha256 in named:  # the same content twice (a copy, or named twice)
+            reports.append(_report(data, "skipped", f"{data.path.name}: same content as "
+                                                    f"{named[data.sha256]}, read once"))
+            continue
+        named[data.sha256] = data.path.name
         found = graph.read("ingest/find_batch", id=data.sha256)
         batch = found[0]["batch"] if found else {}
         earlier = found[0].get("group") if found else None

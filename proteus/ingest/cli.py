@@ -13,13 +13,14 @@ from proteus import ingest
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--chunk-size", default=ingest.IngestParams.model_fields["chunk_size"].default,
               show_default=True,
-              help="Raw rows folded into aggregates together; memory grows with it.")
+              help="Raw rows folded into aggregates together, across the files of one "
+                   "record type; memory grows with it.")
 @click.option("--batch-rows", default=ingest.IngestParams.model_fields["batch_rows"].default,
               show_default=True,
-              help="Aggregate rows per transaction (a resumed file keeps the sizes it started "
-                   "with).")
+              help="Aggregate rows per transaction (a resumed group of files keeps the sizes "
+                   "it started with).")
 @click.option("--writers", default=ingest.IngestParams.model_fields["writers"].default,
-              show_default=True, help="Transactions written at once.")
+              show_default=True, help="Chunks written at once.")
 @click.option("--rejects-dir", type=click.Path(path_type=Path), default=Path("data/rejects"),
               show_default=True, help="Where <file>.rejects.jsonl files go (sensitive: raw rows).")
 def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, writers: int,

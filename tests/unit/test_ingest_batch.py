@@ -157,3 +157,16 @@ def test_a_partly_written_group_is_resumed_whole_or_refused(tmp_path: Path) -> N
     assert reports[0].status == "failed"
     assert "partly written together with 1 other file" in str(reports[0].error)
     assert not [n for n, p in graph.calls if n != "ingest/find_batch"]
+
+
+def test_the_same_content_twice_is_read_once(tmp_path: Path) -> None:
+    data = _viewing(tmp_path / "viewing-day1.jsonl", rows=3)
+    copy_path = tmp_path / "copy" / "viewing-day1.jsonl"
+    copy_path.parent.mkdir()
+    copy_path.write_bytes(data.path.read_bytes())
+    copy = describe(copy_path)
+    graph = _opened([], chunk_size=100)
+    groups, reports = plan(graph, [data, copy, data], "run-1")
+    assert [[f.path for f in g.files] for g in groups] == [[data.path]]
+    assert [r.status for r in reports] == ["skipped", "skipped"]
+    assert "same content as viewing-day1.jsonl" in str(reports[0].error)
