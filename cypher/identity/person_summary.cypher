@@ -15,12 +15,14 @@
 // its relationships. The seeks are pinned as in ingest/device_consent.
 UNWIND $rows AS row
 CALL (row) {
-  MATCH (d:Device {id: row.device})
-  USING INDEX d:Device(id)
+  WITH row WHERE row.device IS NOT NULL
+  MERGE (d:Device {id: row.device})
   RETURN d
   UNION
-  MATCH (l:Identifier {kind: 'login', value: row.login})<-[:SEEN_WITH]-(d:Device)
-  USING INDEX l:Identifier(kind, value)
+  WITH row WHERE row.login IS NOT NULL
+  MERGE (l:Identifier {kind: 'login', value: row.login})
+  WITH l
+  MATCH (l)<-[:SEEN_WITH]-(d:Device)
   RETURN d
 }
 MATCH (d)-[:BELONGS_TO]->(p:Person)

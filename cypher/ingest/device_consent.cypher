@@ -8,17 +8,21 @@
 // so replaying a chunk is harmless. A device without the property (never recomputed: seen
 // only in viewing, or loaded before the property existed) is checked through its sightings.
 // The plan is pinned: with the statistics of a fresh or just-reset graph the planner would
-// otherwise seek the login by the `kind` index alone (every login, per row), or start the
-// recomputation from the few Purpose nodes and walk every consent; so the login is found
-// through the (kind, value) index and nothing but the device anchors the recomputation.
+// otherwise seek the login by the `kind` index alone, or scan the (kind, value) index (every
+// login, per row), or start the recomputation from the few Purpose nodes and walk every
+// consent. MERGE on the uniqueness constraints (the device or login always exists: the chunk
+// merged it) can only be planned as a unique index seek, so the row's node is found by its
+// key and nothing but the device anchors the recomputation.
 UNWIND $rows AS row
 CALL (row) {
-  MATCH (d:Device {id: row.device})
-  USING INDEX d:Device(id)
+  WITH row WHERE row.device IS NOT NULL
+  MERGE (d:Device {id: row.device})
   RETURN d
   UNION
-  MATCH (l:Identifier {kind: 'login', value: row.login})<-[:SEEN_WITH]-(d:Device)
-  USING INDEX l:Identifier(kind, value)
+  WITH row WHERE row.login IS NOT NULL
+  MERGE (l:Identifier {kind: 'login', value: row.login})
+  WITH l
+  MATCH (l)<-[:SEEN_WITH]-(d:Device)
   RETURN d
 }
 WITH DISTINCT d
