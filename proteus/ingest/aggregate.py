@@ -1,7 +1,9 @@
 """Fold a chunk of validated records into the aggregate rows the ingest queries write.
 
 Pure functions: no Neo4j, no files. Raw identifiers are pseudonymised here, so nothing
-after this module ever sees one. The same records give the same rows in the same order (a
+after this module ever sees one. Catalog and consent chunks are folded here; traffic chunks
+are folded column-wise by `proteus.ingest.fold`, and `network_rows` / `viewing_rows` are the
+plain reference it is tested against. The same records give the same rows in the same order (a
 resumed chunk is cut into the same parts), and the queries of a chunk come in the order
 they must run: devices and identifiers before the sightings that link them, consent before
 the person summaries that read it.

@@ -12,7 +12,7 @@ written, and the graph ends as a clean run leaves it. Folding is deterministic, 
 group cuts the same chunks and parts. A group is resumed only as a whole: a file partly
 written in a group is ingested again together with the same files, or refused.
 
-Memory grows with the chunk (about 250 bytes per raw traffic row while it is folded), not
+Memory grows with the chunk (about 0.8 KB per raw traffic row at the peak of folding), not
 with the files. Chunks are written by `writers` threads (one by default: chunks of network
 traffic share hot identifiers such as CGNAT IPs, and concurrent transactions on them
 deadlock and retry more often than they gain) while the next chunk, or the next group, is
