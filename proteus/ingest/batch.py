@@ -235,56 +235,35 @@ class GroupIngest:
         self.started = time.monotonic()
         self.rejects_dir.mkdir(parents=True, exist_ok=True)
         kind = self.group.kind
-        quick = QUICK.get(kind)
         fold = _fold(kind)
         in_chunk = 0
         for data, report in zip(self.group.files, self.reports, strict=True):
             stem = data.path.name.split(".")[0]
             rejects_path = self.rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
             report.rejects_file = str(rejects_path)
-            seen: set[int] = set()
-            latest: int | None = None
+            accepted = _Accepted(kind)
             try:
                 with rejects_path.open("w", encoding="utf-8") as rejects:
                     for line_no, raw in read_rows(data.path):
                         report.read += 1
                         in_chunk += 1
-                        values: Any = quick(raw) if quick is not None else None
-                        if values is None:
-                            outcome = validate(kind, raw)
-                            if isinstance(outcome, Rejection):
-                                report.rejected += 1
-                                rejects.write(json.dumps({
-                                    "source": data.path.name, "line": line_no, "raw": raw,
-                                    "field": outcome.field, "reason": outcome.reason},
-                                    default=str) + "\n")
-                                values = None
-                            else:
-                                values = values_of(outcome) if quick is not None else outcome
-                        if values is not None:
-                            key = hash(values[0] if quick is not None else getattr(
-                                values, "event_id", None) or getattr(values, "content_id", ""))
-                            if key in seen:
-                                report.duplicates += 1
-                            else:
-                                seen.add(key)
-                                report.accepted += 1
-                                fold.add(values)
-                                day = values[2] if quick is not None else _day_of(values)
-                                if day is not None and (latest is None or day > latest):
-                                    latest = day
+                        values, rejection = _check(kind, raw)
+                        if rejection is not None:
+                            report.rejected += 1
+                            rejects.write(_reject_line(data, line_no, raw, rejection))
+                        elif accepted.first(values):
+                            fold.add(values)
                         if in_chunk == self.chunk_size:
                             self._flush(fold, submit)
                             fold, in_chunk = _fold(kind), 0
-                            self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
-                                              f"{report.rejected:,} rejected")
-                        elif report.read % 65_536 == 0:
+                        if report.read % 65_536 == 0:
                             self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
                                               f"{report.rejected:,} rejected")
             except ContractError as exc:
                 self.fail(str(exc))
                 return
-            report.last_day = day_iso(latest) if latest is not None else None
+            report.accepted, report.duplicates = accepted.count, accepted.duplicates
+            report.last_day = accepted.last_day()
             self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
                               f"{report.rejected:,} rejected, {report.duplicates:,} duplicates",
                               force=True)
@@ -335,9 +314,54 @@ class GroupIngest:
         self.progress.say(f"{self.label}: {status} in {seconds:.1f}s", force=True)
 
 
-def _day_of(record: Any) -> int | None:
-    ts = getattr(record, "ts", None)
-    return ts.date().toordinal() if ts is not None else None
+def _check(kind: str, raw: Any) -> tuple[Any, Rejection | None]:
+    """(values to fold, None) or (None, why the row is rejected). Traffic rows of the plain
+    shape pass the quick check; every other row is validated in full."""
+    quick = QUICK.get(kind)
+    values = quick(raw) if quick is not None else None
+    if values is not None:
+        return values, None
+    outcome = validate(kind, raw)
+    if isinstance(outcome, Rejection):
+        return None, outcome
+    return (values_of(outcome) if quick is not None else outcome), None
+
+
+def _reject_line(data: DataFile, line_no: int, raw: Any, rejection: Rejection) -> str:
+    return json.dumps({"source": data.path.name, "line": line_no, "raw": raw,
+                       "field": rejection.field, "reason": rejection.reason},
+                      default=str) + "\n"
+
+
+class _Accepted:
+    """A file's accepted rows: duplicates (the same event id, or content id in a catalog)
+    are counted, not folded again; the latest UTC day is kept for the batch."""
+
+    def __init__(self, kind: str) -> None:
+        self.traffic = kind in QUICK
+        self.seen: set[int] = set()
+        self.count = self.duplicates = 0
+        self.latest: int | None = None
+
+    def first(self, values: Any) -> bool:
+        if self.traffic:
+            key, day = values[0], values[2]
+        else:
+            key = getattr(values, "event_id", None) or getattr(values, "content_id", "")
+            ts = getattr(values, "ts", None)
+            day = ts.date().toordinal() if ts is not None else None
+        digest = hash(key)
+        if digest in self.seen:
+            self.duplicates += 1
+            return False
+        self.seen.add(digest)
+        self.count += 1
+        if day is not None and (self.latest is None or day > self.latest):
+            self.latest = day
+        return True
+
+    def last_day(self) -> str | None:
+        return day_iso(self.latest) if self.latest is not None else None
 
 
 def ingest_groups(graph: Runner, groups: list[Group], run_id: str, pseudonym: Pseudonymiser,

@@ -170,3 +170,18 @@ def test_the_same_content_twice_is_read_once(tmp_path: Path) -> None:
     assert [[f.path for f in g.files] for g in groups] == [[data.path]]
     assert [r.status for r in reports] == ["skipped", "skipped"]
     assert "same content as viewing-day1.jsonl" in str(reports[0].error)
+
+
+def test_a_repeated_event_is_counted_once_and_a_bad_row_goes_to_the_rejects(
+        tmp_path: Path) -> None:
+    path = tmp_path / "viewing-day1.jsonl"
+    _viewing(path, rows=4)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, lines[1], '{"event_id": "bad"}']) + "\n")
+    graph = _opened([], chunk_size=100)
+    [report] = _ingest(graph, [describe(path)], tmp_path)
+    assert (report.read, report.accepted, report.duplicates, report.rejected) == (6, 4, 1, 1)
+    assert _views(graph, "count") == 4
+    assert report.last_day == "2026-11-02"
+    [reject] = Path(str(report.rejects_file)).read_text().splitlines()
+    assert '"line": 6' in reject and '"field": "ts"' in reject
