@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import socket
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from proteus.events.models import NetworkEvent, Record, ViewingEvent
@@ -30,9 +31,7 @@ _DEVICE_TYPES = frozenset({"stb", "smart_tv", "phone", "tablet", "laptop"})
 _NETWORKS = frozenset({"home", "mobile", "public_wifi"})
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
 _MSISDN = re.compile(r"\+?[0-9]{1,15}")
-_CACHE_LIMIT = 1 << 20
-_times: dict[str, tuple[int, int] | None] = {}
-_ips: dict[str, bool] = {}
+_CACHE_LIMIT = 1 << 20  # timestamps and IPs repeat across rows: each is parsed once
 
 
 def _instant(moment: datetime) -> tuple[int, int]:
@@ -40,22 +39,20 @@ def _instant(moment: datetime) -> tuple[int, int]:
     return int(utc.timestamp()), utc.date().toordinal()
 
 
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _rfc3339(ts: str) -> tuple[int, int] | None:
+    if not _RFC3339.fullmatch(ts):
+        return None
+    try:
+        return _instant(datetime.fromisoformat(ts))
+    except ValueError:
+        return None
+
+
 def _when(ts: Any) -> tuple[int, int] | None:
     """(epoch seconds, UTC day ordinal) for a canonical RFC 3339 string or an aware datetime."""
     if type(ts) is str:
-        hit = _times.get(ts, False)
-        if hit is not False:
-            return hit  # type: ignore[return-value]
-        found = None
-        if _RFC3339.fullmatch(ts):
-            try:
-                found = _instant(datetime.fromisoformat(ts))
-            except ValueError:
-                found = None
-        if len(_times) >= _CACHE_LIMIT:
-            _times.clear()
-        _times[ts] = found
-        return found
+        return _rfc3339(ts)
     if isinstance(ts, datetime) and ts.tzinfo is not None and ts.utcoffset() is not None:
         return _instant(ts)
     return None
@@ -69,18 +66,13 @@ def _optional(value: Any, longest: int = 256) -> bool:
     return value is None or value == "" or _id(value, longest)
 
 
+@lru_cache(maxsize=_CACHE_LIMIT)
 def _ipv4(value: str) -> bool:
-    ok = _ips.get(value)
-    if ok is None:
-        try:
-            socket.inet_pton(socket.AF_INET, value)
-            ok = True
-        except OSError:
-            ok = False
-        if len(_ips) >= _CACHE_LIMIT:
-            _ips.clear()
-        _ips[value] = ok
-    return ok
+    try:
+        socket.inet_pton(socket.AF_INET, value)
+    except OSError:
+        return False
+    return True
 
 
 def network_values(raw: Any) -> tuple[Any, ...] | None:
