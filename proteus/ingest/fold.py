@@ -10,6 +10,7 @@ Raw identifiers are pseudonymised here, once per distinct value.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -73,6 +74,25 @@ def _days(days: list[int], values: list[int]) -> tuple[list[str], list[int]]:
     return [_iso(d) for d in days], values
 
 
+def _pairs(table: pa.Table, other: str, value: str | None = None) -> Iterator[tuple[Any, ...]]:
+    """Per (device, `other`) pair of the table: (device, other, first, last, count, day
+    names, per-day figures, total), where the figures are event counts, or the sums of
+    `value` with its total, in day order."""
+    daily = [("ts", "min"), ("ts", "max"), ("ts", "count")]
+    if value is not None:
+        daily.append((value, "sum"))
+    figure = "ts_count" if value is None else f"{value}_sum"
+    per_day = table.group_by(["device_id", other, "day"], use_threads=False).aggregate(daily)
+    pairs = per_day.group_by(["device_id", other], use_threads=False).aggregate(
+        [("ts_min", "min"), ("ts_max", "max"), ("ts_count", "sum"), ("day", "list"),
+         (figure, "list"), (figure, "sum")]).to_pydict()
+    for device, key, first, last, count, days, figures, total in zip(
+            pairs["device_id"], pairs[other], pairs["ts_min_min"], pairs["ts_max_max"],
+            pairs["ts_count_sum"], pairs["day_list"], pairs[f"{figure}_list"],
+            pairs[f"{figure}_sum"], strict=True):
+        yield (device, key, first, last, count, *_days(days, figures), total)
+
+
 class NetworkFold(_Columns):
     def __init__(self) -> None:
         super().__init__(NETWORK)
@@ -97,19 +117,10 @@ class NetworkFold(_Columns):
                 identifiers.append({"kind": kind, "value": names[raw], "first": first,
                                     "last": last, "network": network if ip else None,
                                     "ip_class": ip_class(raw) if ip else None})
-            per_day = seen.group_by(["device_id", kind, "day"], use_threads=False).aggregate(
-                [("ts", "min"), ("ts", "max"), ("ts", "count")])
-            links = per_day.group_by(["device_id", kind], use_threads=False).aggregate(
-                [("ts_min", "min"), ("ts_max", "max"), ("ts_count", "sum"), ("day", "list"),
-                 ("ts_count", "list")]).to_pydict()
-            for device, raw, first, last, count, days, counts in zip(
-                    links["device_id"], links[kind], links["ts_min_min"], links["ts_max_max"],
-                    links["ts_count_sum"], links["day_list"], links["ts_count_list"],
-                    strict=True):
-                day_names, day_counts = _days(days, counts)
+            for device, raw, first, last, count, days, counts, _ in _pairs(seen, kind):
                 sightings.append({"device": device, "kind": kind, "value": names[raw],
                                   "first": first, "last": last, "count": count,
-                                  "days": day_names, "day_counts": day_counts})
+                                  "days": days, "day_counts": counts})
         ids = devices["device_id"]
         return {
             "ingest/merge_devices": [
@@ -133,27 +144,18 @@ class ViewingFold(_Columns):
             return {}
         devices = table.group_by("device_id", use_threads=False).aggregate(
             [("ts", "min"), ("ts", "max"), ("day", "max")]).to_pydict()
-        per_day = table.group_by(["device_id", "content_id", "day"], use_threads=False).aggregate(
-            [("ts", "min"), ("ts", "max"), ("ts", "count"), ("seconds", "sum")])
-        pairs = per_day.group_by(["device_id", "content_id"], use_threads=False).aggregate(
-            [("ts_min", "min"), ("ts_max", "max"), ("ts_count", "sum"), ("seconds_sum", "sum"),
-             ("day", "list"), ("seconds_sum", "list")]).to_pydict()
-        views = []
-        for device, content, first, last, count, seconds, days, day_seconds in zip(
-                pairs["device_id"], pairs["content_id"], pairs["ts_min_min"],
-                pairs["ts_max_max"], pairs["ts_count_sum"], pairs["seconds_sum_sum"],
-                pairs["day_list"], pairs["seconds_sum_list"], strict=True):
-            day_names, per_day_seconds = _days(days, day_seconds)
-            views.append({"device": device, "content": content, "first": first, "last": last,
-                          "count": count, "seconds": seconds, "days": day_names,
-                          "day_seconds": per_day_seconds})
+        views = [{"device": device, "content": content, "first": first, "last": last,
+                  "count": count, "seconds": seconds, "days": days, "day_seconds": per_day}
+                 for device, content, first, last, count, days, per_day, seconds
+                 in _pairs(table, "content_id", "seconds")]
         ids = devices["device_id"]
         return {
             "ingest/merge_devices": [
                 {"id": k, "first": first, "last": last, "type": None, "viewed": _iso(day)}
                 for k, first, last, day in zip(ids, devices["ts_min"], devices["ts_max"],
                                                devices["day_max"], strict=True)],
-            "ingest/merge_contents": [{"id": c} for c in dict.fromkeys(pairs["content_id"])],
+            "ingest/merge_contents": [{"id": c} for c in dict.fromkeys(v["content"]
+                                                                       for v in views)],
             "ingest/merge_views": views,
             "identity/person_summary": [{"device": k} for k in ids],
         }
