@@ -11,6 +11,9 @@ import click
 
 from proteus.errors import InputError
 from proteus.graph import Graph
+from proteus.ingest import IngestParams
+
+INGEST_DEFAULTS = IngestParams.model_fields
 
 
 def _dataset(devices: int, seed: int, out: Path) -> Path:
@@ -65,11 +68,12 @@ def bench_identity_command(devices: int, data: Path | None, reset: bool) -> None
 @click.option("--devices", default=100_000, show_default=True)
 @click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
               help="Use this generated dataset instead of generating one.")
-@click.option("--chunk-size", default=4_000_000, show_default=True,
+@click.option("--chunk-size", default=INGEST_DEFAULTS["chunk_size"].default, show_default=True,
               help="Raw rows folded into aggregates together (across the files of a kind).")
-@click.option("--batch-rows", default=20_000, show_default=True,
-              help="Aggregate rows per transaction.")
-@click.option("--writers", default=1, show_default=True, help="Chunks written at once.")
+@click.option("--batch-rows", default=INGEST_DEFAULTS["batch_rows"].default,
+              show_default=True, help="Aggregate rows per transaction.")
+@click.option("--writers", default=INGEST_DEFAULTS["writers"].default, show_default=True,
+              help="Chunks written at once.")
 @click.option("--baseline-seconds", default=30.0, show_default=True,
               help="How long the one-transaction-per-event baseline runs.")
 @click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from proteus.graph import Runner
-from proteus.ingest.aggregate import Rows
 
 Row = dict[str, Any]
 
@@ -49,28 +48,14 @@ class Linker:
             known[answer["key"]] = answer["node"]
 
     def fill(self, name: str, rows: list[Row]) -> list[Row]:
-        """The rows of a link query with their endpoints' element ids."""
-        endpoints = LINKS.get(name)
-        if not endpoints:
-            return rows
-        filled = []
-        for row in rows:
-            row = dict(row)
-            for field, source, key in endpoints:
-                node = self.ids[source].get(key(row))
+        """The rows of a link query, given their endpoints' element ids (in place: the rows
+        are the chunk's own)."""
+        for field, source, key in LINKS.get(name, ()):
+            ids = self.ids[source]
+            for row in rows:
+                node = ids.get(key(row))
                 if node is None:
                     raise KeyError(f"{name}: no {source} row for {key(row)!r} in this chunk")
                 row[field] = node
-            filled.append(row)
-        return filled
+        return rows
 
-
-def write_rows(graph: Runner, rows: Rows) -> None:
-    """Write one chunk's rows, query by query, in single transactions and without markers:
-    for small loads that need no resuming (seeding a graph in tests)."""
-    linker = Linker()
-    for name, part in rows.items():
-        if name in NODES:
-            linker.merge(graph, name, part)
-        else:
-            graph.write(name, rows=linker.fill(name, part))
