@@ -85,12 +85,14 @@ def _pairs(table: pa.Table, other: str, value: str | None = None) -> Iterator[tu
     per_day = table.group_by(["device_id", other, "day"], use_threads=False).aggregate(daily)
     pairs = per_day.group_by(["device_id", other], use_threads=False).aggregate(
         [("ts_min", "min"), ("ts_max", "max"), ("ts_count", "sum"), ("day", "list"),
-         (figure, "list"), (figure, "sum")]).to_pydict()
+         (figure, "list"), *([(figure, "sum")] if value is not None else [])]).to_pydict()
+    totals = pairs.get(f"{figure}_sum") or [None] * len(pairs["device_id"])
     for device, key, first, last, count, days, figures, total in zip(
             pairs["device_id"], pairs[other], pairs["ts_min_min"], pairs["ts_max_max"],
-            pairs["ts_count_sum"], pairs["day_list"], pairs[f"{figure}_list"],
-            pairs[f"{figure}_sum"], strict=True):
-        yield (device, key, first, last, count, *_days(days, figures), total)
+            pairs["ts_count_sum"], pairs["day_list"], pairs[f"{figure}_list"], totals,
+            strict=True):
+        names, ordered = _days(days, figures)
+        yield device, key, first, last, count, names, ordered, total
 
 
 class NetworkFold(_Columns):
