@@ -1,36 +1,33 @@
-"""Record models of the event contract."""
+"""Record models of the event contract; each field's rule is a `proteus.events.checks` Check."""
 
 from __future__ import annotations
 
-import socket
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from proteus.events.checks import IPV4, MSISDN, Boolean, Check, Instant, Integer, OneOf, Text
 
 DeviceType = Literal["stb", "smart_tv", "phone", "tablet", "laptop"]
 NetworkKind = Literal["home", "mobile", "public_wifi"]
 ContentKind = Literal["live", "vod", "stream"]
 Purpose = Literal["advertising", "personalisation", "analytics"]
 
+MAX_ID = 256
+MAX_TEXT = 1024
 
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+Timestamp = Annotated[datetime, BeforeValidator(Instant())]
+Id = Annotated[str, BeforeValidator(Text(MAX_ID))]
+Text1024 = Annotated[str, BeforeValidator(Text(MAX_TEXT))]
+IPv4 = Annotated[str, BeforeValidator(IPV4)]
+Msisdn = Annotated[str, BeforeValidator(MSISDN)]
+Seconds = Annotated[int, BeforeValidator(Integer(1, 86400))]
+Flag = Annotated[bool, BeforeValidator(Boolean())]
 
 
-def _check_ipv4(value: str) -> str:
-    try:
-        socket.inet_pton(socket.AF_INET, value)
-    except OSError as exc:
-        raise ValueError(f"not an IPv4 address: {value!r}") from exc
-    return value
-
-
-Timestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-IPv4 = Annotated[str, AfterValidator(_check_ipv4)]
-Msisdn = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{1,15}$")]
+def _one_of(kind: object) -> BeforeValidator:
+    return BeforeValidator(OneOf(tuple(get_args(kind))))
 
 
 class Record(BaseModel):
@@ -45,14 +42,14 @@ class NetworkEvent(Record):
     event_id: Id
     ts: Timestamp
     device_id: Id
-    device_type: DeviceType
-    network: NetworkKind
+    device_type: Annotated[DeviceType, _one_of(DeviceType)]
+    network: Annotated[NetworkKind, _one_of(NetworkKind)]
     ip: IPv4 | None = None
     cookie: Id | None = None
     app_id: Id | None = None
     login: Id | None = None
     msisdn: Msisdn | None = None
-    user_agent: Text | None = None
+    user_agent: Text1024 | None = None
 
 
 class ViewingEvent(Record):
@@ -62,15 +59,15 @@ class ViewingEvent(Record):
     ts: Timestamp
     device_id: Id
     content_id: Id
-    seconds: int = Field(ge=1, le=86400)
+    seconds: Seconds
 
 
 class ContentItem(Record):
     """A catalog entry tagged with IAB Content Taxonomy 3.1 ids."""
 
     content_id: Id
-    title: Text
-    kind: ContentKind
+    title: Text1024
+    kind: Annotated[ContentKind, _one_of(ContentKind)]
     iab_ids: list[Id] = Field(default_factory=list)
     genres: list[Id] = Field(default_factory=list)
 
@@ -81,8 +78,8 @@ class ConsentEvent(Record):
     event_id: Id
     ts: Timestamp
     account: Id
-    purpose: Purpose
-    granted: bool
+    purpose: Annotated[Purpose, _one_of(Purpose)]
+    granted: Flag
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
@@ -109,3 +106,26 @@ def required_fields(kind: str) -> list[str]:
     """Fields that must be present in every record of a type."""
     fields = RECORD_TYPES[kind].model_fields
     return [name for name, info in fields.items() if info.is_required()]
+
+
+def checks(kind: str) -> dict[str, tuple[Check, bool]]:
+    """Each field's Check and whether it is required, in declaration order (scalar fields;
+    list fields of the catalog are left to the models)."""
+    out: dict[str, tuple[Check, bool]] = {}
+    for name, info in RECORD_TYPES[kind].model_fields.items():
+        found = _check_of([*info.metadata, info.annotation])
+        if found is not None:
+            out[name] = (found, info.is_required())
+    return out
+
+
+def _check_of(parts: list[Any]) -> Check | None:
+    for part in parts:
+        if isinstance(part, BeforeValidator) and isinstance(part.func, Check):
+            return part.func
+        if get_origin(part) is list:
+            return None
+        found = _check_of([*getattr(part, "__metadata__", ()), *get_args(part)])
+        if found is not None:
+            return found
+    return None

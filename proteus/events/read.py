@@ -1,23 +1,50 @@
-"""Streaming readers for JSON Lines, CSV and Parquet event files."""
+"""Streaming readers for JSON Lines, CSV and Parquet event files: the reference reading.
+
+Rows come as `(line_no, raw)`: `raw` is the row's fields (a dict), or an `Unreadable` when
+the row is not an object of fields: not UTF-8, not JSON, not an object, a key repeated, a CSV
+row of the wrong width. The columnar ingest reads the same files the same way
+(`proteus.events.sql`); JSON is strict (RFC 8259, plus the `NaN`, `Infinity` and
+`-Infinity` literals), a UTF-8 byte order mark before the first row is dropped, and a line
+may end in CRLF.
+"""
 
 from __future__ import annotations
 
 import csv
 import gzip
 import io
+import json
+import sys
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from proteus.events.formats import ContractError, file_format, record_type_for
 from proteus.events.models import required_fields
+from proteus.events.sql import NOT_OBJECT, NOT_UTF8, REPEATED, UNPARSABLE
 
-RawRow = tuple[int, dict[str, Any] | str]
+BOM = b"\xef\xbb\xbf"
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A row that is not an object of fields: `field` is `line`, or the repeated key."""
+
+    text: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+RawRow = tuple[int, dict[str, Any] | Unreadable | str]
 
 PARQUET_BATCH = 8192
 _GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
@@ -66,23 +93,55 @@ def _text_rows(path: Path, kind: str, fmt: str, gz: bool) -> Iterator[RawRow]:
         ) from exc
 
 
+class _Repeated(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Repeated(key)
+        out[key] = value
+    return out
+
+
+_JSON_NAMES = {list: "array", str: "string", bool: "boolean", type(None): "null"}
+
+
+def parse_line(line: bytes) -> dict[str, Any] | Unreadable:
+    """One JSON Lines row: its object, or why it is not one."""
+    try:
+        text = line.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return Unreadable(line.decode("utf-8", "backslashreplace").rstrip("\r\n"), "line",
+                          NOT_UTF8)
+    try:
+        obj = json.loads(text, object_pairs_hook=_pairs)
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")  # lone surrogates fail here
+    except _Repeated as repeated:
+        return Unreadable(text, repeated.key, REPEATED)
+    except (ValueError, RecursionError, UnicodeEncodeError):
+        return Unreadable(text, "line", UNPARSABLE)
+    if not isinstance(obj, dict):
+        return Unreadable(text, "line", NOT_OBJECT + _JSON_NAMES.get(type(obj), "number"))
+    return obj
+
+
 def _jsonl_rows(stream: IO[bytes]) -> Iterator[RawRow]:
     for line_no, line in enumerate(stream, start=1):
+        if line_no == 1 and line.startswith(BOM):
+            line = line[len(BOM):]
         if not line.strip():
             continue
-        try:
-            obj = orjson.loads(line)
-        except ValueError:
-            yield line_no, line.decode("utf-8", "replace").rstrip("\r\n")
-            continue
-        if isinstance(obj, dict):
-            yield line_no, obj
-        else:
-            yield line_no, line.decode("utf-8", "replace").rstrip("\r\n")
+        yield line_no, parse_line(line)
 
 
 def _csv_rows(path: Path, kind: str, stream: IO[bytes]) -> Iterator[RawRow]:
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(min(CSV_FIELD_LIMIT, sys.maxsize))
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
     try:
         yield from _csv_records(path, kind, text)
     finally:
@@ -113,14 +172,30 @@ def _csv_records(path: Path, kind: str, text: IO[str]) -> Iterator[RawRow]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield reader.line_num, f"csv error: {exc}"
+            yield reader.line_num, Unreadable(f"csv error: {exc}", "line", UNPARSABLE)
             continue
         if not row:
             continue
-        if len(row) != width:
-            yield reader.line_num, ",".join(row)
-            continue
-        yield reader.line_num, dict(zip(header, row, strict=True))
+        shown = ",".join(row)
+        if not _utf8(shown):
+            yield reader.line_num, Unreadable(
+                shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"),
+                "line", NOT_UTF8)
+        elif len(row) != width:
+            yield reader.line_num, Unreadable(shown, "line", CSV_WIDTH)
+        else:
+            yield reader.line_num, dict(zip(header, row, strict=True))
+
+
+CSV_WIDTH = "wrong number of columns"
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parquet_rows(path: Path, kind: str) -> Iterator[RawRow]:

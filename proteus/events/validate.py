@@ -7,7 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from proteus.events.checks import Bounds
 from proteus.events.models import LIST_FIELDS, RECORD_TYPES, Record
+from proteus.events.read import Unreadable
+from proteus.events.sql import UNPARSABLE
 
 LINE_FIELD = "line"
 
@@ -36,18 +39,21 @@ def normalise(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def validate(kind: str, raw: dict[str, Any] | str) -> Record | Rejection:
-    """Validate one raw row; return the record or a Rejection naming the field."""
+def validate(kind: str, raw: dict[str, Any] | Unreadable | str,
+             bounds: Bounds | None = None) -> Record | Rejection:
+    """Validate one raw row; return the record or a Rejection naming the field. Event times
+    must lie within `bounds` (default: 2000-01-01 to one day after the wall clock)."""
     model = RECORD_TYPES.get(kind)
     if model is None:
         return Rejection("kind", f"unknown record type {kind!r}")
+    if isinstance(raw, Unreadable):
+        return Rejection(raw.field, raw.reason)
     if isinstance(raw, str):
-        snippet = raw if len(raw) <= 60 else raw[:57] + "..."
-        return Rejection(LINE_FIELD, f"unparsable line: {snippet!r}")
+        return Rejection(LINE_FIELD, UNPARSABLE)
     if not isinstance(raw, dict):
         return Rejection(LINE_FIELD, f"not an object: {type(raw).__name__}")
     try:
-        return model.model_validate(normalise(kind, raw))
+        return model.model_validate(normalise(kind, raw), context={"bounds": bounds})
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         loc = first.get("loc") or ()

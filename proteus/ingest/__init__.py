@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import sys
-import time
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 
 from pydantic import BaseModel, Field
 
 from proteus import runs
 from proteus.errors import InputError
 from proteus.events import ContractError
+from proteus.events.checks import Bounds
 from proteus.graph import Runner
-from proteus.ingest.aggregate import Pseudonymiser
 from proteus.ingest.batch import BatchReport, ingest_groups, plan
 from proteus.ingest.files import describe, discover
-from proteus.pseudonym import key_from, pseudonymise
+from proteus.pseudonym import key_from
 from proteus.settings import Settings
 
 __all__ = ["BatchReport", "IngestParams", "IngestReport", "already_loaded", "latest_day", "run"]
@@ -25,10 +25,18 @@ __all__ = ["BatchReport", "IngestParams", "IngestReport", "already_loaded", "lat
 class IngestParams(BaseModel):
     paths: list[Path]
     # raw rows folded together, across the files of a record type (~0.8 KB each at peak)
-    chunk_size: int = Field(default=4_000_000, ge=100, le=20_000_000)
-    batch_rows: int = Field(default=20_000, ge=10, le=200_000)  # aggregate rows per transaction
+    chunk_size: int = Field(default=4_000_000, ge=2, le=1_000_000_000)
+    batch_rows: int = Field(default=20_000, ge=2, le=200_000)  # aggregate rows per transaction
     writers: int = Field(default=1, ge=1, le=16)
     rejects_dir: Path = Path("data/rejects")
+    work_dir: Path | None = None  # DuckDB's files while folding (default: under rejects_dir)
+    # plausible event times: not before this day, not more than `future_days` after now
+    not_before: date = date(2000, 1, 1)
+    future_days: int = Field(default=1, ge=0, le=3650)
+
+    def bounds(self) -> Bounds:
+        return Bounds.around_now(datetime.combine(self.not_before, time.min, UTC),
+                                 timedelta(days=self.future_days))
 
 
 class IngestReport(BaseModel):
@@ -58,23 +66,8 @@ class IngestReport(BaseModel):
         return out
 
 
-def cached_pseudonymiser(key: bytes, limit: int = 1_000_000) -> Pseudonymiser:
-    """`pseudonymise` with a bounded cache: CGNAT IPs and cookies repeat across events."""
-    cache: dict[tuple[str, str], str] = {}
-
-    def pseudonym(kind: str, value: str) -> str:
-        hit = cache.get((kind, value))
-        if hit is None:
-            if len(cache) >= limit:
-                cache.clear()
-            hit = cache[(kind, value)] = pseudonymise(kind, value, key)
-        return hit
-
-    return pseudonym
-
-
 def run(graph: Runner, params: IngestParams, settings: Settings) -> IngestReport:
-    pseudonym = cached_pseudonymiser(key_from(settings))
+    key = key_from(settings)
     files, errors = discover(params.paths)
     if not files and not errors:
         raise InputError("no data files found in " + ", ".join(map(str, params.paths)))
@@ -86,15 +79,16 @@ def run(graph: Runner, params: IngestParams, settings: Settings) -> IngestReport
             errors.append(str(exc))
     for error in errors:
         print(f"  skipped: {error}", file=sys.stderr)
-    started = time.monotonic()
+    started = monotonic()
     batches: list[BatchReport] = []
     with runs.track(graph, "ingest", params, inputs=[d.sha256 for d in described]) as run_:
         groups, batches = plan(graph, described, run_.id)
-        batches += ingest_groups(graph, groups, run_.id, pseudonym, params.rejects_dir,
-                                 params.chunk_size, params.writers, params.batch_rows)
+        batches += ingest_groups(graph, groups, run_.id, key, params.rejects_dir,
+                                 params.chunk_size, params.writers, params.batch_rows,
+                                 params.work_dir, params.bounds())
         order = {d.sha256: k for k, d in enumerate(described)}
         batches.sort(key=lambda b: order[b.batch_id])
-        seconds = time.monotonic() - started
+        seconds = monotonic() - started
         report = IngestReport(
             run_id=run_.id, params=params, batches=batches, errors=errors,
             read=sum(b.read for b in batches), accepted=sum(b.accepted for b in batches),

@@ -21,16 +21,36 @@ from proteus.events import ConsentEvent, ContentItem, NetworkEvent, Record, View
 Rows = dict[str, list[dict[str, Any]]]
 Pseudonymiser = Callable[[str, str], str]
 
-_CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
 IDENTIFIER_FIELDS = ("ip", "cookie", "app_id", "login", "msisdn")
+CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
+# Special-purpose ranges that are nobody's public address (IANA, RFC 6890), written out so
+# that every engine classes addresses alike whatever its library version says.
+PRIVATE = tuple(ipaddress.IPv4Network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/29", "192.0.0.170/31", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4", "255.255.255.255/32"))
 
 
 def ip_class(raw: str) -> str:
-    """A coarse, non-identifying class of an IPv4 address."""
+    """A coarse, non-identifying class of an IPv4 address: cgnat, private or public."""
     address = ipaddress.IPv4Address(raw)
-    if address in _CGNAT:
+    if address in CGNAT:
         return "cgnat"
-    return "private" if address.is_private else "public"
+    return "private" if any(address in network for network in PRIVATE) else "public"
+
+
+def ip_class_sql(raw: str) -> str:
+    """`ip_class` in SQL, over a dotted-quad text column."""
+    parts = [f"CAST(string_split({raw}, '.')[{k}] AS BIGINT) * {256 ** (4 - k)}"
+             for k in range(1, 5)]
+    number = "(" + " + ".join(parts) + ")"
+
+    def within(network: ipaddress.IPv4Network) -> str:
+        low = int(network.network_address)
+        return f"{number} BETWEEN {low} AND {low + network.num_addresses - 1}"
+
+    private = " OR ".join(within(n) for n in PRIVATE)
+    return f"CASE WHEN {within(CGNAT)} THEN 'cgnat' WHEN {private} THEN 'private' ELSE 'public' END"
 
 
 def _when(ts: datetime) -> tuple[int, str]:

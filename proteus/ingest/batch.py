@@ -12,32 +12,35 @@ written, and the graph ends as a clean run leaves it. Folding is deterministic, 
 group cuts the same chunks and parts. A group is resumed only as a whole: a file partly
 written in a group is ingested again together with the same files, or refused.
 
-Memory grows with the chunk (about 0.8 KB per raw traffic row at the peak of folding), not
-with the files. Chunks are written by `writers` threads (one by default: chunks of network
+A group's files are read, checked and folded in DuckDB first (`proteus.ingest.fold`, in a
+database file of its own under the work folder, so memory stays bounded whatever the
+files), then its chunks are written by `writers` threads (one by default: chunks of network
 traffic share hot identifiers such as CGNAT IPs, and concurrent transactions on them
-deadlock and retry more often than they gain) while the next chunk, or the next group, is
-read. Rejected rows go to `<file>-<sha12>.rejects.jsonl`, rewritten whole on every attempt.
+deadlock and retry more often than they gain), each reading its rows from DuckDB a part at
+a time. An event id seen earlier in the group is counted as a duplicate and folded once.
+Rejected rows go to `<file>-<sha12>.rejects.jsonl` (readable by the owner only: they hold
+raw identifiers), rewritten whole on every attempt; a file without rejects gets none.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
-from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
 from pydantic import BaseModel
 
-from proteus.events import ContractError, Rejection, read_rows, validate
-from proteus.events.quick import QUICK, day_iso, values_of
+from proteus.events import ContractError
+from proteus.events.checks import Bounds
 from proteus.graph import Runner
-from proteus.ingest.aggregate import Pseudonymiser, Rows, rows_for
 from proteus.ingest.files import DataFile, check_start
-from proteus.ingest.fold import NetworkFold, ViewingFold
+from proteus.ingest.fold import Fold, Row
 from proteus.ingest.link import NODES, Linker
 
 
@@ -57,37 +60,6 @@ class BatchReport(BaseModel):
     rejects_file: str | None = None
     error: str | None = None
     last_day: str | None = None  # UTC day of the latest accepted event
-
-
-class Fold(Protocol):
-    def add(self, values: Any) -> None: ...
-    def rows(self, pseudonym: Pseudonymiser) -> Rows: ...
-    def __len__(self) -> int: ...
-
-
-class _Records:
-    """Catalog and consent records, folded by the plain-Python functions (small files)."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self.records: list[Any] = []
-
-    def add(self, values: Any) -> None:
-        self.records.append(values)
-
-    def rows(self, pseudonym: Pseudonymiser) -> Rows:
-        return rows_for(self.kind, self.records, pseudonym) if self.records else {}
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-
-def _fold(kind: str) -> Fold:
-    if kind == "network":
-        return NetworkFold()
-    if kind == "viewing":
-        return ViewingFold()
-    return _Records(kind)
 
 
 def group_id(files: list[str]) -> str:
@@ -179,41 +151,43 @@ def _report(data: DataFile, status: str, error: str | None = None) -> BatchRepor
                        status=status, error=error)
 
 
-def _write_chunk(graph: Runner, group: str, rows: Rows, chunk: int, batch_rows: int,
+def _write_chunk(graph: Runner, group: str, parts: Iterator[tuple[str, list[Row]]], chunk: int,
                  done: frozenset[str], progress: _Progress, label: str) -> None:
     """Write a chunk's rows part by part. Node queries run whole again on a resume (they are
     idempotent and answer the ids the links need); every other part commits with its marker
     and is skipped once written."""
-    total = sum(map(len, rows.values()))
     written = 0
     linker = Linker()
-    for name, part_rows in rows.items():
-        started = time.monotonic()
-        for part, start in enumerate(range(0, len(part_rows), batch_rows)):
-            marker = f"{chunk}:{name}:{part}"
-            piece = part_rows[start:start + batch_rows]
-            if name in NODES:
-                linker.merge(graph, name, piece)
-            elif marker not in done:
-                graph.write_many([
-                    (name, {"rows": linker.fill(name, piece)}),
-                    ("ingest/mark_written", {"id": group, "part": marker, "complete": False})])
-            written += len(piece)
-            progress.say(f"{label}: chunk {chunk} written {written:,} of {total:,} rows")
-        seconds = time.monotonic() - started
-        progress.say(f"{label}: chunk {chunk} {name}: {len(part_rows):,} rows in "
-                     f"{seconds:.1f}s ({len(part_rows) / max(seconds, 1e-9):,.0f}/s)", force=True)
+    counters: dict[str, int] = {}
+    started: dict[str, float] = {}
+    for name, piece in parts:
+        part = counters.get(name, 0)
+        counters[name] = part + 1
+        started.setdefault(name, time.monotonic())
+        marker = f"{chunk}:{name}:{part}"
+        if name in NODES:
+            linker.merge(graph, name, piece)
+        elif marker not in done:
+            graph.write_many([
+                (name, {"rows": linker.fill(name, piece)}),
+                ("ingest/mark_written", {"id": group, "part": marker, "complete": False})])
+        written += len(piece)
+        progress.say(f"{label}: chunk {chunk} written {written:,} rows ({name})")
     graph.write("ingest/mark_written", id=group, part=str(chunk), complete=True)
+    progress.say(f"{label}: chunk {chunk}: {written:,} rows in "
+                 f"{time.monotonic() - min(started.values(), default=time.monotonic()):.1f}s",
+                 force=True)
 
 
 class GroupIngest:
-    """Reads the files of one group and hands its chunks to the writers."""
+    """Folds the files of one group and hands its chunks to the writers."""
 
-    def __init__(self, graph: Runner, group: Group, run_id: str, pseudonym: Pseudonymiser,
-                 rejects_dir: Path, chunk_size: int, batch_rows: int,
-                 progress: _Progress) -> None:
-        self.graph, self.group, self.pseudonym = graph, group, pseudonym
+    def __init__(self, graph: Runner, group: Group, run_id: str, key: bytes,
+                 rejects_dir: Path, chunk_size: int, batch_rows: int, progress: _Progress,
+                 work_dir: Path, bounds: Bounds) -> None:
+        self.graph, self.group, self.key = graph, group, key
         self.rejects_dir, self.progress = rejects_dir, progress
+        self.work_dir, self.bounds = work_dir, bounds
         opened = graph.write(
             "ingest/open_group", id=group.id, files=[f.sha256 for f in group.files],
             names=[f.path.name for f in group.files], kind=group.kind, chunk_size=chunk_size,
@@ -225,71 +199,67 @@ class GroupIngest:
             report.group = group.id
             graph.write("ingest/open_batch", id=data.sha256, file=data.path.name,
                         size=data.size, kind=data.kind, group=group.id, run_id=run_id)
-        self.chunk = 0
         self.futures: list[Future[None]] = []
+        self.fold: Fold | None = None
         self.label = f"{group.kind} ({len(group.files)} file{'s' if len(group.files) > 1 else ''})"
+        self.started = time.monotonic()
 
     def read(self, submit: Any) -> None:
-        """Read every file, submitting each chunk as it fills; a file that cannot be read
-        fails the group (its other files stay unfinished, never complete)."""
+        """Read, check and fold every file, then submit each chunk not yet written; a file
+        that cannot be read whole fails the group (its files stay unfinished)."""
         self.started = time.monotonic()
-        self.rejects_dir.mkdir(parents=True, exist_ok=True)
-        kind = self.group.kind
-        fold = _fold(kind)
-        in_chunk = 0
-        for data, report in zip(self.group.files, self.reports, strict=True):
-            stem = data.path.name.split(".")[0]
-            rejects_path = self.rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
-            report.rejects_file = str(rejects_path)
-            accepted = _Accepted(kind)
-            try:
-                with rejects_path.open("w", encoding="utf-8") as rejects:
-                    for line_no, raw in read_rows(data.path):
-                        report.read += 1
-                        in_chunk += 1
-                        values, rejection = _check(kind, raw)
-                        if rejection is not None:
-                            report.rejected += 1
-                            rejects.write(_reject_line(data, line_no, raw, rejection))
-                        elif accepted.first(values):
-                            fold.add(values)
-                        if in_chunk == self.chunk_size:
-                            self._flush(fold, submit)
-                            fold, in_chunk = _fold(kind), 0
-                        if report.read % 65_536 == 0:
-                            self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
-                                              f"{report.rejected:,} rejected")
-            except ContractError as exc:
-                self.fail(str(exc))
-                return
-            report.accepted, report.duplicates = accepted.count, accepted.duplicates
-            report.last_day = accepted.last_day()
+        fold = Fold(self.group.kind, self.work_dir, self.group.id[:16], self.key, self.bounds,
+                    self.chunk_size)
+        self.fold = fold
+        scans = fold.load([f.path for f in self.group.files])
+        failed = [scan.error for scan in scans if scan.error]
+        if failed:
+            self.fail(failed[0])
+            return
+        chunks = fold.fold()
+        counts = fold.counts()
+        for data, report, scan in zip(self.group.files, self.reports, scans, strict=True):
+            found = counts[scan.index]
+            report.read, report.rejected = found.read, found.rejected
+            report.duplicates, report.accepted = found.duplicates, found.accepted
+            report.last_day = found.last_day
+            report.rejects_file = self._write_rejects(data, scan.index, found.rejected)
             self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
                               f"{report.rejected:,} rejected, {report.duplicates:,} duplicates",
                               force=True)
-        if in_chunk:
-            self._flush(fold, submit)
-
-    def _flush(self, fold: Fold, submit: Any) -> None:
-        self.chunk += 1
-        chunk = self.chunk
-        if str(chunk) in self.done:
+        self.progress.say(f"{self.label}: checked and folded in "
+                          f"{time.monotonic() - self.started:.1f}s", force=True)
+        for chunk in chunks:
+            if str(chunk) in self.done:
+                for report in self.reports:
+                    report.chunks_resumed += 1
+                continue
             for report in self.reports:
-                report.chunks_resumed += 1
-            return
-        for report in self.reports:
-            report.chunks_written += 1
-        self.futures.append(submit(self._fold_and_write, fold, chunk))
+                report.chunks_written += 1
+            self.futures.append(submit(self._write, chunk))
 
-    def _fold_and_write(self, fold: Fold, chunk: int) -> None:
-        started = time.monotonic()
-        raw = len(fold)
-        rows = fold.rows(self.pseudonym)
-        self.progress.say(f"{self.label}: chunk {chunk} folded {raw:,} rows into "
-                          f"{sum(map(len, rows.values())):,} in "
-                          f"{time.monotonic() - started:.1f}s", force=True)
-        _write_chunk(self.graph, self.group.id, rows, chunk, self.batch_rows, self.done,
-                     self.progress, self.label)
+    def _write_rejects(self, data: DataFile, index: int, rejected: int) -> str | None:
+        stem = data.path.name.split(".")[0]
+        path = self.rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
+        if not rejected:
+            path.unlink(missing_ok=True)
+            return None
+        assert self.fold is not None
+        self.rejects_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with open(descriptor, "w", encoding="utf-8") as out:
+            for line, raw, field, reason in self.fold.rejects(index):
+                out.write(_reject_line(data, line, raw, field, reason))
+        return str(path)
+
+    def _write(self, chunk: int) -> None:
+        assert self.fold is not None
+        fold = self.fold.cursor()
+        parts = ((query, rows) for query in fold.queries()
+                 for rows in fold.rows(chunk, query, self.batch_rows))
+        _write_chunk(self.graph, self.group.id, parts, chunk, self.done, self.progress,
+                     self.label)
 
     def fail(self, error: str) -> None:
         for report in self.reports:
@@ -303,6 +273,8 @@ class GroupIngest:
                 future.result()
             except Exception as exc:
                 self.fail(f"{type(exc).__name__}: {exc}")
+        if self.fold is not None:
+            self.fold.close()
         seconds = round(time.monotonic() - self.started, 3)
         status = "failed" if any(r.status == "failed" for r in self.reports) else "complete"
         for report in self.reports:
@@ -314,84 +286,36 @@ class GroupIngest:
         self.progress.say(f"{self.label}: {status} in {seconds:.1f}s", force=True)
 
 
-def _check(kind: str, raw: Any) -> tuple[Any, Rejection | None]:
-    """(values to fold, None) or (None, why the row is rejected). Traffic rows of the plain
-    shape pass the quick check; every other row is validated in full."""
-    quick = QUICK.get(kind)
-    values = quick(raw) if quick is not None else None
-    if values is not None:
-        return values, None
-    outcome = validate(kind, raw)
-    if isinstance(outcome, Rejection):
-        return None, outcome
-    return (values_of(outcome) if quick is not None else outcome), None
+def _reject_line(data: DataFile, line_no: int, raw: str | None, field: str,
+                 reason: str) -> str:
+    shown: Any = (raw or "").rstrip("\r\n")
+    try:
+        parsed = json.loads(shown)
+        if isinstance(parsed, dict):
+            shown = parsed
+    except ValueError:
+        pass
+    return json.dumps({"source": data.path.name, "line": line_no, "raw": shown,
+                       "field": field, "reason": reason}, default=str) + "\n"
 
 
-def _reject_line(data: DataFile, line_no: int, raw: Any, rejection: Rejection) -> str:
-    return json.dumps({"source": data.path.name, "line": line_no, "raw": raw,
-                       "field": rejection.field, "reason": rejection.reason},
-                      default=str) + "\n"
-
-
-class _Accepted:
-    """A file's accepted rows: duplicates (the same event id, or content id in a catalog)
-    are counted, not folded again; the latest UTC day is kept for the batch."""
-
-    def __init__(self, kind: str) -> None:
-        self.traffic = kind in QUICK
-        self.seen: set[int] = set()
-        self.count = self.duplicates = 0
-        self.latest: int | None = None
-
-    def first(self, values: Any) -> bool:
-        if self.traffic:
-            key, day = values[0], values[2]
-        else:
-            key = getattr(values, "event_id", None) or getattr(values, "content_id", "")
-            ts = getattr(values, "ts", None)
-            day = ts.date().toordinal() if ts is not None else None
-        digest = hash(key)
-        if digest in self.seen:
-            self.duplicates += 1
-            return False
-        self.seen.add(digest)
-        self.count += 1
-        if day is not None and (self.latest is None or day > self.latest):
-            self.latest = day
-        return True
-
-    def last_day(self) -> str | None:
-        return day_iso(self.latest) if self.latest is not None else None
-
-
-def ingest_groups(graph: Runner, groups: list[Group], run_id: str, pseudonym: Pseudonymiser,
+def ingest_groups(graph: Runner, groups: list[Group], run_id: str, key: bytes,
                   rejects_dir: Path, chunk_size: int, writers: int = 1,
-                  batch_rows: int = 20_000) -> list[BatchReport]:
-    """Ingest each group; the next group is read while the last one's chunks are written.
-    At most `writers` chunks wait to be written, so memory stays at a few chunks."""
+                  batch_rows: int = 20_000, work_dir: Path | None = None,
+                  bounds: Bounds | None = None) -> list[BatchReport]:
+    """Ingest each group: fold it, then write its chunks on `writers` threads."""
     progress = _Progress()
     reports: list[BatchReport] = []
-    pending: deque[Future[None]] = deque()
+    work = work_dir or rejects_dir / ".work"
     with ThreadPoolExecutor(max_workers=writers) as pool:
-
-        def submit(work: Any, *args: Any) -> Future[None]:
-            while len(pending) >= writers:
-                pending.popleft().exception()
-            future = pool.submit(work, *args)
-            pending.append(future)
-            return future
-
-        closing: list[Future[None]] = []
         ingests: list[GroupIngest] = []
         try:
             for group in groups:
-                ingest = GroupIngest(graph, group, run_id, pseudonym, rejects_dir, chunk_size,
-                                     batch_rows, progress)
+                ingest = GroupIngest(graph, group, run_id, key, rejects_dir, chunk_size,
+                                     batch_rows, progress, work, bounds or Bounds.around_now())
                 ingests.append(ingest)
-                ingest.read(submit)
-                closing.append(pool.submit(ingest.close))
-            for future in closing:
-                future.result()
+                ingest.read(pool.submit)
+                ingest.close()
         except BaseException as exc:
             for ingest in ingests:
                 ingest.fail(f"{type(exc).__name__}: {exc}")
@@ -399,6 +323,8 @@ def ingest_groups(graph: Runner, groups: list[Group], run_id: str, pseudonym: Ps
         finally:
             for ingest in ingests:
                 reports.extend(ingest.reports)
+                if ingest.fold is not None:
+                    ingest.fold.close()
     return reports
 
 

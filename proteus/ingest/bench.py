@@ -11,23 +11,22 @@ from typing import Any
 from proteus.db import manage
 from proteus.events import NetworkEvent, ViewingEvent, read_rows, validate
 from proteus.graph import Graph
-from proteus.ingest import IngestParams, cached_pseudonymiser, run
+from proteus.ingest import IngestParams, run
 from proteus.ingest.aggregate import IDENTIFIER_FIELDS
 from proteus.ingest.files import discover
-from proteus.pseudonym import key_from
+from proteus.pseudonym import key_from, pseudonymise
 from proteus.settings import Settings
 
 
 def naive_baseline(graph: Graph, files: list[Path], key: bytes,
                    seconds: float) -> tuple[int, float]:
     """Events written one transaction each until the time budget runs out."""
-    pseudonym = cached_pseudonymiser(key)
     events, started = 0, time.monotonic()
     for path in files:
         for _, raw in read_rows(path):
             record = validate(path.name.split("-")[0], raw)
             if isinstance(record, NetworkEvent):
-                identifiers = [{"kind": k, "value": pseudonym(k, getattr(record, k))}
+                identifiers = [{"kind": k, "value": pseudonymise(k, getattr(record, k), key)}
                                for k in IDENTIFIER_FIELDS if getattr(record, k) is not None]
                 graph.write("ingest/naive_network_event", device=record.device_id,
                             type=record.device_type, identifiers=identifiers)

@@ -1,163 +1,322 @@
-"""Fold a chunk of traffic into aggregate rows, column-wise.
+"""Check, deduplicate and fold the rows of one group of files in DuckDB, by columns.
 
-A chunk can hold millions of events (a week of a network's traffic folds into one chunk),
-so the values are kept as Arrow columns, filled block by block, and folded with Arrow's
-hash aggregation. The rows are the ones `aggregate.network_rows` / `viewing_rows` give for
-the same events (the plain-Python reference; a unit test holds the two together), in a
-fixed order: the same events give the same rows, so a resumed chunk cuts the same parts.
-Raw identifiers are pseudonymised here, once per distinct value.
+`Fold.load` reads the group's files into the table `checked` (every row, accepted with typed
+values or rejected with the field and reason: `proteus.events.sql`); `Fold.fold` finds the
+events whose id was already seen in the group (counted as duplicates, never folded twice)
+and folds the rest per chunk (`ord // chunk_size`, so a resumed group cuts the same chunks)
+into one table per ingest query, with exactly the rows the plain-Python reference
+(`proteus.ingest.aggregate`) gives. Identifiers are pseudonymised here, once per distinct
+value, with the same keyed HMAC as `proteus.pseudonym` written in SQL. `Fold.rows` hands a
+chunk's rows to the writers in a fixed order, a batch at a time.
+
+Catalog files are small and their records hold lists; they are checked and folded by the
+reference path (`validate`, `aggregate.catalog_rows`).
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
+import duckdb
 
-from proteus.events.quick import NETWORK, VIEWING, day_iso
-from proteus.ingest.aggregate import IDENTIFIER_FIELDS, Pseudonymiser, Rows, ip_class
+from proteus.events import ContractError, Rejection, read_rows, validate
+from proteus.events.checks import Bounds
+from proteus.events.sql import check, normalise_jsonl
+from proteus.ingest.aggregate import IDENTIFIER_FIELDS, Rows, catalog_rows, ip_class_sql
+from proteus.ingest.scan import FileScan, Scanner
 
-BLOCK = 65_536
+Row = dict[str, Any]
 
-
-class _Columns:
-    """Values appended row by row (the quick tuples; the event id is left out, it only
-    served the duplicate check), kept as Arrow record batches of `BLOCK` rows."""
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = names
-        self.block: list[tuple[Any, ...]] = []
-        self.batches: list[pa.RecordBatch] = []
-        self.count = 0
-
-    def add(self, values: tuple[Any, ...]) -> None:
-        self.block.append(values)
-        self.count += 1
-        if len(self.block) == BLOCK:
-            self._seal()
-
-    def _seal(self) -> None:
-        if self.block:
-            columns = list(zip(*self.block, strict=True))[1:]
-            self.batches.append(pa.record_batch(
-                [pa.array(c) for c in columns], names=list(self.names[1:])))
-            self.block = []
-
-    def table(self) -> pa.Table:
-        self._seal()
-        table = pa.Table.from_batches(self.batches)
-        self.batches = []
-        return table
-
-    def __len__(self) -> int:
-        return self.count
+# The queries a chunk of each record type writes, in the order they must run, with the
+# folded table each reads from and the columns that order its rows.
+QUERIES: dict[str, list[tuple[str, str, str]]] = {
+    "network": [("ingest/merge_devices", "f_devices", "id"),
+                ("ingest/merge_identifiers", "f_identifiers", "kind, value"),
+                ("ingest/merge_sightings", "f_sightings", "device, kind, value"),
+                ("ingest/device_consent", "f_device_list", "device"),
+                ("identity/person_summary", "f_device_list", "device")],
+    "viewing": [("ingest/merge_devices", "f_devices", "id"),
+                ("ingest/merge_contents", "f_contents", "id"),
+                ("ingest/merge_views", "f_views", "device, content"),
+                ("identity/person_summary", "f_device_list", "device")],
+    "consent": [("ingest/merge_consent", "f_consent", "account, purpose"),
+                ("ingest/device_consent", "f_logins", "login"),
+                ("identity/person_summary", "f_logins", "login")],
+}
 
 
-_ISO: dict[int, str] = {}
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """The inner and outer pads of HMAC-SHA256 for `key` (RFC 2104)."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
-def _iso(day: int) -> str:
-    name = _ISO.get(day)
-    if name is None:
-        name = _ISO[day] = day_iso(day)
-    return name
+# `proteus.pseudonym.pseudonymise` in SQL: HMAC-SHA256 over `kind:value`, 128 bits, hex.
+PSEUDONYM_SQL = ("substr(sha256($opad || unhex(sha256($ipad || encode({kind} || ':' || {raw})))),"
+                 " 1, 32)")
 
 
-def _days(days: list[int], values: list[int]) -> tuple[list[str], list[int]]:
-    """Day names and values in day order (the order of the chunk's rows, unless its files
-    were out of time order)."""
-    if len(days) == 1:
-        return [_iso(days[0])], values
-    if days != sorted(days):
-        days, values = map(list, zip(*sorted(zip(days, values, strict=True)), strict=True))
-    return [_iso(d) for d in days], values
+@dataclass
+class FileCounts:
+    read: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    last_day: str | None = None
+
+    @property
+    def accepted(self) -> int:
+        return self.read - self.rejected - self.duplicates
 
 
-def _pairs(table: pa.Table, other: str, value: str | None = None) -> Iterator[tuple[Any, ...]]:
-    """Per (device, `other`) pair of the table: (device, other, first, last, count, day
-    names, per-day figures, total), where the figures are event counts, or the sums of
-    `value` with its total, in day order."""
-    daily = [("ts", "min"), ("ts", "max"), ("ts", "count")]
-    if value is not None:
-        daily.append((value, "sum"))
-    figure = "ts_count" if value is None else f"{value}_sum"
-    per_day = table.group_by(["device_id", other, "day"], use_threads=False).aggregate(daily)
-    pairs = per_day.group_by(["device_id", other], use_threads=False).aggregate(
-        [("ts_min", "min"), ("ts_max", "max"), ("ts_count", "sum"), ("day", "list"),
-         (figure, "list"), *([(figure, "sum")] if value is not None else [])]).to_pydict()
-    totals = pairs.get(f"{figure}_sum") or [None] * len(pairs["device_id"])
-    for device, key, first, last, count, days, figures, total in zip(
-            pairs["device_id"], pairs[other], pairs["ts_min_min"], pairs["ts_max_max"],
-            pairs["ts_count_sum"], pairs["day_list"], pairs[f"{figure}_list"], totals,
-            strict=True):
-        names, ordered = _days(days, figures)
-        yield device, key, first, last, count, names, ordered, total
+class Fold:
+    """One group's rows in a DuckDB database of its own, in memory up to `memory_limit` and
+    spilled to `work_dir` beyond it."""
+
+    def __init__(self, kind: str, work_dir: Path, name: str, key: bytes, bounds: Bounds,
+                 chunk_size: int, memory_limit: str = "4GB", threads: int = 2) -> None:
+        self.kind, self.chunk_size, self.bounds = kind, chunk_size, bounds
+        self.spill = work_dir / f"{name}.spill"
+        shutil.rmtree(self.spill, ignore_errors=True)
+        self.con = duckdb.connect(":memory:", config={
+            "memory_limit": memory_limit, "threads": threads,
+            "temp_directory": str(self.spill), "preserve_insertion_order": False})
+        self.ipad, self.opad = hmac_pads(key)
+        self.scans: list[FileScan] = []
+        self.catalog: list[Any] = []
+        self.duplicate_catalog: dict[int, int] = {}
+        self.owner = True
+
+    def cursor(self) -> Fold:
+        """The same fold on a cursor of its own, for another thread."""
+        other = copy.copy(self)
+        other.con, other.owner = self.con.cursor(), False
+        return other
+
+    def close(self) -> None:
+        self.con.close()
+        if self.owner:
+            shutil.rmtree(self.spill, ignore_errors=True)
+
+    def __enter__(self) -> Fold:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # reading ------------------------------------------------------------------------------
+
+    def load(self, files: list[Path]) -> list[FileScan]:
+        """Read and check every file into `checked`; a file that cannot be read whole has
+        its `error` set (its rows stay out of the fold: the group fails)."""
+        if self.kind == "catalog":
+            self.scans = self._load_catalog(files)
+            return self.scans
+        low, high = self.bounds.seconds()
+        too_early, too_late = self.bounds.reasons()
+        scanner = Scanner(self.con, self.kind, check(self.kind, normalise_jsonl(self.kind)),
+                          check(self.kind), {"earliest": low, "latest": high,
+                                             "too_early": too_early, "too_late": too_late})
+        self.scans = scanner.scan(files)
+        return self.scans
+
+    def _load_catalog(self, files: list[Path]) -> list[FileScan]:
+        scans = [FileScan(k, path) for k, path in enumerate(files)]
+        rejects: list[tuple[int, int, str, str, str]] = []
+        seen: set[str] = set()
+        for scan in scans:
+            try:
+                for line_no, raw in read_rows(scan.path):
+                    scan.read += 1
+                    outcome = validate("catalog", raw, self.bounds)
+                    if isinstance(outcome, Rejection):
+                        rejects.append((scan.index, line_no, _shown(raw), outcome.field,
+                                        outcome.reason))
+                    elif outcome.content_id in seen:  # type: ignore[attr-defined]
+                        self.duplicate_catalog[scan.index] = \
+                            self.duplicate_catalog.get(scan.index, 0) + 1
+                    else:
+                        seen.add(outcome.content_id)  # type: ignore[attr-defined]
+                        self.catalog.append(outcome)
+            except ContractError as exc:
+                scan.error = str(exc)
+        self.con.execute("CREATE TABLE checked (ord BIGINT, file INT, line BIGINT, "
+                         "field VARCHAR, reason VARCHAR, raw VARCHAR)")
+        if rejects:
+            self.con.executemany("INSERT INTO checked VALUES (NULL, ?, ?, ?, ?, ?)",
+                                 [(f, ln, fld, why, raw) for f, ln, raw, fld, why in rejects])
+        return scans
+
+    def counts(self) -> dict[int, FileCounts]:
+        """Per file index: rows read, rejected, duplicates and the latest accepted day."""
+        out = {scan.index: FileCounts(read=scan.read) for scan in self.scans}
+        for file, rejected in self.con.execute(
+                "SELECT file, count(*) FROM checked WHERE field IS NOT NULL GROUP BY file"
+        ).fetchall():
+            out[file].rejected = rejected
+        if self.kind == "catalog":
+            for file, duplicates in self.duplicate_catalog.items():
+                out[file].duplicates = duplicates
+            return out
+        for file, duplicates in self.con.execute(
+                "SELECT file, count(*) FROM duplicates GROUP BY file").fetchall():
+            out[file].duplicates = duplicates
+        for file, day in self.con.execute(
+                "SELECT file, CAST(max(day) AS VARCHAR) FROM ok GROUP BY file").fetchall():
+            out[file].last_day = day
+        return out
+
+    def rejects(self, file: int) -> Iterator[tuple[int, str, str, str]]:
+        """(line, raw, field, reason) of a file's rejected rows, in line order."""
+        result = self.con.execute(
+            "SELECT line, raw, field, reason FROM checked WHERE field IS NOT NULL AND file = $f "
+            "ORDER BY line", {"f": file})
+        while batch := result.fetchmany(10_000):
+            yield from batch
+
+    # folding ------------------------------------------------------------------------------
+
+    def fold(self) -> list[int]:
+        """Fold the accepted rows per chunk into the tables `QUERIES` names; return the
+        chunk numbers that hold rows (every chunk the group's rows span)."""
+        if self.kind == "catalog":
+            return [1] if self.catalog else []
+        self.con.execute("""
+CREATE TABLE duplicates AS
+WITH candidates AS (
+  SELECT hash(event_id) AS h FROM checked WHERE field IS NULL GROUP BY h HAVING count(*) > 1
+)
+SELECT ord, file FROM checked
+WHERE field IS NULL AND hash(event_id) IN (SELECT h FROM candidates)
+QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ord) > 1""")
+        self.con.execute(f"""
+CREATE VIEW ok AS
+SELECT * EXCLUDE (field, reason, raw), (ord // {int(self.chunk_size)}) + 1 AS chunk
+FROM checked WHERE field IS NULL AND ord NOT IN (SELECT ord FROM duplicates)""")
+        getattr(self, f"_fold_{self.kind}")()
+        [(top,)] = self.con.execute("SELECT max(ord) FROM checked").fetchall()
+        last = int(top) // self.chunk_size + 1 if top is not None else 0
+        return list(range(1, last + 1))
+
+    def _pseudonyms(self, table: str) -> None:
+        """`pseudonyms(kind, raw, value)` for every distinct identifier of `table`."""
+        value = PSEUDONYM_SQL.format(kind="kind", raw="raw")
+        self.con.execute(f"CREATE TABLE pseudonyms AS SELECT kind, raw, {value} AS value "
+                         f"FROM (SELECT DISTINCT kind, raw FROM {table})",
+                         {"ipad": self.ipad, "opad": self.opad})
+
+    def _fold_network(self) -> None:
+        con = self.con
+        con.execute("""
+CREATE TABLE f_devices AS
+SELECT chunk, device_id AS id, min(ts) AS first, max(ts) AS last,
+       arg_min(device_type, ord) AS type, NULL::VARCHAR AS viewed
+FROM ok GROUP BY chunk, device_id""")
+        con.execute("CREATE TABLE f_device_list AS SELECT chunk, id AS device FROM f_devices")
+        con.execute("""CREATE TABLE seen (chunk BIGINT, kind VARCHAR, raw VARCHAR,
+            first BIGINT, last BIGINT, network VARCHAR)""")
+        con.execute("""CREATE TABLE sighted (chunk BIGINT, device VARCHAR, kind VARCHAR,
+            raw VARCHAR, first BIGINT, last BIGINT, count BIGINT, days VARCHAR[],
+            day_counts BIGINT[])""")
+        for kind in IDENTIFIER_FIELDS:  # column names from a fixed list
+            con.execute(f"""
+INSERT INTO seen SELECT chunk, '{kind}', {kind}, min(ts), max(ts), arg_min(network, ord)
+FROM ok WHERE {kind} IS NOT NULL GROUP BY chunk, {kind}""")
+            con.execute(f"""
+INSERT INTO sighted
+SELECT chunk, device_id, '{kind}', raw, min(first), max(last), sum(n),
+       list(CAST(day AS VARCHAR) ORDER BY day), list(n ORDER BY day)
+FROM (SELECT chunk, device_id, {kind} AS raw, day, min(ts) AS first, max(ts) AS last,
+             count(*) AS n
+      FROM ok WHERE {kind} IS NOT NULL GROUP BY chunk, device_id, {kind}, day)
+GROUP BY chunk, device_id, raw""")
+        self._pseudonyms("seen")
+        con.execute(f"""
+CREATE TABLE f_identifiers AS
+SELECT s.chunk, s.kind, p.value, s.first, s.last,
+       CASE WHEN s.kind = 'ip' THEN s.network END AS network,
+       CASE WHEN s.kind = 'ip' THEN {ip_class_sql('s.raw')} END AS ip_class
+FROM seen s JOIN pseudonyms p USING (kind, raw)""")
+        con.execute("""
+CREATE TABLE f_sightings AS
+SELECT s.chunk, s.device, s.kind, p.value, s.first, s.last, s.count, s.days, s.day_counts
+FROM sighted s JOIN pseudonyms p USING (kind, raw)""")
+        con.execute("DROP TABLE seen; DROP TABLE sighted")
+
+    def _fold_viewing(self) -> None:
+        con = self.con
+        con.execute("""
+CREATE TABLE f_devices AS
+SELECT chunk, device_id AS id, min(ts) AS first, max(ts) AS last, NULL::VARCHAR AS type,
+       CAST(max(day) AS VARCHAR) AS viewed
+FROM ok GROUP BY chunk, device_id""")
+        con.execute("CREATE TABLE f_device_list AS SELECT chunk, id AS device FROM f_devices")
+        con.execute("CREATE TABLE f_contents AS SELECT DISTINCT chunk, content_id AS id FROM ok")
+        con.execute("""
+CREATE TABLE f_views AS
+SELECT chunk, device_id AS device, content_id AS content, min(first) AS first,
+       max(last) AS last, CAST(sum(n) AS BIGINT) AS count, CAST(sum(s) AS BIGINT) AS seconds,
+       list(CAST(day AS VARCHAR) ORDER BY day) AS days, list(s ORDER BY day) AS day_seconds
+FROM (SELECT chunk, device_id, content_id, day, min(ts) AS first, max(ts) AS last,
+             count(*) AS n, CAST(sum(seconds) AS BIGINT) AS s
+      FROM ok GROUP BY chunk, device_id, content_id, day)
+GROUP BY chunk, device_id, content_id""")
+
+    def _fold_consent(self) -> None:
+        con = self.con
+        con.execute("""
+CREATE TABLE latest AS
+SELECT chunk, account, purpose, granted, ts FROM ok
+QUALIFY row_number() OVER (PARTITION BY chunk, account, purpose ORDER BY ts DESC, ord) = 1""")
+        con.execute("CREATE TABLE accounts AS SELECT DISTINCT 'login' AS kind, account AS raw "
+                    "FROM latest")
+        self._pseudonyms("accounts")
+        con.execute("""
+CREATE TABLE f_consent AS
+SELECT l.chunk, p.value AS account, l.purpose, l.granted, l.ts AS at
+FROM latest l JOIN pseudonyms p ON p.kind = 'login' AND p.raw = l.account""")
+        con.execute("CREATE TABLE f_logins AS SELECT DISTINCT chunk, account AS login "
+                    "FROM f_consent")
+
+    # handing rows to the writers ----------------------------------------------------------
+
+    def queries(self) -> list[str]:
+        return [name for name, _, _ in QUERIES[self.kind]] if self.kind != "catalog" \
+            else ["ingest/merge_catalog"]
+
+    def rows(self, chunk: int, query: str, batch: int) -> Iterator[list[Row]]:
+        """A chunk's rows of one query, `batch` at a time, in a fixed order."""
+        if self.kind == "catalog":
+            rows = catalog_rows(self.catalog)["ingest/merge_catalog"]
+            for start in range(0, len(rows), batch):
+                yield rows[start:start + batch]
+            return
+        table, order = next((t, o) for n, t, o in QUERIES[self.kind] if n == query)
+        reader = self.con.sql(
+            f"SELECT * EXCLUDE (chunk) FROM {table} WHERE chunk = $chunk ORDER BY {order}",
+            params={"chunk": chunk}).to_arrow_reader(batch)
+        pending: list[Row] = []
+        for record_batch in reader:
+            pending.extend(record_batch.to_pylist())
+            while len(pending) >= batch:
+                yield pending[:batch]
+                pending = pending[batch:]
+        if pending:
+            yield pending
+
+    def all_rows(self, chunk: int) -> Rows:
+        """Every row of a chunk, per query (for tests and small groups)."""
+        return {query: [row for part in self.rows(chunk, query, 1 << 30) for row in part]
+                for query in self.queries()}
 
 
-class NetworkFold(_Columns):
-    def __init__(self) -> None:
-        super().__init__(NETWORK)
+def _shown(raw: Any) -> str:
+    return raw.text if hasattr(raw, "text") else str(raw)
 
-    def rows(self, pseudonym: Pseudonymiser) -> Rows:
-        table = self.table()
-        if not table.num_rows:
-            return {}
-        devices = table.group_by("device_id", use_threads=False).aggregate(
-            [("ts", "min"), ("ts", "max"), ("device_type", "first")]).to_pydict()
-        identifiers, sightings = [], []
-        for kind in IDENTIFIER_FIELDS:
-            seen = table.filter(pa.compute.is_valid(table[kind]))
-            if not seen.num_rows:
-                continue
-            found = seen.group_by(kind, use_threads=False).aggregate(
-                [("ts", "min"), ("ts", "max"), ("network", "first")]).to_pydict()
-            names = {raw: pseudonym(kind, raw) for raw in found[kind]}
-            for raw, first, last, network in zip(found[kind], found["ts_min"], found["ts_max"],
-                                                 found["network_first"], strict=True):
-                ip = kind == "ip"
-                identifiers.append({"kind": kind, "value": names[raw], "first": first,
-                                    "last": last, "network": network if ip else None,
-                                    "ip_class": ip_class(raw) if ip else None})
-            for device, raw, first, last, count, days, counts, _ in _pairs(seen, kind):
-                sightings.append({"device": device, "kind": kind, "value": names[raw],
-                                  "first": first, "last": last, "count": count,
-                                  "days": days, "day_counts": counts})
-        ids = devices["device_id"]
-        return {
-            "ingest/merge_devices": [
-                {"id": k, "first": first, "last": last, "type": kind, "viewed": None}
-                for k, first, last, kind in zip(ids, devices["ts_min"], devices["ts_max"],
-                                                devices["device_type_first"], strict=True)],
-            "ingest/merge_identifiers": identifiers,
-            "ingest/merge_sightings": sightings,
-            "ingest/device_consent": [{"device": k} for k in ids],
-            "identity/person_summary": [{"device": k} for k in ids],
-        }
-
-
-class ViewingFold(_Columns):
-    def __init__(self) -> None:
-        super().__init__(VIEWING)
-
-    def rows(self, pseudonym: Pseudonymiser) -> Rows:
-        table = self.table()
-        if not table.num_rows:
-            return {}
-        devices = table.group_by("device_id", use_threads=False).aggregate(
-            [("ts", "min"), ("ts", "max"), ("day", "max")]).to_pydict()
-        views = [{"device": device, "content": content, "first": first, "last": last,
-                  "count": count, "seconds": seconds, "days": days, "day_seconds": per_day}
-                 for device, content, first, last, count, days, per_day, seconds
-                 in _pairs(table, "content_id", "seconds")]
-        ids = devices["device_id"]
-        return {
-            "ingest/merge_devices": [
-                {"id": k, "first": first, "last": last, "type": None, "viewed": _iso(day)}
-                for k, first, last, day in zip(ids, devices["ts_min"], devices["ts_max"],
-                                               devices["day_max"], strict=True)],
-            "ingest/merge_contents": [{"id": c} for c in dict.fromkeys(v["content"]
-                                                                       for v in views)],
-            "ingest/merge_views": views,
-            "identity/person_summary": [{"device": k} for k in ids],
-        }

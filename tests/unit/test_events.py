@@ -20,6 +20,7 @@ from proteus.events import (
     validate,
     write_rows,
 )
+from proteus.events.read import Unreadable
 
 NETWORK = {
     "event_id": "n1",
@@ -164,12 +165,14 @@ def test_csv_wrong_column_count_and_bad_json_are_rejected(tmp_path: Path) -> Non
         "v2,2025-03-03T10:00:00Z,d1,c1\n"
     )
     rows = list(read_rows(path))
-    assert isinstance(rows[1][1], str) and rows[1][0] == 3
+    assert isinstance(rows[1][1], Unreadable) and rows[1][0] == 3
     assert validate("viewing", rows[1][1]).field == "line"  # type: ignore[union-attr]
     path = tmp_path / "viewing.jsonl"
     path.write_text('{"event_id": "v1"}\nnot json\n[1, 2]\n')
     rows = list(read_rows(path))
-    assert [type(raw) for _, raw in rows] == [dict, str, str]
+    assert [type(raw) for _, raw in rows] == [dict, Unreadable, Unreadable]
+    assert [validate("viewing", raw) for _, raw in rows[1:]] == [
+        Rejection("line", "unparsable line"), Rejection("line", "not an object: array")]
 
 
 def _one_line_error(path: Path) -> str:

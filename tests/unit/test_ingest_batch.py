@@ -46,7 +46,7 @@ def _ingest(graph: RecordingGraph, files: list[DataFile], tmp_path: Path, chunk_
             writers: int = 1) -> list[Any]:
     groups, reports = plan(graph, files, "run-1")
     assert not reports
-    return ingest_groups(graph, groups, "run-1", lambda kind, value: value,
+    return ingest_groups(graph, groups, "run-1", b"a test pseudonym key",
                          tmp_path / "rejects", chunk_size=chunk_size, writers=writers)
 
 
