@@ -91,6 +91,31 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, batch
     emit({"devices": devices if data is None else None, **result})
 
 
+@bench.command("pipeline")
+@click.option("--devices", default=100_000, show_default=True)
+@click.option("--days", default=7, show_default=True,
+              help="Days the pipeline runs on; one more day is generated for the incremental "
+                   "path.")
+@click.option("--seed", default=42, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Reuse this generated dataset (days + 1 days) instead of generating one.")
+@click.option("--work-dir", type=click.Path(path_type=Path), default=None,
+              help="Keep the generated data, import files and rejects here.")
+@click.option("--audience", type=click.Path(path_type=Path, exists=True),
+              default=Path("rules/audiences/sports-big-screen.yaml"), show_default=True)
+@click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
+def bench_pipeline_command(devices: int, days: int, seed: int, data: Path | None,
+                           work_dir: Path | None, audience: Path, reset: bool) -> None:
+    """The whole pipeline from an empty graph: seconds per stage, bulk and incremental
+    ingest rates, peak memory, person F1, segment NMI, the audience and its dry run."""
+    from proteus.cli import connect, emit, settings
+    from proteus.pipeline_bench import run_bench
+
+    with connect() as graph:
+        require_empty_or_reset(graph, reset)
+        emit(run_bench(graph, settings(), devices, days, seed, data, audience, work_dir))
+
+
 def _register() -> None:
     from proteus.api.cli import bench_api_command
     from proteus.audiences.cli import bench_audience_command

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from proteus.db import store
 from proteus.errors import ServerError
 from proteus.settings import Settings
 
@@ -108,27 +109,49 @@ def assemble(layout: Layout) -> None:
     marker.write_text(digest)
 
 
-def _configure(layout: Layout, settings: Settings) -> None:
-    for folder in (layout.conf, layout.data, layout.logs, layout.run, layout.import_,
-                   layout.plugins):
-        folder.mkdir(parents=True, exist_ok=True)
+def _conf_text(layout: Layout, settings: Settings, data: Path) -> str:
     template = (resources.files("proteus.db") / "neo4j.conf.template").read_text()
-    (layout.conf / "neo4j.conf").write_text(template.format(
-        home=layout.home, bolt_port=settings.bolt_port, http_port=settings.http_port,
-        heap=settings.heap, pagecache=settings.pagecache))
+    return template.format(home=layout.home, data=data, bolt_port=settings.bolt_port,
+                           http_port=settings.http_port, heap=settings.heap,
+                           pagecache=settings.pagecache)
+
+
+def _configure(layout: Layout, settings: Settings) -> None:
+    layout.home.mkdir(parents=True, exist_ok=True)
+    store.current(layout.home)
+    for folder in (layout.conf, layout.logs, layout.run, layout.import_, layout.plugins):
+        folder.mkdir(parents=True, exist_ok=True)
+    (layout.conf / "neo4j.conf").write_text(_conf_text(layout, settings, layout.data))
     for jar in layout.plugins.glob("*.jar"):
         jar.unlink()
     for jar in layout.plugin_jars.glob("*.jar"):
         if settings.gds or jar.name.startswith("apoc-"):
             os.link(jar, layout.plugins / jar.name)
     if not (layout.data / "dbms" / "auth.ini").exists():
-        env = {**os.environ, "NEO4J_HOME": str(layout.home), "NEO4J_CONF": str(layout.conf)}
-        done = subprocess.run(
-            ["java", "-cp", f"{layout.lib}/*", "org.neo4j.cli.AdminTool", "dbms",
-             "set-initial-password", settings.neo4j_password.get_secret_value()],
-            capture_output=True, text=True, env=env, check=False)
-        if done.returncode != 0:
-            raise ServerError(f"could not set the initial password: {done.stderr.strip()[-200:]}")
+        admin(settings, ["dbms", "set-initial-password",
+                         settings.neo4j_password.get_secret_value()], layout.data,
+              "could not set the initial password")
+
+
+def admin(settings: Settings, arguments: list[str], data: Path, failure: str,
+          heap: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `neo4j-admin ARGUMENTS` on the data folder `data` (a generation of the managed
+    server's store); raise ServerError(failure + the tool's last lines) when it fails."""
+    layout = Layout.of(settings)
+    assemble(layout)
+    conf = layout.home / "conf-admin"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "neo4j.conf").write_text(_conf_text(layout, settings, data))
+    env = {**os.environ, "NEO4J_HOME": str(layout.home), "NEO4J_CONF": str(conf)}
+    java = _require("java", "install a Java 17 or 21 JDK")
+    memory = [f"-Xmx{heap}"] if heap else []
+    done = subprocess.run(
+        [java, *memory, "-cp", f"{layout.lib}/*", "org.neo4j.cli.AdminTool", *arguments],
+        capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-4:])
+        raise ServerError(f"{failure}: {tail[-600:]}")
+    return done
 
 
 def running_pid(layout: Layout) -> int | None:

@@ -73,7 +73,7 @@ class Group:
         self.id = group_id([f.sha256 for f in files])
 
 
-class _Progress:
+class Progress:
     def __init__(self, stream: TextIO = sys.stderr, every_s: float = 2.0) -> None:
         self.stream, self.every_s = stream, every_s
         self.started = self.last = time.monotonic()
@@ -85,12 +85,14 @@ class _Progress:
             print(f"  [{now - self.started:6.1f}s] {line}", file=self.stream, flush=True)
 
 
-def plan(graph: Runner, files: list[DataFile],
-         run_id: str) -> tuple[list[Group], list[BatchReport]]:
+def plan(graph: Runner, files: list[DataFile], run_id: str,
+         fresh: bool = False) -> tuple[list[Group], list[BatchReport]]:
     """Group the files to write (per record type, in order) and report the rest: complete
     files are skipped; an empty file or one without the required columns fails (its batch
     says why) before any of its group is written; a file partly written by an older layout,
-    or in a group whose other files are not all here again, fails and is not touched."""
+    or in a group whose other files are not all here again, fails and is not touched.
+    `fresh` plans for a new database (a rebuild): nothing in the graph counts, and nothing
+    is written to it."""
     reports: list[BatchReport] = []
     groups: list[Group] = []
     by_kind: dict[str, list[tuple[DataFile, dict[str, Any] | None]]] = {}
@@ -101,7 +103,7 @@ def plan(graph: Runner, files: list[DataFile],
                                                     f"{named[data.sha256]}, read once"))
             continue
         named[data.sha256] = data.path.name
-        found = graph.read("ingest/find_batch", id=data.sha256)
+        found = [] if fresh else graph.read("ingest/find_batch", id=data.sha256)
         batch = found[0]["batch"] if found else {}
         earlier = found[0].get("group") if found else None
         if batch.get("status") == "complete":
@@ -115,9 +117,10 @@ def plan(graph: Runner, files: list[DataFile],
                 check_start(data.path)
             except ContractError as exc:
                 reports.append(_report(data, "failed", str(exc)))
-                graph.write("ingest/open_batch", id=data.sha256, file=data.path.name,
-                            size=data.size, kind=data.kind, group=None, run_id=run_id)
-                close_batch(graph, reports[-1])
+                if not fresh:
+                    graph.write("ingest/open_batch", id=data.sha256, file=data.path.name,
+                                size=data.size, kind=data.kind, group=None, run_id=run_id)
+                    close_batch(graph, reports[-1])
                 continue
             written = earlier if earlier and earlier["written"] and \
                 earlier["status"] != "complete" else None
@@ -152,7 +155,7 @@ def _report(data: DataFile, status: str, error: str | None = None) -> BatchRepor
 
 
 def _write_chunk(graph: Runner, group: str, parts: Iterator[tuple[str, list[Row]]], chunk: int,
-                 done: frozenset[str], progress: _Progress, label: str) -> None:
+                 done: frozenset[str], progress: Progress, label: str) -> None:
     """Write a chunk's rows part by part. Node queries run whole again on a resume (they are
     idempotent and answer the ids the links need); every other part commits with its marker
     and is skipped once written."""
@@ -183,7 +186,7 @@ class GroupIngest:
     """Folds the files of one group and hands its chunks to the writers."""
 
     def __init__(self, graph: Runner, group: Group, run_id: str, key: bytes,
-                 rejects_dir: Path, chunk_size: int, batch_rows: int, progress: _Progress,
+                 rejects_dir: Path, chunk_size: int, batch_rows: int, progress: Progress,
                  work_dir: Path, bounds: Bounds) -> None:
         self.graph, self.group, self.key = graph, group, key
         self.rejects_dir, self.progress = rejects_dir, progress
@@ -208,27 +211,10 @@ class GroupIngest:
         """Read, check and fold every file, then submit each chunk not yet written; a file
         that cannot be read whole fails the group (its files stay unfinished)."""
         self.started = time.monotonic()
-        fold = Fold(self.group.kind, self.work_dir, self.group.id[:16], self.key, self.bounds,
-                    self.chunk_size)
-        self.fold = fold
-        scans = fold.load([f.path for f in self.group.files])
-        failed = [scan.error for scan in scans if scan.error]
-        if failed:
-            self.fail(failed[0])
-            return
-        chunks = fold.fold()
-        counts = fold.counts()
-        for data, report, scan in zip(self.group.files, self.reports, scans, strict=True):
-            found = counts[scan.index]
-            report.read, report.rejected = found.read, found.rejected
-            report.duplicates, report.accepted = found.duplicates, found.accepted
-            report.last_day = found.last_day
-            report.rejects_file = self._write_rejects(data, scan.index, found.rejected)
-            self.progress.say(f"{data.path.name}: {report.read:,} rows read, "
-                              f"{report.rejected:,} rejected, {report.duplicates:,} duplicates",
-                              force=True)
-        self.progress.say(f"{self.label}: checked and folded in "
-                          f"{time.monotonic() - self.started:.1f}s", force=True)
+        self.fold = Fold(self.group.kind, self.work_dir, self.group.id[:16], self.key,
+                         self.bounds, self.chunk_size, say=self.progress.say)
+        chunks = fold_group(self.fold, self.group, self.reports, self.rejects_dir,
+                            self.progress, self.label)
         for chunk in chunks:
             if str(chunk) in self.done:
                 for report in self.reports:
@@ -237,21 +223,6 @@ class GroupIngest:
             for report in self.reports:
                 report.chunks_written += 1
             self.futures.append(submit(self._write, chunk))
-
-    def _write_rejects(self, data: DataFile, index: int, rejected: int) -> str | None:
-        stem = data.path.name.split(".")[0]
-        path = self.rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
-        if not rejected:
-            path.unlink(missing_ok=True)
-            return None
-        assert self.fold is not None
-        self.rejects_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(descriptor, 0o600)
-        with open(descriptor, "w", encoding="utf-8") as out:
-            for line, raw, field, reason in self.fold.rejects(index):
-                out.write(_reject_line(data, line, raw, field, reason))
-        return str(path)
 
     def _write(self, chunk: int) -> None:
         assert self.fold is not None
@@ -286,6 +257,52 @@ class GroupIngest:
         self.progress.say(f"{self.label}: {status} in {seconds:.1f}s", force=True)
 
 
+def fold_group(fold: Fold, group: Group, reports: list[BatchReport], rejects_dir: Path,
+               progress: Progress, label: str) -> list[int]:
+    """Read, check and fold a group's files into `fold`; fill the reports (counts, rejects
+    files) and return the chunks that hold rows. A file that cannot be read whole fails
+    every report of the group and nothing is folded."""
+    started = time.monotonic()
+    scans = fold.load([f.path for f in group.files])
+    failed = [scan.error for scan in scans if scan.error]
+    if failed:
+        for report in reports:
+            report.status = "failed"
+            report.error = report.error or failed[0]
+        return []
+    chunks = fold.fold()
+    counts = fold.counts()
+    for data, report, scan in zip(group.files, reports, scans, strict=True):
+        found = counts[scan.index]
+        report.read, report.rejected = found.read, found.rejected
+        report.duplicates, report.accepted = found.duplicates, found.accepted
+        report.last_day = found.last_day
+        report.rejects_file = write_rejects(fold, data, scan.index, found.rejected,
+                                            rejects_dir)
+        progress.say(f"{data.path.name}: {report.read:,} rows read, {report.rejected:,} "
+                     f"rejected, {report.duplicates:,} duplicates", force=True)
+    progress.say(f"{label}: checked and folded in {time.monotonic() - started:.1f}s",
+                 force=True)
+    return chunks
+
+
+def write_rejects(fold: Fold, data: DataFile, index: int, rejected: int,
+                  rejects_dir: Path) -> str | None:
+    """The file's rejected rows as JSON Lines, readable by the owner only; none without."""
+    stem = data.path.name.split(".")[0]
+    path = rejects_dir / f"{stem}-{data.sha256[:12]}.rejects.jsonl"
+    if not rejected:
+        path.unlink(missing_ok=True)
+        return None
+    rejects_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as out:
+        for line, raw, field, reason in fold.rejects(index):
+            out.write(_reject_line(data, line, raw, field, reason))
+    return str(path)
+
+
 def _reject_line(data: DataFile, line_no: int, raw: str | None, field: str,
                  reason: str) -> str:
     shown: Any = (raw or "").rstrip("\r\n")
@@ -304,7 +321,7 @@ def ingest_groups(graph: Runner, groups: list[Group], run_id: str, key: bytes,
                   batch_rows: int = 20_000, work_dir: Path | None = None,
                   bounds: Bounds | None = None) -> list[BatchReport]:
     """Ingest each group: fold it, then write its chunks on `writers` threads."""
-    progress = _Progress()
+    progress = Progress()
     reports: list[BatchReport] = []
     work = work_dir or rejects_dir / ".work"
     with ThreadPoolExecutor(max_workers=writers) as pool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import click
 
 from proteus import ingest
+from proteus.ingest import Bulk
 
 
 @click.command("ingest")
@@ -23,18 +25,36 @@ from proteus import ingest
               show_default=True, help="Chunks written at once.")
 @click.option("--rejects-dir", type=click.Path(path_type=Path), default=Path("data/rejects"),
               show_default=True, help="Where <file>.rejects.jsonl files go (sensitive: raw rows).")
+@click.option("--bulk", "bulk", flag_value="first",
+              help="Load through neo4j-admin import whatever the size (a first load only).")
+@click.option("--no-bulk", "bulk", flag_value="never", help="Always merge through Cypher.")
+@click.option("--rebuild", "bulk", flag_value="rebuild",
+              help="Replace the graph's content with these files through neo4j-admin import "
+                   "(API keys and their audit trail are kept; derived facts go).")
+@click.option("--import-files", type=click.Path(path_type=Path), default=None,
+              help="External server: write the neo4j-admin import files here and print the "
+                   "command to run on the server.")
+@click.option("--work-dir", type=click.Path(path_type=Path), default=None,
+              help="Where folding spills and bulk import files go (default: PROTEUS_HOME/work).")
 def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, writers: int,
-                   rejects_dir: Path) -> None:
-    """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph."""
+                   rejects_dir: Path, bulk: str | None, import_files: Path | None,
+                   work_dir: Path | None) -> None:
+    """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph.
+
+    A first load of at least 64 MB on the managed server goes through neo4j-admin import
+    (docs/scale.md); later files merge through Cypher, resumable and idempotent."""
     from proteus.cli import connect, emit, settings
 
     params = ingest.IngestParams(paths=list(paths), chunk_size=chunk_size,
-                                 batch_rows=batch_rows, writers=writers, rejects_dir=rejects_dir)
+                                 batch_rows=batch_rows, writers=writers, rejects_dir=rejects_dir,
+                                 bulk=cast(Bulk, bulk or "auto"), import_files=import_files,
+                                 work_dir=work_dir)
     with connect() as graph:
         report = ingest.run(graph, params, settings())
     for line in report.lines():
         click.echo(line, err=True)
-    emit({"run_id": report.run_id, "read": report.read, "accepted": report.accepted,
+    emit({"run_id": report.run_id, "path": report.path, "read": report.read,
+          "accepted": report.accepted,
           "rejected": report.rejected, "duplicates": report.duplicates,
           "events_per_s": report.events_per_s, "ok": report.ok})
     if not report.ok:

@@ -18,12 +18,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from proteus.events import ContractError, Rejection, read_rows, validate
 from proteus.events.checks import Bounds
@@ -64,6 +66,11 @@ PSEUDONYM_SQL = ("substr(sha256($opad || unhex(sha256($ipad || encode({kind} || 
                  " 1, 32)")
 
 
+CATALOG_SCHEMA = pa.schema([("id", pa.string()), ("title", pa.string()), ("kind", pa.string()),
+                            ("genres", pa.list_(pa.string())),
+                            ("iab_ids", pa.list_(pa.string()))])
+
+
 @dataclass
 class FileCounts:
     read: int = 0
@@ -81,8 +88,10 @@ class Fold:
     spilled to `work_dir` beyond it."""
 
     def __init__(self, kind: str, work_dir: Path, name: str, key: bytes, bounds: Bounds,
-                 chunk_size: int, memory_limit: str = "4GB", threads: int = 2) -> None:
+                 chunk_size: int, memory_limit: str = "4GB", threads: int = 2,
+                 say: Callable[[str], None] | None = None) -> None:
         self.kind, self.chunk_size, self.bounds = kind, chunk_size, bounds
+        self.say = say or (lambda line: None)
         self.spill = work_dir / f"{name}.spill"
         shutil.rmtree(self.spill, ignore_errors=True)
         self.con = duckdb.connect(":memory:", config={
@@ -123,7 +132,8 @@ class Fold:
         too_early, too_late = self.bounds.reasons()
         scanner = Scanner(self.con, self.kind, check(self.kind, normalise_jsonl(self.kind)),
                           check(self.kind), {"earliest": low, "latest": high,
-                                             "too_early": too_early, "too_late": too_late})
+                                             "too_early": too_early, "too_late": too_late},
+                          self.say)
         self.scans = scanner.scan(files)
         return self.scans
 
@@ -200,7 +210,9 @@ QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ord) > 1""")
 CREATE VIEW ok AS
 SELECT * EXCLUDE (field, reason, raw), (ord // {int(self.chunk_size)}) + 1 AS chunk
 FROM checked WHERE field IS NULL AND ord NOT IN (SELECT ord FROM duplicates)""")
+        self.say(f"{self.kind}: duplicates found, folding")
         getattr(self, f"_fold_{self.kind}")()
+        self.say(f"{self.kind}: folded")
         [(top,)] = self.con.execute("SELECT max(ord) FROM checked").fetchall()
         last = int(top) // self.chunk_size + 1 if top is not None else 0
         return list(range(1, last + 1))
@@ -310,6 +322,22 @@ FROM latest l JOIN pseudonyms p ON p.kind = 'login' AND p.raw = l.account""")
                 pending = pending[batch:]
         if pending:
             yield pending
+
+    def export(self, folder: Path) -> list[Path]:
+        """Write the folded tables (every chunk) as Parquet files `<kind>_<table>.parquet`."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        if self.kind == "catalog":
+            path = folder / "catalog_items.parquet"
+            rows = catalog_rows(self.catalog)["ingest/merge_catalog"]
+            pq.write_table(pa.Table.from_pylist(rows, schema=CATALOG_SCHEMA), path)
+            return [path]
+        for table in dict.fromkeys(t for _, t, _ in QUERIES[self.kind]):
+            path = folder / f"{self.kind}_{table[2:]}.parquet"
+            self.con.execute(f"COPY (SELECT * EXCLUDE (chunk) FROM {table}) TO '{path}' "
+                             "(FORMAT parquet)")
+            written.append(path)
+        return written
 
     def all_rows(self, chunk: int) -> Rows:
         """Every row of a chunk, per query (for tests and small groups)."""

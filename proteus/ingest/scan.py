@@ -14,7 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,8 +98,9 @@ class Scanner:
     of normalised rows (`normalised`), both run with `params`."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, kind: str, jsonl: str, rows: str,
-                 params: dict[str, Any]) -> None:
+                 params: dict[str, Any], say: Callable[[str], None] | None = None) -> None:
         self.con, self.kind = con, kind
+        self.say = say or (lambda line: None)
         self.fields = field_names(kind)
         self.jsonl, self.rows, self.params = jsonl, rows, params
         self.ord = 0
@@ -159,6 +160,7 @@ class Scanner:
             self._insert(self.jsonl, "lines", lines)
             self.ord += count
             scan.read += count
+            self.say(f"{scan.path.name}: {scan.read:,} rows read")
 
     def _scan_rows(self, scan: FileScan) -> None:
         block: list[dict[str, Any]] = []
