@@ -48,6 +48,7 @@ __all__ = [
     "Text",
     "Version",
     "decode_text",
+    "is_plain",
     "parse_document",
     "printable",
     "read_document",
@@ -58,7 +59,7 @@ MAX_DAYS = 3650                      # ten years of history
 MAX_SECONDS = MAX_DAYS * 86_400      # viewing seconds within that window
 MAX_VERSION = 999_999                # `name@vN` holds up to six digits
 MAX_HOUSEHOLD = 1000
-MAX_OFFSET = 10_000_000              # members skipped by a page
+MAX_OFFSET = 1_000_000_000           # members skipped by a page
 MAX_RATIO = 1e6                      # lifts
 MAX_MEASURE = 1e9                    # any other compared value
 MAX_ITEMS = 200                      # values in one list
@@ -114,6 +115,18 @@ Label = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=MAX_
                   Field(json_schema_extra={"pattern": LABEL_PATTERN},
                         description="one line, no control or invisible characters")]
 Text = Annotated[str, Strict(), StringConstraints(max_length=MAX_TEXT), AfterValidator(_text)]
+
+
+def is_plain(value: object, max_length: int) -> bool:
+    """True for text of at most `max_length` characters, without control or invisible
+    characters, that UTF-8 can carry (no lone surrogates)."""
+    if not isinstance(value, str) or len(value) > max_length or _INVISIBLE.search(value):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def printable(value: str) -> str:
