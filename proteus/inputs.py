@@ -3,7 +3,8 @@ definition files (audience definitions, segment rules, API key names).
 
     Days, Seconds, Version, HouseholdSize, Offset   integers: bounded; true, "5" or 5.0 refused
     Share, Ratio, Measure                           numbers: finite and bounded ("0.5" refused)
-    Flag                                            true or false, nothing else
+    Flag, QueryFlag                                 true or false, nothing else (in a query
+                                                    string: the words `true` and `false`)
     Slug, Label, Text                               bounded text without control or invisible
                                                     characters (Text keeps tabs and newlines)
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
 from yaml.constructor import ConstructorError
 
 from proteus.errors import InputError
@@ -41,6 +42,7 @@ __all__ = [
     "Label",
     "Measure",
     "Offset",
+    "QueryFlag",
     "Ratio",
     "Seconds",
     "Share",
@@ -78,6 +80,17 @@ Ratio = Annotated[float, Strict(), Field(ge=0, le=MAX_RATIO, allow_inf_nan=False
 Measure = Annotated[float, Strict(),
                     Field(ge=-MAX_MEASURE, le=MAX_MEASURE, allow_inf_nan=False)]
 Flag = Annotated[bool, Strict()]
+
+
+def _query_flag(value: object) -> object:
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise ValueError("true or false")
+        return value == "true"
+    return value
+
+
+QueryFlag = Annotated[bool, BeforeValidator(_query_flag), Strict()]
 
 # C0 and C1 controls, soft hyphen, bidirectional marks and overrides, zero-width and other
 # invisible format characters, line and paragraph separators, the byte order mark.

@@ -296,3 +296,13 @@ def test_cursor_decoding_never_raises_anything_but_input_error(cursor: str) -> N
     except InputError:
         return
     assert 0 <= offset <= 1_000_000_000
+
+
+@pytest.mark.parametrize("value", ["no", "0", "off", "f", "n", "False", "yes", "1"])
+def test_query_flags_are_true_or_false_only(value: str) -> None:
+    api, graph = client("analyst")
+    response = api.get(f"/v1/identity/devices/d1?redact={value}")
+    assert error_of(response, 422, "invalid_input")["message"].startswith("query.redact: ")
+    response = api.get(f"/v1/audiences/sports@v1/members?explain={value}")
+    assert error_of(response, 422, "invalid_input")["message"].startswith("query.explain: ")
+    assert not [n for n, _ in graph.calls if n.startswith(("identity/", "audiences/"))]

@@ -33,7 +33,7 @@ from proteus.audiences import (
     MaterialiseReport,
 )
 from proteus.graph import Runner
-from proteus.inputs import SLUG_PATTERN
+from proteus.inputs import SLUG_PATTERN, QueryFlag
 from proteus.keys import Principal
 
 router = APIRouter(prefix="/audiences", tags=["audiences"],
@@ -45,9 +45,9 @@ Ref = Annotated[str, Path(pattern=REF, description="`name` or `name@vN`")]
 Other = Annotated[str, Query(pattern=REF, description="the audience version to compare with")]
 Member = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="members per page")]
-Explain = Annotated[bool, Query(description="add each member's stored explanation "
+Explain = Annotated[QueryFlag, Query(description="add each member's stored explanation "
                                             "(at most 50 members per page then)")]
-Redact = Annotated[bool, Query(description="hide identifier values")]
+Redact = Annotated[QueryFlag, Query(description="hide identifier values")]
 Sample = Annotated[int | None, Query(ge=0, le=100, description="members to explain")]
 Format = Annotated[Literal["csv", "jsonl", "openrtb"], Query(description="export format")]
 
