@@ -16,7 +16,7 @@ from proteus.audiences.evaluate import fetch
 from proteus.audiences.explain import Explanation
 from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Runner
-from proteus.inputs import MAX_OFFSET
+from proteus.inputs import MAX_OFFSET, is_plain
 
 VERIFY_BATCH = 5_000
 
@@ -64,8 +64,8 @@ def stored(graph: Runner, ref: str, member: str) -> tuple[store.AudienceVersion,
     """A member's stored explanation; for household and device audiences `member` may also
     be a person behind a member."""
     version = materialised(graph, ref)
-    if not isinstance(member, str) or not 0 < len(member) <= 100:
-        raise InputError("member: an id of 1-100 characters")
+    if not member or not is_plain(member, 100):
+        raise InputError("member: an id of 1-100 characters, no control characters")
     rows = graph.read("audiences/member", id=version.id, member=member)
     if not rows and version.target != "person":
         rows = graph.read("audiences/member_of_person", id=version.id, person=member)

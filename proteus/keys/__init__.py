@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from proteus.errors import InputError, NotFound
 from proteus.graph import Runner
-from proteus.inputs import Label
+from proteus.inputs import Label, printable
 
 __all__ = [
     "ROLES",
@@ -42,6 +42,7 @@ __all__ = [
 Role = Literal["service", "analyst", "admin"]
 ROLES: dict[str, int] = {"service": 1, "analyst": 2, "admin": 3}
 _KEY = re.compile(r"^pk_[0-9a-f]{12}_[A-Za-z0-9_-]{20,100}$")
+_ID = re.compile(r"[0-9a-f]{12}")
 _NAME: TypeAdapter[str] = TypeAdapter(Label)
 
 
@@ -95,6 +96,9 @@ def list_keys(graph: Runner) -> list[ApiKey]:
 
 
 def revoke_key(graph: Runner, key_id: str) -> ApiKey:
+    if not isinstance(key_id, str) or not _ID.fullmatch(key_id):
+        raise InputError(f"id: 12 lower-case hexadecimal digits, as `keys list` shows, not "
+                         f"{printable(str(key_id))[:40]!r}")
     rows = graph.write("keys/revoke_key", id=key_id)
     if not rows:
         raise NotFound(f"no API key {key_id}")

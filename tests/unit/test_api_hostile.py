@@ -306,3 +306,17 @@ def test_query_flags_are_true_or_false_only(value: str) -> None:
     response = api.get(f"/v1/audiences/sports@v1/members?explain={value}")
     assert error_of(response, 422, "invalid_input")["message"].startswith("query.explain: ")
     assert not [n for n, _ in graph.calls if n.startswith(("identity/", "audiences/"))]
+
+
+def test_ids_from_the_command_line_are_checked_before_the_graph() -> None:
+    from proteus import audiences
+
+    graph = DriverLikeGraph({"audiences/get_version": [{"audience": stored("active",
+                                                                           size=80)}]})
+    for bad in ("\udcff", "abc", "0123456789AB", "0123456789ab\n"):
+        with pytest.raises(InputError, match="id: "):
+            keys.revoke_key(graph, bad)
+    for member in ("\udcff", "p-1\x00", "x" * 101):
+        with pytest.raises(InputError, match="member: "):
+            audiences.explain(graph, "sports@v1", member, actor="ana")
+    assert [n for n, _ in graph.calls] == ["audiences/get_version"] * 3
