@@ -46,7 +46,7 @@ Other = Annotated[str, Query(pattern=REF, description="the audience version to c
 Member = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="members per page")]
 Explain = Annotated[QueryFlag, Query(description="add each member's stored explanation "
-                                            "(at most 50 members per page then)")]
+                                                 "(at most 50 members per page then)")]
 Redact = Annotated[QueryFlag, Query(description="hide identifier values")]
 Sample = Annotated[int | None, Query(ge=0, le=100, description="members to explain")]
 Format = Annotated[Literal["csv", "jsonl", "openrtb"], Query(description="export format")]
