@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     api_workers: int = Field(default=2, ge=1, le=64)
     api_key_cache_s: float = Field(default=5.0, ge=0)
     api_catalog_cache_s: float = Field(default=60.0, ge=0)
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -1,7 +1,9 @@
 """The HTTP API: `create_app(settings)` builds the FastAPI app, routes under `/v1`.
 
 One `Graph` (one Neo4j driver) per process, opened in the lifespan and closed after; every
-route reads through it. OpenAPI at `/openapi.json`, interactive docs at `/docs`.
+route reads through it. OpenAPI at `/openapi.json`, interactive docs at `/docs` (Swagger UI)
+and `/redoc`, both served from files shipped with the `fastapi-offline` package, so they work
+inside a network with no way out. Request bodies are limited to `api_max_body_bytes`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 import proteus
 from proteus.api import errors
 from proteus.api.deps import KeyCache
 from proteus.api.routes import audiences, health, identity, keys, profiles, recommend, runs
 from proteus.api.routes import segments as segment_routes
+from proteus.api.routing import BodyLimit
 from proteus.graph import Graph
 from proteus.recommend.catalog import CatalogCache
 from proteus.settings import Settings
@@ -24,8 +28,11 @@ DESCRIPTION = """Explainable audience intelligence on Neo4j.
 
 Every route except `/v1/health/*` needs an API key in `X-API-Key`
 (`proteus keys create NAME --role service|analyst|admin`). 401 means no key or an unknown
-or revoked one; 403 a key whose role may not call the route. Errors share one body:
-`{"error": {"status", "code", "message", "details"}}`. Ids are pseudonymous."""
+or revoked one; 403 a key whose role may not call the route (audited); both are decided
+before the request body is read. 422 is any invalid input, a body that is not standard JSON
+in UTF-8 included; 413 a body over the size limit; 409 a valid request the audience's state
+forbids. Errors share one body: `{"error": {"status", "code", "message", "details"}}`.
+Ids are pseudonymous."""
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -42,8 +49,10 @@ def create_app(settings: Settings) -> FastAPI:
                 app.state.graph.close()
                 app.state.graph = None
 
-    app = FastAPI(title="Proteus API", version=proteus.__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPIOffline(title="Proteus API", version=proteus.__version__,
+                         description=DESCRIPTION, lifespan=lifespan,
+                         swagger_ui_parameters={"validatorUrl": None})
+    app.add_middleware(BodyLimit, limit=settings.api_max_body_bytes)
     app.state.settings = settings
     app.state.graph = None
     app.state.key_cache = KeyCache(settings.api_key_cache_s)

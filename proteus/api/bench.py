@@ -22,6 +22,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -68,6 +70,24 @@ def _start(settings: Settings, port: int, workers: int) -> subprocess.Popen[byte
     raise ServerError("the API server did not become ready within 60 s")
 
 
+@contextmanager
+def served(settings: Settings, workers: int = 1) -> Iterator[int]:
+    """A real API server (uvicorn) on a free loopback port, ready, stopped on exit."""
+    port = _free_port()
+    server = _start(settings, port, workers)
+    try:
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stderr is not None:
+            server.stderr.close()
+
+
 def _load(port: int, paths: list[str], key: str, connections: int, seconds: float,
           rate: float | None = None) -> dict[str, Any]:
     plan = {"host": "127.0.0.1", "port": port, "paths": paths, "key": key,
@@ -97,29 +117,20 @@ def bench_api(graph: Runner, settings: Settings, seconds: float = 10.0, connecti
                 (f"/v1/devices/{pair[0]}", f"/v1/persons/{pair[1]}" if persons else
                  f"/v1/devices/{pair[1]}")]
     created = keys.create_key(graph, "bench-api", "service")
-    port = _free_port()
-    server = _start(settings, port, workers)
     try:
-        warm = min(3.0, seconds)
-        _load(port, recs, created.key, connections, warm)
-        _load(port, profiles, created.key, connections, warm)
-        static = _load(port, ["/v1/health/live"], created.key, connections, seconds)
-        rec = _load(port, recs, created.key, connections, seconds)
-        prof = _load(port, profiles, created.key, connections, seconds)
-        floor = _load(port, [READY], created.key, connections, seconds)
-        fixed = (_load(port, recs, created.key, connections, seconds, rate)
-                 if rate else None)
-        floor_fixed = (_load(port, [READY], created.key, connections, seconds, rate)
-                       if rate else None)
+        with served(settings, workers) as port:
+            warm = min(3.0, seconds)
+            _load(port, recs, created.key, connections, warm)
+            _load(port, profiles, created.key, connections, warm)
+            static = _load(port, ["/v1/health/live"], created.key, connections, seconds)
+            rec = _load(port, recs, created.key, connections, seconds)
+            prof = _load(port, profiles, created.key, connections, seconds)
+            floor = _load(port, [READY], created.key, connections, seconds)
+            fixed = (_load(port, recs, created.key, connections, seconds, rate)
+                     if rate else None)
+            floor_fixed = (_load(port, [READY], created.key, connections, seconds, rate)
+                           if rate else None)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        if server.stderr is not None:
-            server.stderr.close()
         keys.revoke_key(graph, created.id)
     result: dict[str, Any] = {
         "p50_ms": rec["p50_ms"], "p99_ms": rec["p99_ms"],

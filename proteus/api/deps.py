@@ -3,8 +3,13 @@
     @router.get("/x")
     def x(graph: GraphDep, who: Annotated[Principal, Depends(role("analyst"))]) -> ...
 
-One `Graph` per process lives on `app.state.graph`, opened in the app's lifespan. Verified
-keys are remembered for `api_key_cache_s` seconds in `app.state.key_cache`.
+One `Graph` per process lives on `app.state.graph`, opened in the app's lifespan (a graph set
+there before, as tests do, is used and left open). Verified keys are remembered for
+`api_key_cache_s` seconds in `app.state.key_cache`.
+
+Routes under `proteus.api.routing.KeyedRoute` check the key and the role before anything else,
+the body included, and leave the principal on `request.state`; the dependencies below then
+only read it. A refused role is audited either way.
 
 The dependencies are coroutines: FastAPI runs a plain function dependency in its thread pool,
 and a hop there and back for every dependency of every request cost more than the request's
@@ -14,23 +19,27 @@ own work. Only a key missing from the cache goes to the graph, in the pool.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyHeader
 
 from proteus import keys
+from proteus.api import audit
 from proteus.api.errors import Forbidden, Unauthorized
 from proteus.graph import Runner
-from proteus.keys import Principal, Role
+from proteus.keys import ROLES, Principal, Role
 from proteus.settings import Settings
 
-__all__ = ["AdminKey", "AnalystKey", "GraphDep", "KeyCache", "Principal", "ServiceKey",
-           "SettingsDep", "get_graph", "get_settings", "role"]
+__all__ = ["AdminKey", "AnalystKey", "GraphDep", "KeyCache", "Principal", "RoleCheck",
+           "ServiceKey", "SettingsDep", "admit", "get_graph", "get_settings", "needed_role",
+           "role"]
 
-_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
+KEY_HEADER = "X-API-Key"
+_HEADER = APIKeyHeader(name=KEY_HEADER, auto_error=False,
                        description="An API key from `proteus keys create NAME --role R`.")
 
 
@@ -74,30 +83,78 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 GraphDep = Annotated[Runner, Depends(get_graph)]
 
 
-async def principal(request: Request, graph: GraphDep,
-                    key: Annotated[str | None, Security(_HEADER)] = None) -> Principal:
+async def _authenticate(request: Request, key: str | None) -> Principal:
     if not key:
         raise Unauthorized("missing API key: send it in the X-API-Key header")
     cache: KeyCache = request.app.state.key_cache
     digest = keys.hash_key(key)
     found = cache.get(digest)
     if found is None:
-        found = await run_in_threadpool(keys.authenticate, graph, key)
+        found = await run_in_threadpool(keys.authenticate, request.app.state.graph, key)
         if found is None:
             raise Unauthorized("unknown or revoked API key")
         cache.put(digest, found)
     return found
 
 
-def role(needed: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
+async def _refuse(request: Request, who: Principal, needed: Role) -> None:
+    refused = Forbidden(f"role {who.role} may not do this; it needs {needed} or above")
+    await audit.refusal(request, who, refused.code, str(refused))
+    raise refused
+
+
+async def admit(request: Request, needed: Role | None) -> Principal:
+    """The caller's principal, once per request: 401 without a valid key, 403 (audited) when
+    its role is below `needed`."""
+    found: Principal | None = getattr(request.state, "principal", None)
+    if found is None:
+        found = await _authenticate(request, request.headers.get(KEY_HEADER))
+        request.state.principal = found
+    if needed is not None and not found.allows(needed):
+        await _refuse(request, found, needed)
+    return found
+
+
+async def principal(request: Request,
+                    key: Annotated[str | None, Security(_HEADER)] = None) -> Principal:
+    found: Principal | None = getattr(request.state, "principal", None)
+    if found is None:
+        found = await _authenticate(request, key)
+        request.state.principal = found
+    return found
+
+
+class RoleCheck:
     """A dependency admitting keys whose role is `needed` or above; 403 otherwise."""
 
-    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
-        if not who.allows(needed):
-            raise Forbidden(f"role {who.role} may not do this; it needs {needed} or above")
+    def __init__(self, needed: Role) -> None:
+        self.needed: Role = needed
+
+    async def __call__(self, request: Request,
+                       who: Annotated[Principal, Depends(principal)]) -> Principal:
+        if not who.allows(self.needed):
+            await _refuse(request, who, self.needed)
         return who
 
-    return check
+
+def role(needed: Role) -> RoleCheck:
+    return RoleCheck(needed)
+
+
+def needed_role(dependant: Dependant) -> Role | None:
+    """The highest role any `RoleCheck` among a route's dependencies asks for."""
+
+    def checks(d: Dependant) -> Iterable[Role]:
+        for sub in d.dependencies:
+            if isinstance(sub.call, RoleCheck):
+                yield sub.call.needed
+            yield from checks(sub)
+
+    found: list[Role] = list(checks(dependant))
+    if not found:
+        return None
+    highest: Role = max(found, key=lambda r: ROLES[r])
+    return highest
 
 
 ServiceKey = Annotated[Principal, Depends(role("service"))]

@@ -9,9 +9,13 @@ Every error answers with the same body:
 
     {"error": {"status": 422, "code": "invalid_input", "message": "...", "details": [...]}}
 
-Request validation failures are 422 `invalid_input` with one detail per field; unknown
-routes 404 `not_found`; a wrong method 405 `method_not_allowed`. Anything unexpected is a
-500 `internal_error` whose message names no internals.
+Request validation failures are 422 `invalid_input` with one detail per field (a body that
+is not standard JSON in UTF-8 too, see `proteus.api.routing`); a body over the size limit 413
+`payload_too_large`; unknown routes 404 `not_found`; a wrong method 405 `method_not_allowed`.
+Anything unexpected is a 500 `internal_error` whose message names no internals.
+
+`RESPONSES` documents what every keyed route can answer; `CONFLICT` and `TOO_LARGE` are added
+where a route can also answer 409 or 413, so the OpenAPI lists every status a route returns.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from starlette.exceptions import HTTPException
 
 from proteus.errors import Conflict, Forbidden, ProteusError, Unauthorized
 
-__all__ = ["Conflict", "Forbidden", "Unauthorized", "install"]
+__all__ = ["CONFLICT", "RESPONSES", "TOO_LARGE", "Conflict", "ErrorBody", "Forbidden",
+           "Unauthorized", "error_response", "install"]
 
 log = logging.getLogger("proteus.api")
 
@@ -35,8 +40,6 @@ _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_f
           405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
           413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input",
           429: "too_many_requests", 503: "unavailable"}
-
-
 
 
 class ErrorDetail(BaseModel):
@@ -108,11 +111,14 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": code}
-    for status, code in ((401, "no key, or an unknown or revoked key"),
-                         (403, "the key's role may not do this"),
-                         (404, "no such thing"),
-                         (422, "invalid input"),
-                         (503, "Neo4j is not reachable"))
-}
+def _documented(*statuses: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorBody, "description": what} for status, what in statuses}
+
+
+RESPONSES = _documented((401, "no key, or an unknown or revoked key"),
+                        (403, "the key's role may not do this"),
+                        (404, "no such thing"),
+                        (422, "invalid input"),
+                        (503, "Neo4j is not reachable"))
+CONFLICT = _documented((409, "valid, but the audience's state or stored definition forbids it"))
+TOO_LARGE = _documented((413, "the request body is larger than the limit"))

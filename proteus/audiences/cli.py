@@ -28,9 +28,13 @@ actor_option = click.option("--actor", default=_default_actor, show_default="the
                             help="Who acts (recorded in the audit trail).")
 
 
-def _source(value: str) -> str | Path:
+def _source(value: str) -> str | audiences.Definition:
+    """A stored audience's reference, or the definition in a file (read before connecting, so
+    a bad file is refused without a server)."""
     path = Path(value)
-    return path if path.suffix in (".yaml", ".yml", ".json") and path.is_file() else value
+    if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
+        return audiences.load(path)
+    return value
 
 
 @click.group("audience")
@@ -45,8 +49,9 @@ def create_command(file: Path, actor: str) -> None:
     """Validate a definition file and store it as a new draft version."""
     from proteus.cli import connect, emit
 
+    definition = audiences.load(file)
     with connect() as graph:
-        version = audiences.create(graph, file, actor=actor)
+        version = audiences.create(graph, definition, actor=actor)
     emit(version.model_dump(mode="json", exclude={"definition"}))
 
 
@@ -60,9 +65,9 @@ def dry_run_command(audience: str, sample: int | None, redact: bool, actor: str)
     traversal goes to stderr."""
     from proteus.cli import connect, emit
 
+    source = _source(audience)
     with connect() as graph:
-        result = audiences.dry_run(graph, _source(audience), actor=actor, sample=sample,
-                                   redact=redact)
+        result = audiences.dry_run(graph, source, actor=actor, sample=sample, redact=redact)
     click.echo(f"// {result.query_name}\n{result.query}\n// params: "
                f"{json.dumps(result.params, default=str)}", err=True)
     emit(result.model_dump(mode="json", exclude={"query"}))

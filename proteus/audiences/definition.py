@@ -21,7 +21,8 @@
 
 Every value becomes a query parameter. Names, ids and the description are also restricted to
 plain characters, so text meant to alter a query is refused with an `InputError` naming the
-field (`include[0].interest[0]: ...`).
+field (`include[0].interest[0]: ...`). Numbers follow the input policy of `proteus.inputs`
+(bounded, finite, no `true` or `"600"` for a number), and so does reading a file.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -43,20 +43,30 @@ from pydantic import (
 )
 
 from proteus.errors import InputError
+from proteus.inputs import (
+    MAX_CONDITIONS,
+    MAX_ITEMS,
+    Days,
+    HouseholdSize,
+    Ratio,
+    Seconds,
+    Share,
+    Slug,
+    parse_document,
+    read_document,
+)
 
 Purpose = Literal["advertising", "personalisation", "analytics"]
 Target = Literal["person", "household", "device"]
 DeviceType = Literal["stb", "smart_tv", "phone", "tablet", "laptop"]
 
-NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
 INTEREST_ID = r"^(c3|a1):[A-Za-z0-9]{1,16}$"
-SEGMENT_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 CONTENT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 TEXT = r"^[A-Za-z0-9 .,:/&+%-]{0,300}$"
-MAX_VALUES = 200
+MAX_VALUES = MAX_ITEMS
 
 InterestId = Annotated[str, Field(pattern=INTEREST_ID)]
-SegmentId = Annotated[str, Field(pattern=SEGMENT_ID)]
+SegmentId = Slug
 ContentId = Annotated[str, Field(pattern=CONTENT_ID)]
 
 
@@ -66,21 +76,21 @@ class _Strict(BaseModel):
 
 class InterestCondition(_Strict):
     interest: list[InterestId] = Field(min_length=1, max_length=MAX_VALUES)
-    min_score: float | None = Field(default=None, ge=0)
-    min_lift: float | None = Field(default=None, ge=0)
-    within_days: int | None = Field(default=None, ge=0, le=3650)
+    min_score: Share | None = None
+    min_lift: Ratio | None = None
+    within_days: Days | None = None
 
 
 class CategoryCondition(_Strict):
     category: list[InterestId] = Field(min_length=1, max_length=MAX_VALUES)
-    min_seconds: int = Field(default=0, ge=0)
-    within_days: int | None = Field(default=None, ge=0, le=3650)
+    min_seconds: Seconds = 0
+    within_days: Days | None = None
 
 
 class ContentCondition(_Strict):
     content: list[ContentId] = Field(min_length=1, max_length=MAX_VALUES)
-    min_seconds: int = Field(default=0, ge=0)
-    within_days: int | None = Field(default=None, ge=0, le=3650)
+    min_seconds: Seconds = 0
+    within_days: Days | None = None
 
 
 class SegmentCondition(_Strict):
@@ -88,12 +98,12 @@ class SegmentCondition(_Strict):
 
 
 class DeviceCondition(_Strict):
-    device_type: list[DeviceType] = Field(min_length=1)
+    device_type: list[DeviceType] = Field(min_length=1, max_length=MAX_VALUES)
 
 
 class SizeRange(_Strict):
-    min: int | None = Field(default=None, ge=1, le=1000)
-    max: int | None = Field(default=None, ge=1, le=1000)
+    min: HouseholdSize | None = None
+    max: HouseholdSize | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> SizeRange:
@@ -109,7 +119,7 @@ class HouseholdCondition(_Strict):
 
 
 class ActiveCondition(_Strict):
-    active_within_days: int = Field(ge=0, le=3650)
+    active_within_days: Days
 
 
 KINDS: dict[str, type[_Strict]] = {
@@ -146,12 +156,12 @@ def kind_of(condition: Any) -> str:
 
 
 class Definition(_Strict):
-    name: str = Field(pattern=NAME)
+    name: Slug
     description: str = Field(default="", pattern=TEXT)
     purpose: Purpose = "advertising"
     target: Target = "person"
-    include: list[Condition] = Field(min_length=1, max_length=50)
-    exclude: list[Condition] = Field(default=[], max_length=50)
+    include: list[Condition] = Field(min_length=1, max_length=MAX_CONDITIONS)
+    exclude: list[Condition] = Field(default=[], max_length=MAX_CONDITIONS)
 
     def digest(self) -> str:
         """sha256 of the canonical JSON: two definitions with the same digest are the same."""
@@ -188,18 +198,9 @@ def parse_definition(data: Any, origin: str = "definition") -> Definition:
 
 
 def parse_text(text: str, origin: str, as_json: bool = False) -> Definition:
-    try:
-        data = json.loads(text) if as_json else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{origin}: not valid {'JSON' if as_json else 'YAML'} "
-                         f"({str(exc).splitlines()[0]})") from None
-    return parse_definition(data, origin)
+    return parse_definition(parse_document(text, origin, as_json), origin)
 
 
 def load_definition(path: Path) -> Definition:
     """A definition from a .yaml/.yml or .json file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_text(text, str(path), as_json=path.suffix == ".json")
+    return parse_definition(read_document(path), str(path))

@@ -23,7 +23,7 @@ from proteus.audiences.explain import Explanation
 from proteus.audiences.governance import Governance
 from proteus.audiences.members import materialised
 from proteus.audiences.segtax import SEGTAX_AUDIENCE_1_1, audience_ids
-from proteus.errors import InputError
+from proteus.errors import Conflict, InputError
 from proteus.graph import Row, Runner
 
 Format = Literal["csv", "jsonl", "openrtb"]
@@ -93,8 +93,8 @@ def export(graph: Runner, ref: str, fmt: str, governance: Governance, actor: str
     if version.status not in store.EXPORTABLE:
         store.audit(graph, actor, "export", version.id, version.version,
                     {"refused": f"status {version.status}", "format": fmt})
-        raise InputError(f"{version.id}: only an approved or active version can be exported "
-                         f"(it is {version.status})")
+        raise Conflict(f"{version.id}: only an approved or active version can be exported "
+                       f"(it is {version.status})")
     version = materialised(graph, ref)
     rows = graph.read("audiences/stored_members", id=version.id)
     persons = sorted({p for r in rows for p in r["persons"]})

@@ -21,7 +21,7 @@ from proteus.audiences.definition import Definition
 from proteus.audiences.evaluate import Counts, Selection, explanations, select
 from proteus.audiences.explain import Explanation
 from proteus.audiences.governance import Governance, check
-from proteus.errors import InputError
+from proteus.errors import Conflict, InputError
 from proteus.graph import Runner
 from proteus.ingest import latest_day
 
@@ -104,8 +104,8 @@ def materialise(graph: Runner, version: store.AudienceVersion, governance: Gover
                 actor: str) -> MaterialiseReport:
     store.check_actor(actor)
     if version.status not in store.EXPORTABLE:
-        raise InputError(f"{version.id}: only an approved or active version can be "
-                         f"materialised (it is {version.status})")
+        raise Conflict(f"{version.id}: only an approved or active version can be "
+                       f"materialised (it is {version.status})")
     started = time.monotonic()
     definition = version.definition
     selection, compiled, select_ms = evaluate(graph, definition, governance)

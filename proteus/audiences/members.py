@@ -14,8 +14,9 @@ from proteus.audiences.compile import compile_definition
 from proteus.audiences.definition import kind_of
 from proteus.audiences.evaluate import fetch
 from proteus.audiences.explain import Explanation
-from proteus.errors import InputError, NotFound
+from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Runner
+from proteus.inputs import MAX_OFFSET, is_plain
 
 VERIFY_BATCH = 5_000
 
@@ -46,13 +47,13 @@ class AudienceDiff(BaseModel):
 def materialised(graph: Runner, ref: str) -> store.AudienceVersion:
     version = store.get(graph, ref)
     if not version.materialised:
-        raise InputError(f"{version.id}: not materialised (it is {version.status})")
+        raise Conflict(f"{version.id}: not materialised (it is {version.status})")
     return version
 
 
 def page(graph: Runner, ref: str, offset: int = 0, limit: int = 100) -> MemberPage:
-    if offset < 0 or not 1 <= limit <= 10_000:
-        raise InputError("limit: between 1 and 10000; offset: 0 or more")
+    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= 10_000:
+        raise InputError(f"limit: between 1 and 10000; offset: between 0 and {MAX_OFFSET}")
     version = materialised(graph, ref)
     rows = graph.read("audiences/member_page", id=version.id, skip=offset, limit=limit)
     return MemberPage(audience=version.id, status=version.status, size=version.size or 0,
@@ -63,8 +64,8 @@ def stored(graph: Runner, ref: str, member: str) -> tuple[store.AudienceVersion,
     """A member's stored explanation; for household and device audiences `member` may also
     be a person behind a member."""
     version = materialised(graph, ref)
-    if not isinstance(member, str) or not 0 < len(member) <= 100:
-        raise InputError("member: an id of 1-100 characters")
+    if not member or not is_plain(member, 100):
+        raise InputError("member: an id of 1-100 characters, no control characters")
     rows = graph.read("audiences/member", id=version.id, member=member)
     if not rows and version.target != "person":
         rows = graph.read("audiences/member_of_person", id=version.id, person=member)

@@ -1,8 +1,13 @@
 """Audience versions in the graph, their lifecycle and the audit trail.
 
 A version is `(:Audience {id: '<name>@v<n>'})`, created as `draft`; the lifecycle is
-draft -> approved -> active (materialised) -> retired. Every action on a version writes an
+draft -> approved -> active (materialised) -> retired, and a step the status does not allow
+is a `Conflict`. Every action on a version writes an
 `(:AuditEvent {id, at, actor, action, audience, version, detail})-[:ABOUT]->(:Audience)`.
+
+A stored definition is validated again whenever its version is read; one stored before the
+input policy (`proteus.inputs`) that no longer passes is a `Conflict` naming the field, never
+a failure inside a query: create a new version of the audience instead.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pydantic import BaseModel
 
 from proteus.audiences.definition import Definition, parse_definition
 from proteus.audiences.governance import Governance
-from proteus.errors import InputError, NotFound
+from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Runner
 
 REF = re.compile(r"^([a-z0-9][a-z0-9-]{0,63})(?:@v([0-9]{1,6}))?$")
@@ -77,7 +82,11 @@ def audit(graph: Runner, actor: str, action: str, audience: str, version: int | 
 
 def _version(row: dict[str, Any]) -> AudienceVersion:
     data = dict(row)
-    data["definition"] = parse_definition(json.loads(data["definition"]), data["id"])
+    try:
+        data["definition"] = parse_definition(json.loads(data["definition"]), data["id"])
+    except InputError as exc:
+        raise Conflict(f"{exc}: stored before the input policy; create a new version of "
+                       "this audience") from None
     known = set(AudienceVersion.model_fields)
     return AudienceVersion.model_validate({k: v for k, v in data.items() if k in known})
 
@@ -90,19 +99,23 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     return match.group(1), int(match.group(2)) if match.group(2) else None
 
 
+def _rows(graph: Runner, name: str) -> list[dict[str, Any]]:
+    """Every version's stored properties, newest first, definitions not parsed."""
+    return [r["audience"] for r in graph.read("audiences/versions", audience_name=name)]
+
+
 def versions(graph: Runner, name: str) -> list[AudienceVersion]:
-    return [_version(r["audience"])
-            for r in graph.read("audiences/versions", audience_name=name)]
+    return [_version(row) for row in _rows(graph, name)]
 
 
 def get(graph: Runner, ref: str) -> AudienceVersion:
     """A version by `name@vN`, or the newest version of `name`."""
     name, number = parse_ref(ref)
     if number is None:
-        found = versions(graph, name)
+        found = _rows(graph, name)
         if not found:
             raise NotFound(f"no audience named {name}")
-        return found[0]
+        return _version(found[0])
     rows = graph.read("audiences/get_version", id=f"{name}@v{number}")
     if not rows:
         raise NotFound(f"no audience version {name}@v{number}")
@@ -113,12 +126,13 @@ def create(graph: Runner, definition: Definition, governance: Governance,
            actor: str) -> tuple[AudienceVersion, bool]:
     """A new draft version, or the newest version when its definition is the same."""
     check_actor(actor)
-    existing = versions(graph, definition.name)
-    if existing and existing[0].digest == definition.digest():
-        audit(graph, actor, "create", existing[0].id, existing[0].version,
+    existing = _rows(graph, definition.name)
+    if existing and existing[0]["digest"] == definition.digest():
+        newest = _version(existing[0])
+        audit(graph, actor, "create", newest.id, newest.version,
               {"unchanged": True, "digest": definition.digest()})
-        return existing[0], False
-    number = existing[0].version + 1 if existing else 1
+        return newest, False
+    number = int(existing[0]["version"]) + 1 if existing else 1
     audience_id = f"{definition.name}@v{number}"
     rows = graph.write(
         "audiences/create_version", id=audience_id, audience_name=definition.name,
@@ -136,7 +150,7 @@ def approve(graph: Runner, ref: str, actor: str) -> AudienceVersion:
     version = get(graph, ref)
     rows = graph.write("audiences/approve", id=version.id, actor=actor, at=now())
     if not rows:
-        raise InputError(f"{version.id}: only a draft can be approved (it is {version.status})")
+        raise Conflict(f"{version.id}: only a draft can be approved (it is {version.status})")
     audit(graph, actor, "approve", version.id, version.version)
     return _version(rows[0]["audience"])
 
@@ -147,7 +161,7 @@ def retire(graph: Runner, ref: str, actor: str) -> AudienceVersion:
     rows = graph.write("audiences/set_status", id=version.id, status="retired",
                        allowed=["draft", "approved", "active"], actor=actor, at=now())
     if not rows:
-        raise InputError(f"{version.id}: already retired")
+        raise Conflict(f"{version.id}: already retired")
     audit(graph, actor, "retire", version.id, version.version,
           {"from": version.status})
     return _version(rows[0]["audience"])

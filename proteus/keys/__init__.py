@@ -7,7 +7,8 @@ A key reads `pk_<id>_<secret>`; the secret is 32 random bytes, so a plain SHA-25
 whole key is enough to store it (nothing to brute-force). Roles are ordered: `service`
 (recommendations, profiles) < `analyst` (every read, dry-runs, draft audiences) < `admin`
 (approvals, materialisation, exports, key management); a role may do what the roles below
-it may do.
+it may do. A key's name is a `proteus.inputs.Label`: one line of at most 100 characters,
+without control or invisible characters or surrounding spaces.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import secrets
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from proteus.errors import InputError, NotFound
 from proteus.graph import Runner
+from proteus.inputs import Label, printable
 
 __all__ = [
     "ROLES",
@@ -40,6 +42,8 @@ __all__ = [
 Role = Literal["service", "analyst", "admin"]
 ROLES: dict[str, int] = {"service": 1, "analyst": 2, "admin": 3}
 _KEY = re.compile(r"^pk_[0-9a-f]{12}_[A-Za-z0-9_-]{20,100}$")
+_ID = re.compile(r"[0-9a-f]{12}")
+_NAME: TypeAdapter[str] = TypeAdapter(Label)
 
 
 class Principal(BaseModel):
@@ -73,9 +77,10 @@ def hash_key(key: str) -> str:
 def create_key(graph: Runner, name: str, role: str) -> CreatedKey:
     if role not in ROLES:
         raise InputError(f"role: must be one of {', '.join(ROLES)}, not {role!r}")
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise InputError("name: must be 1 to 100 characters")
+    try:
+        name = _NAME.validate_python(name)
+    except ValidationError as exc:
+        raise InputError(f"name: {exc.errors()[0]['msg']}") from None
     key_id = uuid.uuid4().hex[:12]
     key = f"pk_{key_id}_{secrets.token_urlsafe(32)}"
     row = graph.write("keys/create_key", id=key_id, key_name=name, role=role,
@@ -91,6 +96,9 @@ def list_keys(graph: Runner) -> list[ApiKey]:
 
 
 def revoke_key(graph: Runner, key_id: str) -> ApiKey:
+    if not isinstance(key_id, str) or not _ID.fullmatch(key_id):
+        raise InputError(f"id: 12 lower-case hexadecimal digits, as `keys list` shows, not "
+                         f"{printable(str(key_id))[:40]!r}")
     rows = graph.write("keys/revoke_key", id=key_id)
     if not rows:
         raise NotFound(f"no API key {key_id}")

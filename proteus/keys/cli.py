@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from proteus import keys
+from proteus.inputs import printable
 
-__all__ = ["keys_group"]
+__all__ = ["describe", "keys_group"]
 
 
 @click.group("keys")
@@ -25,7 +26,7 @@ def create_command(name: str, role: str) -> None:
 
     with connect() as graph:
         created = keys.create_key(graph, name, role)
-    click.echo(f"key {created.id} ({created.name}, role {created.role}) created; "
+    click.echo(f"key {created.id} ({printable(created.name)}, role {created.role}) created; "
                "store it now, it is not shown again:", err=True)
     click.echo(created.key)
 
@@ -40,8 +41,13 @@ def list_command() -> None:
     if not found:
         click.echo("no API keys")
     for key in found:
-        state = f"revoked {key.revoked_at}" if key.revoked else "active"
-        click.echo(f"{key.id}  {key.role:<8} {key.name}  created {key.created}  {state}")
+        click.echo(describe(key))
+
+
+def describe(key: keys.ApiKey) -> str:
+    """One line per key; a name stored with control characters is shown escaped."""
+    state = f"revoked {key.revoked_at}" if key.revoked else "active"
+    return f"{key.id}  {key.role:<8} {printable(key.name)}  created {key.created}  {state}"
 
 
 @keys_group.command("revoke")
@@ -52,4 +58,4 @@ def revoke_command(key_id: str) -> None:
 
     with connect() as graph:
         key = keys.revoke_key(graph, key_id)
-    click.echo(f"key {key.id} ({key.name}) revoked at {key.revoked_at}")
+    click.echo(f"key {key.id} ({printable(key.name)}) revoked at {key.revoked_at}")

@@ -16,7 +16,8 @@
         negate: true               # any condition can be negated
 
 Every value becomes a query parameter; ids and names are also restricted to plain characters,
-so text meant to alter a query is refused, naming the field.
+so text meant to alter a query is refused, naming the field. Numbers, booleans, the
+description and reading the file follow the input policy of `proteus.inputs`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -38,6 +38,16 @@ from pydantic import (
 )
 
 from proteus.errors import InputError
+from proteus.inputs import (
+    MAX_CONDITIONS,
+    MAX_ITEMS,
+    Days,
+    Flag,
+    Measure,
+    Text,
+    Version,
+    read_document,
+)
 
 Op = Literal[">=", ">", "<=", "<", "=="]
 DeviceType = Literal["stb", "smart_tv", "phone", "tablet", "laptop"]
@@ -52,7 +62,7 @@ class _Strict(BaseModel):
 
 class Comparison(_Strict):
     op: Op
-    value: float
+    value: Measure
 
 
 class InterestCondition(_Strict):
@@ -60,28 +70,28 @@ class InterestCondition(_Strict):
     taxonomy: Literal["content-3.1", "audience-1.1"] = "content-3.1"
     score: Comparison | None = None
     lift: Comparison | None = None
-    seen_within_days: int | None = Field(default=None, ge=0, le=3650)
-    negate: bool = False
+    seen_within_days: Days | None = None
+    negate: Flag = False
 
 
 class DeviceCondition(_Strict):
-    device_type: list[DeviceType] = Field(min_length=1)
-    negate: bool = False
+    device_type: list[DeviceType] = Field(min_length=1, max_length=MAX_ITEMS)
+    negate: Flag = False
 
 
 class HouseholdCondition(_Strict):
     household_size: Comparison
-    negate: bool = False
+    negate: Flag = False
 
 
 class ActiveCondition(_Strict):
-    active_within_days: int = Field(ge=0, le=3650)
-    negate: bool = False
+    active_within_days: Days
+    negate: Flag = False
 
 
 class SegmentCondition(_Strict):
     segment: str = Field(pattern=SLUG)
-    negate: bool = False
+    negate: Flag = False
 
 
 KINDS = {"interest": InterestCondition, "device_type": DeviceCondition,
@@ -109,10 +119,10 @@ Condition = Annotated[
 class Rule(_Strict):
     id: str = Field(pattern=SLUG)
     name: str = Field(pattern=NAME)
-    version: int = Field(ge=1)
-    description: str = Field(default="", max_length=500)
-    all: list[Condition] = Field(min_length=1)
-    any: list[Condition] = []
+    version: Version
+    description: Text = ""
+    all: list[Condition] = Field(min_length=1, max_length=MAX_CONDITIONS)
+    any: list[Condition] = Field(default=[], max_length=MAX_CONDITIONS)
 
     @field_validator("id")
     @classmethod
@@ -148,13 +158,4 @@ def parse_rule(data: Any, origin: str = "rule") -> Rule:
 
 def load_rule(path: Path) -> Rule:
     """A rule from a .yaml/.yml or .json file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'} "
-                         f"({str(exc).splitlines()[0]})") from None
-    return parse_rule(data, str(path))
+    return parse_rule(read_document(path), str(path))

@@ -13,7 +13,7 @@ from proteus.audiences.bench import bench_audience
 from proteus.audiences.compile import check_order, compile_definition
 from proteus.audiences.evaluate import select
 from proteus.audiences.governance import load_governance
-from proteus.errors import InputError, NotFound
+from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Graph
 from proteus.ingest import latest_day
 from proteus.settings import Settings
@@ -152,7 +152,7 @@ def test_small_audience_dry_runs_but_is_not_materialised(fixture_graph: Graph) -
     audiences.approve(graph, version.id, actor="ana")
     with pytest.raises(InputError, match="fewer than the minimum audience size 50"):
         audiences.materialise(graph, version.id, actor="ana")
-    with pytest.raises(InputError, match="not materialised"):
+    with pytest.raises(Conflict, match="not materialised"):
         audiences.export(graph, version.id, "csv", actor="ana")
     assert audiences.get(graph, version.id).status == "approved"
 
@@ -162,12 +162,12 @@ def test_lifecycle_only_approved_versions_export(fixture_graph: Graph,
     graph = fixture_graph
     version = audiences.create(graph, DEFINITION, actor="ana", governance=SMALL)
     assert audiences.create(graph, DEFINITION, actor="ana", governance=SMALL).id == version.id
-    with pytest.raises(InputError, match="approved or active version can be exported"):
+    with pytest.raises(Conflict, match="approved or active version can be exported"):
         audiences.export(graph, version.id, "csv", actor="ana", governance=SMALL)
-    with pytest.raises(InputError, match="materialised"):
+    with pytest.raises(Conflict, match="materialised"):
         audiences.materialise(graph, version.id, actor="ana", governance=SMALL)
     audiences.approve(graph, version.id, actor="bo")
-    with pytest.raises(InputError, match="only a draft can be approved"):
+    with pytest.raises(Conflict, match="only a draft can be approved"):
         audiences.approve(graph, version.id, actor="bo")
     audiences.materialise(graph, version.id, actor="bo", governance=SMALL)
     out = tmp_path / "soccer.openrtb.jsonl"
@@ -176,7 +176,7 @@ def test_lifecycle_only_approved_versions_export(fixture_graph: Graph,
     user = json.loads(out.read_text().splitlines()[0])["user"]
     assert result.rows == 10 and user["data"][1]["ext"] == {"segtax": 4}
     audiences.retire(graph, version.id, actor="bo")
-    with pytest.raises(InputError, match="it is retired"):
+    with pytest.raises(Conflict, match="it is retired"):
         audiences.export(graph, version.id, "csv", actor="bo", governance=SMALL)
 
 

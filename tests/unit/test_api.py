@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from proteus.api import create_app
-from proteus.api.deps import get_graph
 from proteus.errors import GraphUnavailable, InputError
 from proteus.graph import RecordingGraph, Row
 from proteus.settings import Settings
@@ -23,7 +22,7 @@ def client(role: str | None = "admin", answers: dict[str, list[Row]] | None = No
     recorded = graph or RecordingGraph(
         {**({"keys/lookup_key": key_row(role)} if role else {}), **(answers or {})})
     app = create_app(Settings())
-    app.dependency_overrides[get_graph] = lambda: recorded
+    app.state.graph = recorded
     return TestClient(app, headers={"X-API-Key": KEY}), recorded
 
 

@@ -143,11 +143,11 @@ def _stored(status: str, size: int | None = None) -> dict[str, Any]:
 
 def test_draft_cannot_be_exported_or_materialised_and_refusals_are_audited() -> None:
     graph = RecordingGraph({"audiences/get_version": [{"audience": _stored("draft")}]})
-    with pytest.raises(InputError, match="only an approved or active version can be exported"):
+    with pytest.raises(Conflict, match="only an approved or active version can be exported"):
         audiences.export(graph, "sports@v1", "csv", actor="ana")
     assert ("audiences/audit" in [name for name, _ in graph.calls])
-    with pytest.raises(InputError, match="only an approved or active version can be "
-                                         "materialised"):
+    with pytest.raises(Conflict, match="only an approved or active version can be "
+                                       "materialised"):
         audiences.materialise(graph, "sports@v1", actor="ana")
     assert not any(name == "audiences/write_members" for name, _ in graph.calls)
 

@@ -2,25 +2,28 @@
 
 analyst: read, create (a draft), dry-run, members, explain, diff; admin: approve,
 materialise, export. `proteus.audiences` keeps its own audit trail (actor `key:<id>:<name>`);
-the API also records an `AuditEvent` per call, failures included, linked to the key.
-Audience references are `name` (newest version) or `name@vN`.
+the API also records an `AuditEvent` per call, failures and refusals included (a role too
+low, invalid input), linked to the key. Audience references are `name` (newest version) or
+`name@vN`. A lifecycle step the version's status does not allow is 409, and so is any use of
+a version whose stored definition no longer passes validation.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from proteus import audiences, keys
+from proteus import audiences
 from proteus.api import pagination
+from proteus.api.audit import audited
 from proteus.api.deps import AdminKey, AnalystKey, GraphDep
-from proteus.api.errors import RESPONSES
+from proteus.api.errors import CONFLICT, RESPONSES, TOO_LARGE
 from proteus.api.pagination import CursorQuery
+from proteus.api.routing import AuditedRoute
 from proteus.audiences import (
     AudienceDiff,
     AudienceVersion,
@@ -29,11 +32,12 @@ from proteus.audiences import (
     ExportResult,
     MaterialiseReport,
 )
-from proteus.errors import InputError, ProteusError
 from proteus.graph import Runner
+from proteus.inputs import SLUG_PATTERN, QueryFlag
 from proteus.keys import Principal
 
-router = APIRouter(prefix="/audiences", tags=["audiences"], responses=RESPONSES)
+router = APIRouter(prefix="/audiences", tags=["audiences"],
+                   responses={**RESPONSES, **CONFLICT}, route_class=AuditedRoute)
 
 T = TypeVar("T")
 REF = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}(@v[0-9]{1,6})?$"
@@ -41,9 +45,9 @@ Ref = Annotated[str, Path(pattern=REF, description="`name` or `name@vN`")]
 Other = Annotated[str, Query(pattern=REF, description="the audience version to compare with")]
 Member = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="members per page")]
-Explain = Annotated[bool, Query(description="add each member's stored explanation "
-                                            "(at most 50 members per page then)")]
-Redact = Annotated[bool, Query(description="hide identifier values")]
+Explain = Annotated[QueryFlag, Query(description="add each member's stored explanation "
+                                                 "(at most 50 members per page then)")]
+Redact = Annotated[QueryFlag, Query(description="hide identifier values")]
 Sample = Annotated[int | None, Query(ge=0, le=100, description="members to explain")]
 Format = Annotated[Literal["csv", "jsonl", "openrtb"], Query(description="export format")]
 
@@ -66,38 +70,29 @@ def actor(who: Principal) -> str:
     return f"key:{who.key_id}:{name}"[:100]
 
 
-@contextmanager
-def _audited(graph: Runner, who: Principal, action: str, target: str) -> Iterator[None]:
-    try:
-        yield
-    except ProteusError as exc:
-        keys.audit(graph, who, action, target, exc.code, str(exc))
-        raise
-    except Exception:
-        keys.audit(graph, who, action, target, "internal_error")
-        raise
-    keys.audit(graph, who, action, target, "ok")
+def _named(definition: dict[str, Any]) -> str:
+    """The definition's name as the audit target, when it is a valid name."""
+    name = definition.get("name")
+    return name if isinstance(name, str) and re.fullmatch(SLUG_PATTERN, name) else ""
 
 
 def _call(graph: Runner, who: Principal, action: str, target: str, work: Callable[[], T]) -> T:
-    with _audited(graph, who, f"audiences.{action}", target):
+    with audited(graph, who, f"audiences.{action}", target):
         return work()
 
 
-@router.post("", response_model=AudienceVersion, status_code=201)
+@router.post("", response_model=AudienceVersion, status_code=201, responses=TOO_LARGE)
 def create(body: AudienceRequest, graph: GraphDep, who: AnalystKey) -> AudienceVersion:
     """Store a definition as a new draft version (an unchanged one returns the newest)."""
-    name = str(body.definition.get("name", ""))[:100]
-    return _call(graph, who, "create", name,
+    return _call(graph, who, "create", _named(body.definition),
                  lambda: audiences.create(graph, body.definition, actor(who)))
 
 
-@router.post("/dry-run", response_model=DryRun)
+@router.post("/dry-run", response_model=DryRun, responses=TOO_LARGE)
 def dry_run(body: AudienceRequest, graph: GraphDep, who: AnalystKey, sample: Sample = None,
             redact: Redact = True) -> DryRun:
     """Counts, consent exclusions and explained samples of a definition; writes nothing."""
-    name = str(body.definition.get("name", ""))[:100]
-    return _call(graph, who, "dry_run", name,
+    return _call(graph, who, "dry_run", _named(body.definition),
                  lambda: audiences.dry_run(graph, body.definition, actor(who), sample,
                                            redact))
 
@@ -108,7 +103,7 @@ def get(ref: Ref, graph: GraphDep, who: AnalystKey) -> AudienceVersion:
     return _call(graph, who, "get", ref, lambda: audiences.get(graph, ref))
 
 
-@router.post("/{ref}/dry-run", response_model=DryRun)
+@router.post("/{ref}/dry-run", response_model=DryRun, name="dry_run")
 def dry_run_stored(ref: Ref, graph: GraphDep, who: AnalystKey, sample: Sample = None,
                    redact: Redact = True) -> DryRun:
     """A dry run of a stored version."""
@@ -133,10 +128,7 @@ def materialise(ref: Ref, graph: GraphDep, who: AdminKey) -> MaterialiseReport:
 def members(ref: Ref, graph: GraphDep, who: AnalystKey, cursor: CursorQuery = None,
             limit: Limit = 100, explain: Explain = False, redact: Redact = True) -> MembersPage:
     """Members of a materialised version; with `explain=true` each one's stored path."""
-    raw = pagination.decode(cursor, ("offset",))["offset"] or "0"
-    if not raw.isdigit():
-        raise InputError("cursor: not a cursor this API returned")
-    offset = int(raw)
+    offset = pagination.decode_offset(cursor)
     if explain:
         limit = min(limit, 50)
 

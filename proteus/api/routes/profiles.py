@@ -10,9 +10,11 @@ from pydantic import BaseModel
 from proteus.api.deps import GraphDep, ServiceKey
 from proteus.api.errors import RESPONSES
 from proteus.api.routes.common import DeviceId, PersonId, json_response
+from proteus.api.routing import KeyedRoute
 from proteus.errors import NotFound
 
-router = APIRouter(tags=["profiles"], responses=RESPONSES)
+router = APIRouter(tags=["profiles"], responses=RESPONSES,
+                   route_class=KeyedRoute)
 
 MAX_INTERESTS = 25
 

@@ -11,10 +11,12 @@ from proteus import recommend
 from proteus.api.deps import GraphDep, ServiceKey
 from proteus.api.errors import RESPONSES
 from proteus.api.routes.common import DeviceId, PersonId, json_response
+from proteus.api.routing import KeyedRoute
 from proteus.recommend import Recommendations
 from proteus.recommend.catalog import Catalog, CatalogCache
 
-router = APIRouter(tags=["recommendations"], responses=RESPONSES)
+router = APIRouter(tags=["recommendations"], responses=RESPONSES,
+                   route_class=KeyedRoute)
 
 K = Annotated[int, Query(ge=1, le=100, description="how many items")]
 

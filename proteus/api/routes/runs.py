@@ -13,9 +13,11 @@ from proteus.api.deps import AnalystKey, GraphDep
 from proteus.api.errors import RESPONSES
 from proteus.api.pagination import CursorQuery, LimitQuery, Page
 from proteus.api.routes.common import RunId
+from proteus.api.routing import KeyedRoute
 from proteus.errors import NotFound
 
-router = APIRouter(prefix="/runs", tags=["runs"], responses=RESPONSES)
+router = APIRouter(prefix="/runs", tags=["runs"], responses=RESPONSES,
+                   route_class=KeyedRoute)
 
 UPSTREAM: dict[str, list[str]] = {
     "identity": ["ingest"],

@@ -12,9 +12,11 @@ from proteus.api.deps import AnalystKey, GraphDep
 from proteus.api.errors import RESPONSES
 from proteus.api.pagination import CursorQuery, LimitQuery, Page
 from proteus.api.routes.common import SegmentId
+from proteus.api.routing import KeyedRoute
 from proteus.errors import NotFound
 
-router = APIRouter(prefix="/segments", tags=["segments"], responses=RESPONSES)
+router = APIRouter(prefix="/segments", tags=["segments"], responses=RESPONSES,
+                   route_class=KeyedRoute)
 
 
 class SegmentSummary(BaseModel):
