@@ -2,20 +2,26 @@
 // params: run_id, rows
 // returns: written
 // Persons of a run with their summary and devices. Rows: {id, size, device_types,
-// last_viewed, withdrawn, household, devices: [id], confidence: [float], kept: [bool]},
-// the three lists in step; the summary fields as in identity/person_summary. A person
-// keeping its id keeps its node; a device that belonged to it before (`kept`) keeps its
-// BELONGS_TO, now carrying this run, and any other gets a new one.
+// last_viewed, withdrawn, household, stay: {device id: confidence}, join: [{device,
+// confidence}]}; the summary fields as in identity/person_summary. A person keeping its id
+// keeps its node; its devices that stay keep their BELONGS_TO (found from the person, whose
+// few relationships are quick to walk), now carrying this run; the devices that join get a
+// new one. `written` counts the devices of the rows found in the graph.
 UNWIND $rows AS row
 MERGE (p:Person {id: row.id})
 SET p.run_id = $run_id, p.size = row.size, p.device_types = row.device_types,
     p.last_viewed = row.last_viewed, p.withdrawn = row.withdrawn, p.household = row.household
 WITH p, row
-UNWIND range(0, size(row.devices) - 1) AS k
-MATCH (d:Device {id: row.devices[k]})
-FOREACH (_ IN CASE WHEN row.kept[k] THEN [1] ELSE [] END |
-  MERGE (d)-[b:BELONGS_TO]->(p)
-  SET b.run_id = $run_id, b.confidence = row.confidence[k])
-FOREACH (_ IN CASE WHEN row.kept[k] THEN [] ELSE [1] END |
-  CREATE (d)-[:BELONGS_TO {run_id: $run_id, confidence: row.confidence[k]}]->(p))
-RETURN count(*) AS written
+CALL (p, row) {
+  OPTIONAL MATCH (p)<-[b:BELONGS_TO]-(d:Device)
+  WHERE row.stay[d.id] IS NOT NULL
+  SET b.run_id = $run_id, b.confidence = row.stay[d.id]
+  RETURN count(b) AS kept
+}
+CALL (p, row) {
+  UNWIND row.join AS member
+  MATCH (d:Device {id: member.device})
+  CREATE (d)-[:BELONGS_TO {run_id: $run_id, confidence: member.confidence}]->(p)
+  RETURN count(*) AS created
+}
+RETURN sum(kept + created) AS written

@@ -93,15 +93,21 @@ def held_links(table: LinkTable, window_days: int) -> Held:
     a day are dropped (a link that never had one is kept), and so are unknown devices."""
     counts = table.day_counts()
     day_link = np.repeat(np.arange(table.n_links), counts)
-    keep_day = np.ones(len(table.day), dtype=bool)
-    if len(table.day):
-        keep_day = table.day >= int(table.day.max()) - window_days + 1
-    kept = np.bincount(day_link[keep_day], minlength=table.n_links)
+    start = int(table.day.max()) - window_days + 1 if len(table.day) else 0
+    if not len(table.day) or int(table.day.min()) >= start:
+        kept, keep_day = counts, None
+    else:
+        keep_day = table.day >= start
+        kept = np.bincount(day_link[keep_day], minlength=table.n_links)
     keep = ((counts == 0) | (kept > 0)) & (table.link_device >= 0)
     links = np.flatnonzero(keep)
+    if keep_day is None and len(links) == table.n_links:
+        return Held(link=links, device=table.link_device.astype(np.int64),
+                    ident=table.link_ident.astype(np.int64), days=counts, day=table.day,
+                    day_link=day_link)
     position = np.full(table.n_links, -1, dtype=np.int64)
     position[links] = np.arange(len(links))
-    rows = keep_day & keep[day_link]
+    rows = keep[day_link] if keep_day is None else keep_day & keep[day_link]
     return Held(link=links, device=table.link_device[links].astype(np.int64),
                 ident=table.link_ident[links].astype(np.int64), days=kept[links],
                 day=table.day[rows], day_link=position[day_link[rows]])
@@ -120,17 +126,26 @@ def group_pairs(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, first + 1 + offset
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer column."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
 def through_devices(left: np.ndarray, left_device: np.ndarray, right: np.ndarray,
                     right_device: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (left, right) values held by links of one device."""
+    if not len(left) or not len(right):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    size = int(max(left_device.max(), right_device.max())) + 1
     order = np.argsort(right_device, kind="stable")
-    devices, values = right_device[order], right[order]
-    low = np.searchsorted(devices, left_device, "left")
-    count = np.searchsorted(devices, left_device, "right") - low
-    pick = np.repeat(low, count) + np.arange(int(count.sum())) - np.repeat(
-        np.cumsum(count) - count, count)
-    width = int(values.max()) + 1 if len(values) else 1
-    pairs = np.unique(np.repeat(left, count) * width + values[pick])
+    values = right[order]
+    held = np.bincount(right_device, minlength=size)
+    starts = np.cumsum(held) - held
+    low, count = starts[left_device], held[left_device]
+    pick = np.repeat(low - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    width = int(values.max()) + 1
+    pairs = distinct(np.repeat(left, count) * width + values[pick])
     return pairs // width, pairs % width
 
 
@@ -266,16 +281,20 @@ def windowed_edges(table: LinkTable, held: Held, kinds: _Rules, open_: np.ndarra
     if len(rows):
         span = int(held.day.max()) - int(held.day.min()) + 1
         cell = ident * span + (held.day[rows] - int(held.day.min()))
-        order = np.lexsort((link, cell))
-        a, b = group_pairs(cell[order])
-        a, b = link[order][a], link[order][b]
+        key = np.sort(cell * len(held.link) + link)
+        cell, link = key // len(held.link), key % len(held.link)
+        a, b = group_pairs(cell)
+        a, b = link[a], link[b]
         a, b = a[a != b], b[a != b]
-        pairs, together = np.unique(a * len(held.link) + b, return_counts=True)
+        pairs = np.sort(a * len(held.link) + b)
+        starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+        together = np.diff(np.r_[starts, len(pairs)])
+        pairs = pairs[starts]
         enough = together >= shared[held.ident[pairs // len(held.link)]]
         a, b = pairs[enough] // len(held.link), pairs[enough] % len(held.link)
     else:
         a = b = np.zeros(0, np.int64)
-    grouped_links = np.unique(np.r_[a, b])
+    grouped_links = distinct(np.r_[a, b])
     group = labels(len(held.link), a, b)[grouped_links] if len(grouped_links) else grouped_links
     _, group = np.unique(group, return_inverse=True)
     link_all = np.r_[plain, grouped_links]

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from proteus.errors import InputError
 from proteus.graph import Runner
-from proteus.identity.eligibility import Exclusion
+from proteus.identity.eligibility import Exclusion, distinct
 from proteus.identity.links import split_key
 from proteus.identity.resolve import Resolution
 from proteus.identity.stable import Change, Previous
@@ -32,8 +32,6 @@ from proteus.identity.table import NO_DAY, iso
 
 T = TypeVar("T")
 WRITERS = 2
-RETIRE = ("identity/retire_belongs", "identity/retire_memberships",
-          "identity/retire_persons", "identity/retire_households")
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -108,11 +106,13 @@ def person_rows(resolution: Resolution, person_ids: list[str], household_ids: li
             groups.split([types[i] for i in order.tolist()]),
             groups.split(resolution.person_confidence()[order].tolist()),
             groups.split(kept), strict=True)):
+        together = list(zip(members, confidence, keeps, strict=True))
         rows.append({"id": person_ids[n], "size": len(members), "device_types": kinds,
                      "last_viewed": days.get(int(viewed[n])),
                      "withdrawn": purposes[int(withdrawn[n])],
-                     "household": household_ids[household[n]], "devices": members,
-                     "confidence": confidence, "kept": keeps})
+                     "household": household_ids[household[n]],
+                     "stay": {d: c for d, c, k in together if k},
+                     "join": [{"device": d, "confidence": c} for d, c, k in together if not k]})
     return rows
 
 
@@ -130,12 +130,14 @@ def household_rows(resolution: Resolution, person_ids: list[str], household_ids:
     members: list[list[str]] = [[] for _ in household_ids]
     for person_id, where in zip(person_ids, of_person, strict=True):
         members[where].append(person_id)
-    return [{"id": household_id, "size": len(persons), "persons": persons,
-             "kept": [before.get(p) == household_id for p in persons]}
+    return [{"id": household_id, "size": len(persons),
+             "stay": [p for p in persons if before.get(p) == household_id],
+             "join": [p for p in persons if before.get(p) != household_id]}
             for household_id, persons in zip(household_ids, members, strict=True)]
 
 
-def _by_devices(rows: list[dict[str, Any]], size: int, key: str) -> list[list[dict[str, Any]]]:
+def _by_size(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """Consecutive rows holding about `size` members (their `size`) each."""
     out: list[list[dict[str, Any]]] = [[]]
     held = 0
     for row in rows:
@@ -143,15 +145,15 @@ def _by_devices(rows: list[dict[str, Any]], size: int, key: str) -> list[list[di
             out.append([])
             held = 0
         out[-1].append(row)
-        held += len(row[key])
+        held += row["size"]
     return [chunk for chunk in out if chunk]
 
 
 def write_persons(graph: Runner, run_id: str, rows: list[dict[str, Any]], size: int) -> None:
-    expected = sum(len(row["devices"]) for row in rows)
+    expected = sum(row["size"] for row in rows)
     written = write_all(graph, "identity/write_persons",
                         [{"run_id": run_id, "rows": chunk}
-                         for chunk in _by_devices(rows, size, "devices")])
+                         for chunk in _by_size(rows, size)])
     if written and written != expected:
         raise InputError(f"wrote {written:,} of {expected:,} devices' persons: the others "
                          "are not in the graph (links read from a folder of another graph?)")
@@ -161,7 +163,7 @@ def write_households(graph: Runner, run_id: str, rows: list[dict[str, Any]],
                      size: int) -> None:
     write_all(graph, "identity/write_households",
               [{"run_id": run_id, "rows": chunk}
-               for chunk in _by_devices(rows, max(1, size // 2), "persons")])
+               for chunk in _by_size(rows, max(1, size // 2))])
 
 
 def write_changes(graph: Runner, run_id: str, level: str,
@@ -173,9 +175,43 @@ def write_changes(graph: Runner, run_id: str, level: str,
         graph.write("identity/write_changes", run_id=run_id, rows=chunk)
 
 
-def retire(graph: Runner, run_id: str, size: int) -> None:
-    """Delete relationships and nodes of earlier runs, a batch at a time."""
-    for name in RETIRE:
+def left_persons(resolution: Resolution, person_ids: list[str], previous: Previous
+                 ) -> list[str]:
+    """Persons keeping their id that some of their earlier devices left."""
+    held = np.flatnonzero(previous.code >= 0)
+    known = {pid: n for n, pid in enumerate(previous.ids)}
+    claimed = np.array([known.get(pid, -1) for pid in person_ids] or [-1], dtype=np.int64)
+    code = previous.code[held]
+    stayed = code == claimed[resolution.person[held]]
+    size = max(len(previous.ids), 1)
+    left = np.bincount(code, minlength=size) > np.bincount(code[stayed], minlength=size)
+    kept = np.zeros(size, dtype=bool)
+    kept[claimed[claimed >= 0]] = True
+    return [previous.ids[c] for c in np.flatnonzero(left & kept).tolist()]
+
+
+def left_households(rows: list[dict[str, Any]], previous_person: Previous,
+                    previous_household: Previous) -> list[str]:
+    """Households keeping their id that some of their earlier persons left."""
+    had = np.flatnonzero((previous_person.code >= 0) & (previous_household.code >= 0))
+    width = len(previous_household.ids)
+    pairs = distinct(previous_person.code[had] * width + previous_household.code[had])
+    members = np.bincount(pairs % width, minlength=width) if width else np.zeros(0, np.int64)
+    known = {hid: n for n, hid in enumerate(previous_household.ids)}
+    return [row["id"] for row in rows
+            if row["id"] in known and len(row["stay"]) < members[known[row["id"]]]]
+
+
+def retire(graph: Runner, run_id: str, persons: list[str], households: list[str],
+           size: int) -> None:
+    """Delete what earlier runs wrote: the relationships the given persons and households
+    (which keep their ids) lost, then every Person and Household node of another run, with
+    its relationships."""
+    write_all(graph, "identity/retire_belongs",
+              [{"run_id": run_id, "ids": chunk} for chunk in batches(persons, size)])
+    write_all(graph, "identity/retire_memberships",
+              [{"run_id": run_id, "ids": chunk} for chunk in batches(households, size)])
+    for name in ("identity/retire_persons", "identity/retire_households"):
         while True:
             rows = graph.write(name, run_id=run_id, limit=size)
             if not rows or not rows[0].get("deleted"):

@@ -13,11 +13,10 @@ row queries `identity/devices` and `identity/stream_links` instead.
 from __future__ import annotations
 
 import itertools
-import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -29,7 +28,9 @@ from proteus.graph import Row, Runner
 from proteus.identity.links import link_from_row
 from proteus.identity.table import NO_DAY, LinkTable, ordinals, vocabulary
 
+T = TypeVar("T")
 TOP = "\U0010ffff"
+READERS = 2
 FOLDER_FILES = {
     "sightings.parquet": ("device", "kind", "value", "days"),
     "identifiers.parquet": ("kind", "value", "network", "ip_class"),
@@ -37,16 +38,26 @@ FOLDER_FILES = {
 }
 
 
-def value_bounds(prefixes: int = 2) -> list[tuple[str, str]]:
+def value_bounds(prefixes: int = 2, start: str = "") -> list[tuple[str, str]]:
     """Ranges covering every string: below the first hex prefix, one per prefix of
-    `prefixes` hex digits, and above the last (values are hex pseudonyms, ids mostly)."""
-    cuts = [f"{n:0{prefixes}x}" for n in range(1, 16 ** prefixes)]
+    `prefixes` hex digits after `start`, and above the last (values are hex pseudonyms,
+    device ids mostly; person ids are `p-` and hex)."""
+    cuts = [f"{start}{n:0{prefixes}x}" for n in range(1, 16 ** prefixes)]
     edges = ["", *cuts, TOP]
     return list(itertools.pairwise(edges))
 
 
-def _blocks(graph: Any, name: str, bounds: list[Any]) -> Iterator[Row]:
-    yield from graph.stream(name, bounds=bounds)
+def _blocks(graph: Any, name: str, bounds: list[Any], convert: Callable[[Row], T]) -> list[T]:
+    """`convert` of each block's record, in the order of `bounds`, read through `READERS`
+    sessions at once (the server reads one block while the client converts another)."""
+    parts = [bounds[n::READERS] for n in range(READERS)]
+
+    def read(part: list[Any]) -> list[T]:
+        return [convert(row) for row in graph.stream_plain(name, bounds=part)] if part else []
+
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        done = list(pool.map(read, parts))
+    return [done[n % READERS][n // READERS] for n in range(len(bounds))]
 
 
 def _strings(values: list[Any]) -> pa.Array:
@@ -80,60 +91,56 @@ def _rows(graph: Runner) -> LinkTable:
     return LinkTable.from_links(devices, links)
 
 
-def read_graph(graph: Runner, progress: bool = False) -> LinkTable:
-    if getattr(graph, "stream", None) is None:
+def _device_block(row: Row) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    return (pa.array(row["ids"], pa.string()), _strings(row["types"]),
+            _strings(row["last_viewed"]), pa.array(row["withdrawn"], pa.list_(pa.string())))
+
+
+def _link_block(row: Row) -> dict[str, Any]:
+    block: dict[str, Any] = {key: pa.array(row[key], pa.string())
+                             for key in ("kinds", "values", "devices", "days")}
+    block.update(networks=_strings(row["networks"]), ip_classes=_strings(row["ip_classes"]),
+                 degrees=np.array(row["degrees"], dtype=np.int64),
+                 day_counts=np.array(row["day_counts"], dtype=np.int64))
+    return block
+
+
+def _joined(arrays: list[pa.Array], kind: pa.DataType) -> pa.Array:
+    return pa.concat_arrays(arrays) if arrays else pa.array([], kind)
+
+
+def read_graph(graph: Runner) -> LinkTable:
+    """Devices and links of the graph, by blocks (see the module docstring)."""
+    if getattr(graph, "stream_plain", None) is None:
         return _rows(graph)
-    started = time.perf_counter()
-    ids: list[pa.Array] = []
-    types: list[pa.Array] = []
-    viewed: list[pa.Array] = []
-    withdrawn: list[Any] = []
-    for row in _blocks(graph, "identity/device_columns", [list(b) for b in value_bounds()]):
-        ids.append(pa.array(row["ids"], pa.string()))
-        types.append(_strings(row["types"]))
-        viewed.append(_strings(row["last_viewed"]))
-        withdrawn.extend(row["withdrawn"])
-    device_ids = pa.concat_arrays(ids) if ids else pa.array([], pa.string())
-    order = pc.sort_indices(device_ids)
+    found = _blocks(graph, "identity/device_columns", [list(b) for b in value_bounds()],
+                    _device_block)
+    ids, types, viewed, withdrawn = ([block[n] for block in found] for n in range(4))
+    device_ids = _joined(ids, pa.string())
     kinds = sorted(str(row["kind"]) for row in graph.read("identity/identifier_kinds"))
-    bounds = [[kind, low, high] for kind in kinds for low, high in value_bounds()]
-    columns: dict[str, list[Any]] = {k: [] for k in (
-        "kinds", "values", "networks", "ip_classes", "devices", "days")}
-    idents: list[np.ndarray] = []
-    day_counts: list[np.ndarray] = []
-    seen = 0
-    for row in _blocks(graph, "identity/link_columns", bounds):
-        degrees = np.array(row["degrees"], dtype=np.int64)
-        idents.append(np.repeat(np.arange(seen, seen + len(degrees)), degrees))
-        seen += len(degrees)
-        day_counts.append(np.array(row["day_counts"], dtype=np.int64))
-        for key in ("kinds", "values", "devices", "days"):
-            columns[key].append(pa.array(row[key], pa.string()))
-        for key in ("networks", "ip_classes"):
-            columns[key].append(_strings(row[key]))
-        if progress and len(idents) % 256 == 0:
-            print(f"  [{time.perf_counter() - started:6.1f}s] read "
-                  f"{sum(len(i) for i in idents):,} links", file=sys.stderr)
+    blocks = _blocks(graph, "identity/link_columns",
+                     [[kind, low, high] for kind in kinds for low, high in value_bounds()],
+                     _link_block)
+    degrees = np.concatenate([b["degrees"] for b in blocks] or [np.zeros(0, np.int64)])
 
     def joined(key: str) -> pa.Array:
-        return pa.concat_arrays(columns[key]) if columns[key] else pa.array([], pa.string())
+        return _joined([b[key] for b in blocks], pa.string())
 
     table = LinkTable.build(
-        devices=device_ids.take(order), kind=joined("kinds"), value=joined("values"),
-        network=joined("networks"), ip_class=joined("ip_classes"),
-        link_device=joined("devices"),
-        link_ident=np.concatenate(idents) if idents else np.zeros(0, np.int64),
-        day_counts=np.concatenate(day_counts) if day_counts else np.zeros(0, np.int64),
+        devices=device_ids.take(pc.sort_indices(device_ids)), kind=joined("kinds"),
+        value=joined("values"), network=joined("networks"), ip_class=joined("ip_classes"),
+        link_device=joined("devices"), link_ident=np.repeat(np.arange(len(degrees)), degrees),
+        day_counts=np.concatenate([b["day_counts"] for b in blocks]
+                                  or [np.zeros(0, np.int64)]),
         days=joined("days"))
     (size,) = graph.read("identity/graph_size")
     if (size["devices"], size["links"]) != (table.n_devices, table.n_links):
         raise InputError(f"read {table.n_devices:,} devices and {table.n_links:,} links by "
                          f"blocks but the graph holds {size['devices']:,} and "
                          f"{size['links']:,}: some ids lie outside the blocks' ranges")
-    return with_devices(table, device_ids, pa.concat_arrays(types) if types else
-                        pa.array([], pa.string()),
-                        pa.concat_arrays(viewed) if viewed else pa.array([], pa.string()),
-                        pa.array(withdrawn, pa.list_(pa.string())))
+    return with_devices(table, device_ids, _joined(types, pa.string()),
+                        _joined(viewed, pa.string()),
+                        _joined(withdrawn, pa.list_(pa.string())))
 
 
 def _parquet(folder: Path, name: str) -> pa.Table:

@@ -68,9 +68,9 @@ def previous_partition(graph: Runner, table: LinkTable) -> tuple[Previous, Previ
     devices: list[Any] = []
     persons: list[Any] = []
     households: list[Any] = []
-    if getattr(graph, "stream", None) is not None:
-        for row in rows_of(graph, "identity/current_partition",
-                           bounds=[list(b) for b in value_bounds()]):
+    if getattr(graph, "stream_plain", None) is not None:
+        for row in graph.stream_plain("identity/current_partition",  # type: ignore[attr-defined]
+                                      bounds=[list(b) for b in value_bounds(start="p-")]):
             devices.extend(row["devices"])
             persons.extend(row["persons"])
             households.extend(row["households"])
@@ -168,11 +168,14 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
             say(f"writing {len(person_ids):,} persons and {len(household_ids):,} households")
             publish.write_persons(graph, run_.id, publish.person_rows(
                 resolution, person_ids, household_ids, previous_person), params.batch_size)
-            publish.write_households(graph, run_.id, publish.household_rows(
-                resolution, person_ids, household_ids, previous_person, previous_household),
-                params.batch_size)
+            rows = publish.household_rows(resolution, person_ids, household_ids,
+                                          previous_person, previous_household)
+            publish.write_households(graph, run_.id, rows, params.batch_size)
             say("retiring the earlier run's persons and households")
-            publish.retire(graph, run_.id, params.batch_size)
+            publish.retire(graph, run_.id,
+                           publish.left_persons(resolution, person_ids, previous_person),
+                           publish.left_households(rows, previous_person, previous_household),
+                           params.batch_size)
             publish.write_changes(
                 graph, run_.id, "person",
                 list(zip(person_changes, causes(person_changes, resolution, previous_person),
