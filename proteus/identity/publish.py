@@ -96,9 +96,9 @@ def person_rows(resolution: Resolution, person_ids: list[str], household_ids: li
         if len(order) else np.zeros(0, np.int32)
     withdrawn = np.bitwise_or.reduceat(table.device_withdrawn[order], groups.starts) \
         if len(order) else np.zeros(0, np.int64)
-    days = {int(d): iso(d) for d in np.unique(viewed[viewed != NO_DAY]).tolist()}
+    days = {int(d): iso(d) for d in distinct(viewed[viewed != NO_DAY]).tolist()}
     purposes = {int(bits): [p for n, p in enumerate(table.purposes) if bits >> n & 1]
-                for bits in np.unique(withdrawn).tolist()}
+                for bits in distinct(withdrawn).tolist()}
     household = resolution.household[order[groups.starts]].tolist()
     rows = []
     for n, (members, kinds, confidence, keeps) in enumerate(zip(
@@ -122,7 +122,7 @@ def household_rows(resolution: Resolution, person_ids: list[str], household_ids:
     """One row per household: its persons and whether each keeps its membership."""
     had = np.flatnonzero(previous_person.code >= 0)
     width = len(previous_household.ids) + 1
-    pairs = np.unique(previous_person.code[had] * width + previous_household.code[had] + 1)
+    pairs = distinct(previous_person.code[had] * width + previous_household.code[had] + 1)
     before = {previous_person.ids[p]: previous_household.ids[h - 1] if h else None
               for p, h in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True)}
     groups = Groups.of(resolution.person)

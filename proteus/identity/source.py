@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from proteus.errors import InputError
 from proteus.graph import Row, Runner
+from proteus.identity.eligibility import distinct
 from proteus.identity.links import link_from_row
 from proteus.identity.table import NO_DAY, LinkTable, ordinals, vocabulary
 
@@ -190,7 +191,7 @@ def read_folder(folder: Path) -> LinkTable:
         raise InputError(f"{folder / 'sightings.parquet'}: {unknown:,} sightings name a device "
                          "missing from devices.parquet")
     pairs = table.link_device.astype(np.int64) * max(table.n_idents, 1) + table.link_ident
-    if len(np.unique(pairs)) != len(pairs):
+    if len(distinct(pairs)) != len(pairs):
         raise InputError(f"{folder / 'sightings.parquet'}: a (device, kind, value) repeats")
     return with_devices(table, device_ids, column(devices, "type").cast(pa.string()),
                         column(devices, "last_viewed").cast(pa.string()),

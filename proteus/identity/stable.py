@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from proteus.identity.components import Partition, labels
+from proteus.identity.eligibility import distinct
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,9 @@ def changes_of(group: np.ndarray, ids: list[str], previous: Previous,
     n_old = len(previous.ids)
     found = labels(n_old + len(ids), old, n_old + new)
     piece = found[old]
-    olds = np.bincount(np.unique(piece * n_old + old) // max(n_old, 1), minlength=len(found))
+    olds = np.bincount(distinct(piece * n_old + old) // max(n_old, 1), minlength=len(found))
     width = max(len(ids), 1)
-    news = np.bincount(np.unique(piece * width + new) // width, minlength=len(found))
+    news = np.bincount(distinct(piece * width + new) // width, minlength=len(found))
     events: list[Change] = []
     for label in np.flatnonzero((olds > 1) | (news > 1)).tolist():
         members = held[piece == label]

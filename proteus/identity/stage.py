@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from proteus import runs
 from proteus.graph import Row, Runner
 from proteus.identity import publish
+from proteus.identity.eligibility import distinct
 from proteus.identity.quality import Truth, load_truth, pair_score, sizes_stats
 from proteus.identity.report import Gate, IdentityParams, IdentityReport, Quality
 from proteus.identity.resolve import Resolution, resolve_table
@@ -107,7 +108,7 @@ def causes(changes: list[Change], resolution: Resolution, previous: Previous
         moved = np.array([index[d] for d in change.devices], dtype=np.int64)
         links = np.concatenate([order[starts[d]:starts[d + 1]] for d in moved.tolist()])
         ident, device = held.ident[links], held.device[links]
-        idents = np.unique(ident)
+        idents = distinct(ident)
         keys = table.keys(idents)
         out: list[tuple[str, str]] = []
         for n in np.argsort(np.array(keys, dtype=object), kind="stable").tolist():
