@@ -118,13 +118,24 @@ class Graph:
 
     def stream(self, name: str, **params: Any) -> Iterator[Row]:
         """Rows of a read query as they arrive, for edge lists too large to hold twice."""
+        return self._stream(name, params, plain=False)
+
+    def stream_plain(self, name: str, **params: Any) -> Iterator[Row]:
+        """`stream` for queries that return only values, maps and lists: rows as the driver
+        decoded them, without walking every nested value (see `read_plain`)."""
+        return self._stream(name, params, plain=True)
+
+    def _stream(self, name: str, params: dict[str, Any], plain: bool) -> Iterator[Row]:
         query = queries.get(name)
         try:
             with self.driver.session(
                 database=self.database, default_access_mode=neo4j.READ_ACCESS
             ) as session:
-                for record in session.run(query.text, params):
-                    yield record.data()
+                result = session.run(query.text, params)
+                keys = result.keys()
+                for record in result:
+                    yield dict(zip(keys, record.values(), strict=True)) if plain \
+                        else record.data()
         except ServiceUnavailable:
             raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
         except AuthError as exc:

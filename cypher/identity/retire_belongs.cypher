@@ -1,9 +1,10 @@
 // name: identity/retire_belongs
-// params: run_id, limit
+// params: run_id, ids
 // returns: deleted
-// Delete up to $limit BELONGS_TO relationships written by other runs than $run_id.
-MATCH ()-[b:BELONGS_TO]->()
+// Delete the BELONGS_TO of the persons $ids (which keep their id) written by other runs
+// than $run_id: their devices that moved to another person.
+UNWIND $ids AS id
+MATCH (:Person {id: id})<-[b:BELONGS_TO]-()
 WHERE b.run_id <> $run_id
-WITH b LIMIT $limit
 DELETE b
 RETURN count(*) AS deleted

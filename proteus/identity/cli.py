@@ -27,11 +27,17 @@ def identity() -> None:
               default=None, help="Rules file (default rules/identity.yaml).")
 @click.option("--truth", type=click.Path(path_type=Path, exists=True), default=None,
               help="A generated dataset (or its truth/) to score the run against.")
-def run_command(engine: str, rules: Path | None, truth: Path | None) -> None:
+@click.option("--links", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Read the links from the ingest fold's Parquet folder "
+              "(sightings, identifiers, devices) instead of the graph.")
+@click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
+def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
+                quiet: bool) -> None:
     """Link devices into persons and households; print the quality report."""
     from proteus.cli import connect, emit, settings
 
-    params = IdentityParams.model_validate({"engine": engine, "rules": rules, "truth": truth})
+    params = IdentityParams.model_validate({"engine": engine, "rules": rules, "truth": truth,
+                                            "links": links, "quiet": quiet})
     with connect() as graph:
         report = run(graph, params, settings())
     for line in report.lines():

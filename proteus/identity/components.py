@@ -79,21 +79,27 @@ def fast(devices: Sequence[str], edges: Iterable[Edge]) -> Partition:
     return _groups(devices, labels)
 
 
-def gds(graph: GdsRunner, name: str, devices: Sequence[str], edges: Iterable[Edge]) -> Partition:
-    """WCC in Neo4j over the same edge list, projected from integer ids then dropped."""
-    size, sources, targets = _indexed(devices, edges)
+def gds_labels(graph: GdsRunner, name: str, size: int, sources: np.ndarray,
+               targets: np.ndarray) -> np.ndarray:
+    """WCC in Neo4j over integer edges, projected then dropped; a label per node."""
+    found = np.arange(size, dtype=np.int64)
+    if not len(sources):
+        return found
     edges = np.stack([sources, targets], axis=1).tolist()
-    labels = np.arange(size, dtype=np.int64)
-    if not edges:
-        return _groups(devices, labels)
     graph.write("identity/gds_drop", graph_name=name)
     try:
         graph.write("identity/gds_project", graph_name=name, edges=edges)
         for row in graph.write("identity/gds_wcc", graph_name=name):
-            labels[int(row["node"])] = int(row["component"]) + size
+            found[int(row["node"])] = int(row["component"]) + size
     finally:
         graph.write("identity/gds_drop", graph_name=name)
-    return _groups(devices, labels)
+    return found
+
+
+def gds(graph: GdsRunner, name: str, devices: Sequence[str], edges: Iterable[Edge]) -> Partition:
+    """WCC in Neo4j over the same edge list, projected from integer ids then dropped."""
+    size, sources, targets = _indexed(devices, edges)
+    return _groups(devices, gds_labels(graph, name, size, sources, targets))
 
 
 def components(engine: Engine, devices: Sequence[str], edges: Iterable[Edge],
@@ -105,3 +111,29 @@ def components(engine: Engine, devices: Sequence[str], edges: Iterable[Edge],
     if graph is None:
         raise ValueError("the gds engine needs a graph")
     return gds(graph, name, devices, edges)
+
+
+def labels(size: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The component of each of `size` nodes over integer edges (scipy)."""
+    matrix = coo_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)),
+                        shape=(size, size))
+    return connected_components(matrix, directed=False)[1].astype(np.int64)
+
+
+def canonical_labels(found: np.ndarray) -> np.ndarray:
+    """Labels renumbered 0, 1, ... in the order of each group's first member, so that equal
+    partitions of the same (sorted) devices have equal labels."""
+    if not len(found):
+        return found.astype(np.int64)
+    _, first, inverse = np.unique(found, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse.reshape(-1)]
+
+
+def partition_of(devices: Sequence[str], found: np.ndarray) -> Partition:
+    """Canonical groups of device ids from per-device labels (devices sorted)."""
+    order = np.argsort(found, kind="stable")
+    bounds = np.flatnonzero(np.diff(found[order])) + 1
+    groups = [[devices[i] for i in part.tolist()] for part in np.split(order, bounds)]
+    return canonical(g for g in groups if g)

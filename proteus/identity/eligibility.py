@@ -1,4 +1,5 @@
-"""Which device-identifier links may link persons and households, and why others may not.
+"""Which device-identifier links may link persons and households, and why others may not:
+the rules of `rules/identity.yaml` applied to columns (`LinkTable`), one named step each.
 
 Rules apply in this order; the first that matches an identifier is recorded against it,
 named by its path in the rules file:
@@ -15,23 +16,28 @@ named by its path in the rules file:
 A link whose identifier survives still needs `kinds.<kind>.min_days` distinct days. An
 identifier with `min_shared_days` links two devices only when both were seen with it on that
 many of the same days: its devices are split into time-window groups, each a node of its own
-(`<kind>:<value>#<n>`) for the components.
+for the components. Every step is a function of whole columns (one value per identifier or
+per link), so a later step can weigh the same columns. `proteus/identity/reference.py` holds
+the same rules one link at a time, the readable reference these are tested against.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import combinations
+from typing import Any
 
-from proteus.identity.links import Link
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from proteus.identity.components import labels
 from proteus.identity.rules import KindRule, Rules
-from proteus.identity.unionfind import UnionFind
+from proteus.identity.table import LinkTable
 
 ALL = "all"
 PERSONS = "persons"
-Edge = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,144 +51,309 @@ class Exclusion:
 
 
 @dataclass
-class Decision:
-    """Eligible (device, node) edges per purpose, the links behind them, and exclusions."""
+class Held:
+    """The links that count: within the window, of a known device. `link` is the position
+    in the table; a link's days are `day[day_link == n]` (rows sorted by link)."""
 
-    person_edges: list[Edge] = field(default_factory=list)
-    household_edges: list[Edge] = field(default_factory=list)
-    person_links: list[Link] = field(default_factory=list)
-    exclusions: dict[str, Exclusion] = field(default_factory=dict)
+    link: np.ndarray
+    device: np.ndarray
+    ident: np.ndarray
+    days: np.ndarray
+    day: np.ndarray
+    day_link: np.ndarray
+
+
+@dataclass
+class Decision:
+    """Per identifier its exclusion (if any); eligible (device, node) edges per purpose.
+
+    A node is an identifier (its position) or, for an identifier with time windows, one of
+    its groups (`n_idents` + group number)."""
+
+    held: Held
+    excluded: dict[int, Exclusion]
+    person_device: np.ndarray
+    person_node: np.ndarray
+    household_device: np.ndarray
+    household_node: np.ndarray
+    n_nodes: int
+    linking: np.ndarray  # per identifier: links persons in this run
+    confidence_link: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @property
+    def exclusions(self) -> dict[str, Exclusion]:
+        return {e.identifier: e for e in self.excluded.values()}
 
     def excluded_by_rule(self) -> dict[str, int]:
-        return dict(sorted(Counter(e.rule for e in self.exclusions.values()).items()))
+        return dict(sorted(Counter(e.rule for e in self.excluded.values()).items()))
 
 
-def _first_rule(held: list[Link], rule: KindRule | None, blocked: set[tuple[str, str]]
-                ) -> tuple[str, str] | None:
-    first = held[0]
-    devices = {link.device for link in held}
-    if rule is None:
-        return "kinds", f"kind {first.kind} has no rule"
-    if (first.kind, first.value) in blocked:
-        return "blocklist", "a generic value"
-    prefix = f"kinds.{first.kind}"
-    if len(devices) > rule.max_devices:
-        return f"{prefix}.max_devices", f"{len(devices)} devices > {rule.max_devices}"
-    if rule.max_devices_per_day is not None:
-        busiest = max(Counter(day for link in held for day in link.days).values(), default=0)
-        if busiest > rule.max_devices_per_day:
-            return (f"{prefix}.max_devices_per_day",
-                    f"{busiest} devices on one day > {rule.max_devices_per_day}")
-    if rule.networks is not None and first.network not in rule.networks:
-        return f"{prefix}.networks", f"network {first.network}"
-    if rule.ip_classes is not None and first.ip_class not in rule.ip_classes:
-        return f"{prefix}.ip_classes", f"address class {first.ip_class}"
-    return None
+def held_links(table: LinkTable, window_days: int) -> Held:
+    """Links trimmed to the days within `window_days` of the latest day; links left without
+    a day are dropped (a link that never had one is kept), and so are unknown devices."""
+    counts = table.day_counts()
+    day_link = np.repeat(np.arange(table.n_links), counts)
+    start = int(table.day.max()) - window_days + 1 if len(table.day) else 0
+    if not len(table.day) or int(table.day.min()) >= start:
+        kept, keep_day = counts, None
+    else:
+        keep_day = table.day >= start
+        kept = np.bincount(day_link[keep_day], minlength=table.n_links)
+    keep = ((counts == 0) | (kept > 0)) & (table.link_device >= 0)
+    links = np.flatnonzero(keep)
+    if keep_day is None and len(links) == table.n_links:
+        return Held(link=links, device=table.link_device.astype(np.int64),
+                    ident=table.link_ident.astype(np.int64), days=counts, day=table.day,
+                    day_link=day_link)
+    position = np.full(table.n_links, -1, dtype=np.int64)
+    position[links] = np.arange(len(links))
+    rows = keep[day_link] if keep_day is None else keep_day & keep[day_link]
+    return Held(link=links, device=table.link_device[links].astype(np.int64),
+                ident=table.link_ident[links].astype(np.int64), days=kept[links],
+                day=table.day[rows], day_link=position[day_link[rows]])
 
 
-def windowed_edges(key: str, held: list[Link], rule: KindRule) -> list[Edge]:
-    """(device, node) edges of one identifier, split into time-window groups if the rule says."""
-    usable = [link for link in held if len(link.days) >= rule.min_days]
-    if rule.min_shared_days is None:
-        return [(link.device, key) for link in usable]
-    groups = UnionFind()
-    for a, b in combinations(sorted(usable, key=lambda link: link.device), 2):
-        if len(set(a.days) & set(b.days)) >= rule.min_shared_days:
-            groups.union(a.device, b.device)
-    roots = sorted({groups.find(d) for d in groups.members()})
-    number = {root: n for n, root in enumerate(roots)}
-    return [(d, f"{key}#{number[groups.find(d)]}") for d in sorted(groups.members())]
+def group_pairs(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j), i < j, of every two rows of a sorted column that hold one value."""
+    n = len(group)
+    if n < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], n]
+    after = np.repeat(ends, ends - starts) - np.arange(n) - 1
+    first = np.repeat(np.arange(n), after)
+    offset = np.arange(int(after.sum())) - np.repeat(np.cumsum(after) - after, after)
+    return first, first + 1 + offset
 
 
-def decide(links: Iterable[Link], rules: Rules, blocked: set[tuple[str, str]]) -> Decision:
-    """Apply the rules to every link; pure, deterministic, independent of input order."""
-    by_identifier: dict[str, list[Link]] = defaultdict(list)
-    for link in links:
-        by_identifier[link.identifier].append(link)
-    keys = sorted(by_identifier)
-    kind_of = {key: by_identifier[key][0].kind for key in keys}
-    devices_of = {key: {link.device for link in by_identifier[key]} for key in keys}
-    decision = Decision()
-    excluded = decision.exclusions
-
-    def exclude(key: str, rule: str, detail: str, scope: str = ALL) -> None:
-        excluded[key] = Exclusion(key, rule, scope, detail)
-
-    for key in keys:
-        found = _first_rule(by_identifier[key], rules.kinds.get(kind_of[key]), blocked)
-        if found is not None:
-            exclude(key, *found)
-
-    window: dict[str, list[Edge]] = {}
-    for key in keys:
-        rule = rules.kinds.get(kind_of[key])
-        if key not in excluded and rule is not None:
-            window[key] = windowed_edges(key, by_identifier[key], rule)
-
-    homes = _home_groups(window, rules)
-    for key in keys:
-        if key in excluded or kind_of[key] == "ip":
-            continue
-        groups = {homes.find(d) for d in devices_of[key] if d in homes}
-        if len(groups) > rules.generic.max_households:
-            exclude(key, "generic.max_households",
-                    f"{len(groups)} home-network groups > {rules.generic.max_households}")
-
-    logins_on = _values_by_device(by_identifier, excluded, set(rules.shared.kinds))
-    for key in keys:
-        if key in excluded or kind_of[key] not in rules.shared.kinds:
-            continue
-        others = {v for d in devices_of[key] for v in logins_on.get(d, ()) if v != key}
-        if len(others) >= rules.shared.min_other_logins:
-            exclude(key, "shared.min_other_logins",
-                    f"its devices carry {len(others)} other logins", PERSONS)
-
-    anchors_on = _values_by_device(by_identifier, excluded, set(rules.conflict.anchor_kinds))
-    for key in keys:
-        rule = rules.kinds.get(kind_of[key])
-        if key in excluded or rule is None or rule.strength == "strong" or not rule.persons:
-            continue
-        anchors = {v for d in devices_of[key] for v in anchors_on.get(d, ())}
-        if len(anchors) >= 2:
-            exclude(key, "conflict.anchor_kinds",
-                    f"its devices carry {len(anchors)} distinct logins", PERSONS)
-
-    for key, edges in window.items():
-        rule = rules.kinds[kind_of[key]]
-        exclusion = excluded.get(key)
-        if exclusion is not None and exclusion.scope == ALL:
-            continue
-        if rule.persons and exclusion is None:
-            decision.person_edges.extend(edges)
-            linked = {device for device, _ in edges}
-            decision.person_links.extend(k for k in by_identifier[key] if k.device in linked)
-        if rule.households:
-            decision.household_edges.extend(edges)
-    return decision
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer column."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
-def _home_groups(window: dict[str, list[Edge]], rules: Rules) -> UnionFind:
-    """Devices joined by the household-linking IP edges: the households proxy."""
-    groups = UnionFind()
-    for key, edges in window.items():
-        if not key.startswith("ip:"):
-            continue
-        by_node: dict[str, list[str]] = defaultdict(list)
-        for device, node in edges:
-            by_node[node].append(device)
-        for devices in by_node.values():
-            for device in devices:
-                groups.union(devices[0], device)
-    return groups
+def through_devices(left: np.ndarray, left_device: np.ndarray, right: np.ndarray,
+                    right_device: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (left, right) values held by links of one device."""
+    if not len(left) or not len(right):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    size = int(max(left_device.max(), right_device.max())) + 1
+    order = np.argsort(right_device, kind="stable")
+    values = right[order]
+    held = np.bincount(right_device, minlength=size)
+    starts = np.cumsum(held) - held
+    low, count = starts[left_device], held[left_device]
+    pick = np.repeat(low - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    width = int(values.max()) + 1
+    pairs = distinct(np.repeat(left, count) * width + values[pick])
+    return pairs // width, pairs % width
 
 
-def _values_by_device(by_identifier: dict[str, list[Link]], excluded: dict[str, Exclusion],
-                      kinds: set[str]) -> dict[str, set[str]]:
-    """Surviving identifiers of the given kinds on each device."""
-    values: dict[str, set[str]] = defaultdict(set)
-    for key, held in by_identifier.items():
-        if key in excluded or held[0].kind not in kinds:
-            continue
-        for link in held:
-            values[link.device].add(key)
-    return values
+class _Rules:
+    """The rules file as per-kind columns of a table's kind vocabulary."""
+
+    def __init__(self, rules: Rules, table: LinkTable) -> None:
+        self.rules = rules
+        self.table = table
+        self.of: list[KindRule | None] = [rules.kinds.get(k) for k in table.kinds]
+
+    def per_kind(self, value: Callable[[KindRule], Any], default: Any) -> np.ndarray:
+        """One value per kind code (the default where a kind has no rule)."""
+        return np.array([default if r is None else value(r) for r in self.of] or [default])
+
+    def of_ident(self, value: Callable[[KindRule], Any], default: Any) -> np.ndarray:
+        return self.per_kind(value, default)[self.table.ident_kind]
+
+    def kinds_named(self, names: list[str]) -> np.ndarray:
+        return np.isin(self.table.ident_kind,
+                       [n for n, k in enumerate(self.table.kinds) if k in names])
+
+
+class _Exclusions:
+    def __init__(self, table: LinkTable, open_: np.ndarray) -> None:
+        self.table = table
+        self.open = open_
+        self.scope_all = np.zeros_like(open_)
+        self.found: list[tuple[np.ndarray, list[str], str, list[str]]] = []
+
+    def add(self, mask: np.ndarray, rule: Callable[[str], str], scope: str,
+            detail: Callable[[int, str], str]) -> None:
+        idents = np.flatnonzero(mask & self.open)
+        if not len(idents):
+            return
+        kinds = [self.table.kinds[k] for k in self.table.ident_kind[idents].tolist()]
+        self.found.append((idents, [rule(k) for k in kinds], scope,
+                           [detail(i, k) for i, k in zip(idents.tolist(), kinds, strict=True)]))
+        self.open[idents] = False
+        if scope == ALL:
+            self.scope_all[idents] = True
+
+    def done(self) -> dict[int, Exclusion]:
+        out: dict[int, Exclusion] = {}
+        for idents, rules, scope, details in self.found:
+            keys = self.table.keys(idents)
+            for ident, key, rule, detail in zip(idents.tolist(), keys, rules, details,
+                                                strict=True):
+                out[ident] = Exclusion(key, rule, scope, detail)
+        return out
+
+
+def blocked_mask(table: LinkTable, blocked: set[tuple[str, str]]) -> np.ndarray:
+    hits = pc.is_in(table.ident_value, value_set=pa.array(sorted({v for _, v in blocked}),
+                                                          type=pa.string()))
+    mask = hits.fill_null(False).to_numpy(zero_copy_only=False)
+    for ident in np.flatnonzero(mask).tolist():
+        pair = (table.kinds[table.ident_kind[ident]], str(table.ident_value[ident]))
+        mask[ident] = pair in blocked
+    return mask
+
+
+def busiest_day(held: Held, idents: np.ndarray, n_idents: int) -> np.ndarray:
+    """Per identifier (of those flagged), the most devices seen with it on one day."""
+    rows = idents[held.ident[held.day_link]]
+    ident, day = held.ident[held.day_link][rows], held.day[rows]
+    busiest = np.zeros(n_idents, dtype=np.int64)
+    if len(day):
+        span = int(day.max()) - int(day.min()) + 1
+        cells, counts = np.unique(ident * span + (day - int(day.min())), return_counts=True)
+        np.maximum.at(busiest, cells // span, counts)
+    return busiest
+
+
+def _only_listed(out: _Exclusions, kinds: _Rules, attribute: str, names: tuple[str, ...],
+                 codes: np.ndarray, what: str) -> None:
+    """`kinds.<kind>.networks` / `ip_classes`: a value not in the kind's list never links."""
+    allowed = np.zeros((len(kinds.of) or 1, len(names) + 1), dtype=bool)
+    limited = kinds.per_kind(lambda r: getattr(r, attribute) is not None, False)
+    for code, rule in enumerate(kinds.of):
+        for n, name in enumerate(names):
+            allowed[code, n] = rule is not None and name in (getattr(rule, attribute) or ())
+    kind = out.table.ident_kind
+    value = [*names, None]
+    out.add(limited[kind] & ~allowed[kind, codes], lambda k: f"kinds.{k}.{attribute}", ALL,
+            lambda i, k: f"{what} {value[codes[i]]}")
+
+
+def first_rules(table: LinkTable, held: Held, kinds: _Rules,
+                blocked: set[tuple[str, str]]) -> _Exclusions:
+    """The identifier's own rules: no rule, blocklist, caps, networks, address classes."""
+    devices = np.bincount(held.ident, minlength=table.n_idents)
+    out = _Exclusions(table, devices > 0)
+    has_rule = kinds.of_ident(lambda r: True, False)
+    out.add(~has_rule, lambda k: "kinds", ALL, lambda i, k: f"kind {k} has no rule")
+    out.add(blocked_mask(table, blocked), lambda k: "blocklist", ALL,
+            lambda i, k: "a generic value")
+    cap = kinds.of_ident(lambda r: r.max_devices, 0)
+    out.add(devices > cap, lambda k: f"kinds.{k}.max_devices", ALL,
+            lambda i, k: f"{devices[i]} devices > {cap[i]}")
+    day_cap = kinds.of_ident(lambda r: r.max_devices_per_day or 0, 0)
+    busiest = busiest_day(held, out.open & (day_cap > 0), table.n_idents)
+    out.add((day_cap > 0) & (busiest > day_cap), lambda k: f"kinds.{k}.max_devices_per_day",
+            ALL, lambda i, k: f"{busiest[i]} devices on one day > {day_cap[i]}")
+    for attribute, names, codes, what in (
+            ("networks", table.networks, table.ident_network, "network"),
+            ("ip_classes", table.ip_classes, table.ident_ip_class, "address class")):
+        _only_listed(out, kinds, attribute, names, codes, what)
+    return out
+
+
+@dataclass
+class Window:
+    """Eligible (device, node) edges of the identifiers still open after their own rules,
+    with the held link behind each edge."""
+
+    device: np.ndarray
+    node: np.ndarray
+    ident: np.ndarray
+    link: np.ndarray
+    n_nodes: int
+    grouped: np.ndarray  # per identifier: split into time-window groups
+
+
+def windowed_edges(table: LinkTable, held: Held, kinds: _Rules, open_: np.ndarray) -> Window:
+    usable = held.days >= kinds.of_ident(lambda r: r.min_days, 1)[held.ident]
+    usable &= open_[held.ident]
+    shared = kinds.of_ident(lambda r: r.min_shared_days or 0, 0)
+    plain = np.flatnonzero(usable & (shared[held.ident] == 0))
+    windowed = usable & (shared[held.ident] > 0)
+    rows = np.flatnonzero(windowed[held.day_link])
+    ident, link = held.ident[held.day_link[rows]], held.day_link[rows]
+    if len(rows):
+        span = int(held.day.max()) - int(held.day.min()) + 1
+        cell = ident * span + (held.day[rows] - int(held.day.min()))
+        key = np.sort(cell * len(held.link) + link)
+        cell, link = key // len(held.link), key % len(held.link)
+        a, b = group_pairs(cell)
+        a, b = link[a], link[b]
+        a, b = a[a != b], b[a != b]
+        pairs = np.sort(a * len(held.link) + b)
+        starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+        together = np.diff(np.r_[starts, len(pairs)])
+        pairs = pairs[starts]
+        enough = together >= shared[held.ident[pairs // len(held.link)]]
+        a, b = pairs[enough] // len(held.link), pairs[enough] % len(held.link)
+    else:
+        a = b = np.zeros(0, np.int64)
+    grouped_links = distinct(np.r_[a, b])
+    group = labels(len(held.link), a, b)[grouped_links] if len(grouped_links) else grouped_links
+    _, group = np.unique(group, return_inverse=True)
+    link_all = np.r_[plain, grouped_links]
+    return Window(device=held.device[link_all], ident=held.ident[link_all], link=link_all,
+                  node=np.r_[held.ident[plain], table.n_idents + group.astype(np.int64)],
+                  n_nodes=table.n_idents + (int(group.max()) + 1 if len(group) else 0),
+                  grouped=shared > 0)
+
+
+def decide(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]]) -> Decision:
+    """Apply the rules to every link; deterministic, independent of input order."""
+    held = held_links(table, rules.window_days)
+    kinds = _Rules(rules, table)
+    out = first_rules(table, held, kinds, blocked)
+    window = windowed_edges(table, held, kinds, out.open.copy())
+
+    ip = kinds.kinds_named(["ip"])
+    home = ip[window.ident]
+    n = table.n_devices
+    group = labels(n + window.n_nodes, window.device[home], n + window.node[home])[:n]
+    in_home = np.zeros(n, dtype=bool)
+    in_home[window.device[home]] = True
+    candidate = np.flatnonzero(out.open[held.ident] & ~ip[held.ident] & in_home[held.device])
+    idents, _ = through_devices(held.ident[candidate], held.device[candidate],
+                                group[held.device[candidate]], held.device[candidate])
+    homes = np.bincount(idents, minlength=table.n_idents)
+    limit = rules.generic.max_households
+    out.add(homes > limit, lambda k: "generic.max_households", ALL,
+            lambda i, k: f"{homes[i]} home-network groups > {limit}")
+
+    shared = kinds.kinds_named(list(rules.shared.kinds))
+    logins = np.flatnonzero((out.open & shared)[held.ident])
+    left, right = through_devices(held.ident[logins], held.device[logins],
+                                  held.ident[logins], held.device[logins])
+    others = np.bincount(left[left != right], minlength=table.n_idents)
+    out.add(others >= rules.shared.min_other_logins, lambda k: "shared.min_other_logins",
+            PERSONS, lambda i, k: f"its devices carry {others[i]} other logins")
+
+    anchors = np.flatnonzero((out.open & kinds.kinds_named(list(rules.conflict.anchor_kinds)))
+                             [held.ident])
+    weak = kinds.of_ident(lambda r: r.strength != "strong" and r.persons, False)
+    candidate = np.flatnonzero((out.open & weak)[held.ident])
+    left, _ = through_devices(held.ident[candidate], held.device[candidate],
+                              held.ident[anchors], held.device[anchors])
+    carried = np.bincount(left, minlength=table.n_idents)
+    out.add(carried >= 2, lambda k: "conflict.anchor_kinds", PERSONS,
+            lambda i, k: f"its devices carry {carried[i]} distinct logins")
+
+    persons = kinds.of_ident(lambda r: r.persons, False) & out.open
+    households = kinds.of_ident(lambda r: r.households, False) & ~out.scope_all
+    to_person = persons[window.ident]
+    to_household = households[window.ident]
+    degree = np.bincount(window.node[to_person], minlength=window.n_nodes)
+    confident = to_person & ~window.grouped[window.ident] & (degree[window.node] >= 2)
+    linking = np.zeros(table.n_idents, dtype=bool)
+    linking[window.ident[to_person]] = True
+    return Decision(
+        held=held, excluded=out.done(),
+        person_device=window.device[to_person], person_node=window.node[to_person],
+        household_device=window.device[to_household],
+        household_node=window.node[to_household], n_nodes=window.n_nodes, linking=linking,
+        confidence_link=window.link[confident])

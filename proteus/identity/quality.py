@@ -64,10 +64,16 @@ def pair_score(groups: Partition, truth: Mapping[str, str],
 
 
 def size_stats(groups: Partition) -> SizeStats:
-    sizes = np.array([len(group) for group in groups] or [0])
+    return sizes_stats(np.array([len(group) for group in groups], dtype=np.int64))
+
+
+def sizes_stats(sizes: np.ndarray) -> SizeStats:
+    """Count, median, p99, max and the largest's share, from the groups' sizes."""
+    count = len(sizes)
+    sizes = sizes if count else np.zeros(1, dtype=np.int64)
     total = int(sizes.sum())
     return SizeStats(
-        count=len(groups),
+        count=count,
         p50=float(np.percentile(sizes, 50)),
         p99=float(np.percentile(sizes, 99)),
         max=int(sizes.max()),

@@ -16,7 +16,11 @@ class IdentityParams(BaseModel):
     engine: Engine = "fast"
     rules: Path | None = Field(default=None, description="rules file; default rules/identity.yaml")
     truth: Path | None = Field(default=None, description="a generated dataset to score")
+    links: Path | None = Field(
+        default=None, description="a folder of the ingest fold's Parquet files (sightings, "
+        "identifiers, devices) to read the links from; default: the graph")
     batch_size: int = Field(default=10_000, ge=100, le=100_000)
+    quiet: bool = Field(default=False, description="no progress lines on stderr")
 
 
 class Quality(BaseModel):
@@ -42,6 +46,7 @@ class IdentityReport(BaseModel):
     params: IdentityParams
     rules_version: str
     engine: Engine
+    source: str = "graph"
     devices: int
     links: int
     person_links: int

@@ -14,11 +14,13 @@ Re-running on an unchanged partition therefore changes no id.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from proteus.identity.components import Partition
+import numpy as np
+
+from proteus.identity.components import Partition, labels
+from proteus.identity.eligibility import distinct
 
 
 @dataclass(frozen=True)
@@ -42,53 +44,90 @@ def fresh_id(prefix: str, device: str, taken: set[str]) -> str:
         attempt += 1
 
 
-def assign_ids(groups: Partition, previous: Mapping[str, str], prefix: str) -> list[str]:
-    """One id per group (same order), following the rule in the module docstring."""
-    claims: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    for position, group in enumerate(groups):
-        held = Counter(previous[d] for d in group if d in previous)
-        if held:
-            best = min(held.items(), key=lambda item: (-item[1], item[0]))
-            claims[best[0]].append((-best[1], group[0], position))
-    ids: list[str | None] = [None] * len(groups)
-    for old_id, claimants in claims.items():
-        ids[min(claimants)[2]] = old_id
-    taken = set(previous.values()) | {i for i in ids if i is not None}
-    for position, group in enumerate(groups):
-        if ids[position] is None:
-            new_id = fresh_id(prefix, group[0], taken)
+@dataclass
+class Previous:
+    """The published partition, per device (in a table's device order): a code into `ids`
+    (sorted), -1 for a device that had none."""
+
+    code: np.ndarray
+    ids: list[str]
+
+    @classmethod
+    def of(cls, devices: list[str], previous: Mapping[str, str]) -> Previous:
+        ids = sorted(set(previous.values()))
+        position = {pid: n for n, pid in enumerate(ids)}
+        code = np.array([position.get(previous.get(d, ""), -1) if d in previous else -1
+                         for d in devices], dtype=np.int64)
+        return cls(code, ids)
+
+
+def assign(group: np.ndarray, first: list[str], previous: Previous, prefix: str) -> list[str]:
+    """One id per group, for canonical labels `group` (per device) whose smallest devices
+    are `first`, following the rule in the module docstring."""
+    held = previous.code >= 0
+    pairs, count = np.unique(group[held] * max(len(previous.ids), 1) + previous.code[held],
+                             return_counts=True)
+    width = max(len(previous.ids), 1)
+    claimant, old = pairs // width, pairs % width
+    # each group's best old id: most devices, then the smallest id (codes follow id order)
+    order = np.lexsort((old, -count, claimant))
+    best = order[np.r_[True, claimant[order][1:] != claimant[order][:-1]]] if len(order) \
+        else order
+    claimant, old, count = claimant[best], old[best], count[best]
+    # each claimed id stays with the group holding most of its devices, then the first group
+    order = np.lexsort((claimant, -count, old))
+    wins = order[np.r_[True, old[order][1:] != old[order][:-1]]] if len(order) else order
+    ids: list[str | None] = [None] * len(first)
+    for winner, won in zip(claimant[wins].tolist(), old[wins].tolist(), strict=True):
+        ids[winner] = previous.ids[won]
+    taken = set(previous.ids) | {i for i in ids if i is not None}
+    for position, found in enumerate(ids):
+        if found is None:
+            new_id = fresh_id(prefix, first[position], taken)
             taken.add(new_id)
             ids[position] = new_id
     return [i for i in ids if i is not None]
 
 
-def changes(groups: Partition, ids: list[str], previous: Mapping[str, str]) -> list[Change]:
+def changes_of(group: np.ndarray, ids: list[str], previous: Previous,
+               devices: list[str]) -> list[Change]:
     """Merges and splits: connected sets of old and new ids that exchanged devices."""
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    moved: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for group, new_id in zip(groups, ids, strict=True):
-        for device in group:
-            old_id = previous.get(device)
-            if old_id is not None:
-                moved[(old_id, new_id)].append(device)
-                parent[find("o:" + old_id)] = find("n:" + new_id)
-    pieces: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pair in moved:
-        pieces[find("n:" + pair[1])].append(pair)
+    held = np.flatnonzero(previous.code >= 0)
+    if not len(held):
+        return []
+    old, new = previous.code[held], group[held]
+    n_old = len(previous.ids)
+    found = labels(n_old + len(ids), old, n_old + new)
+    piece = found[old]
+    olds = np.bincount(distinct(piece * n_old + old) // max(n_old, 1), minlength=len(found))
+    width = max(len(ids), 1)
+    news = np.bincount(distinct(piece * width + new) // width, minlength=len(found))
     events: list[Change] = []
-    for pairs in pieces.values():
-        old_ids = tuple(sorted({old for old, _ in pairs}))
-        new_ids = tuple(sorted({new for _, new in pairs}))
+    for label in np.flatnonzero((olds > 1) | (news > 1)).tolist():
+        members = held[piece == label]
+        old_ids = tuple(sorted({previous.ids[c] for c in previous.code[members].tolist()}))
+        new_ids = tuple(sorted({ids[c] for c in group[members].tolist()}))
         if len(old_ids) == 1 and len(new_ids) == 1:
             continue
         kind = "merge" if len(new_ids) == 1 else "split" if len(old_ids) == 1 else "merge_split"
-        devices = tuple(sorted(d for pair in pairs for d in moved[pair]))
-        events.append(Change(kind, old_ids, new_ids, devices))
+        events.append(Change(kind, old_ids, new_ids,
+                             tuple(sorted(devices[d] for d in members.tolist()))))
     return sorted(events, key=lambda event: (event.old_ids, event.new_ids))
+
+
+def _arrays(groups: Partition) -> tuple[list[str], np.ndarray]:
+    devices = sorted(d for group in groups for d in group)
+    where = {d: n for n, group in enumerate(groups) for d in group}
+    return devices, np.array([where[d] for d in devices], dtype=np.int64)
+
+
+def assign_ids(groups: Partition, previous: Mapping[str, str], prefix: str) -> list[str]:
+    """One id per group (same order), following the rule in the module docstring."""
+    devices, group = _arrays(groups)
+    return assign(group, [g[0] for g in groups], Previous.of(devices, previous), prefix)
+
+
+def changes(groups: Partition, ids: list[str], previous: Mapping[str, str]) -> list[Change]:
+    """Merges and splits: connected sets of old and new ids that exchanged devices."""
+    devices, group = _arrays(groups)
+    return changes_of(group, ids, Previous.of(devices, previous), devices)

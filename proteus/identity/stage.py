@@ -1,27 +1,34 @@
 """The identity stage: `run(graph, params, settings) -> IdentityReport`.
 
-Reads the device-identifier edge list, applies the rules, finds persons and households,
+Reads devices and device-identifier links as columns (from the graph, or from the ingest
+fold's Parquet folder with `params.links`), applies the rules, finds persons and households,
 keeps ids stable, records exclusions and merge/split events on the Run, and publishes the
 result unless the quality gate fails (then the previous persons stay current).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from proteus import runs
 from proteus.graph import Row, Runner
 from proteus.identity import publish
-from proteus.identity.components import Partition
-from proteus.identity.links import link_from_row
-from proteus.identity.quality import Truth, load_truth, pair_score, size_stats
+from proteus.identity.eligibility import distinct
+from proteus.identity.quality import Truth, load_truth, pair_score, sizes_stats
 from proteus.identity.report import Gate, IdentityParams, IdentityReport, Quality
-from proteus.identity.resolve import Resolution, resolve
+from proteus.identity.resolve import Resolution, resolve_table
 from proteus.identity.rules import Rules, load_rules
-from proteus.identity.stable import Change, assign_ids, changes
+from proteus.identity.source import read_folder, read_graph, value_bounds
+from proteus.identity.stable import Change, Previous, assign, changes_of
+from proteus.identity.table import LinkTable
 from proteus.pseudonym import key_from
 from proteus.settings import Settings
 
@@ -46,8 +53,8 @@ def quality(resolution: Resolution, truth: Truth) -> Quality:
 
 def gate(resolution: Resolution, rules: Rules) -> Gate:
     limit = rules.gate
-    largest = max((len(group) for group in resolution.persons), default=0)
-    share = largest / max(len(resolution.devices), 1)
+    largest = int(np.bincount(resolution.person).max()) if len(resolution.person) else 0
+    share = largest / max(resolution.table.n_devices, 1)
     reason = ""
     if largest > limit.max_person_devices:
         reason = f"largest person has {largest} devices > {limit.max_person_devices}"
@@ -57,73 +64,123 @@ def gate(resolution: Resolution, rules: Rules) -> Gate:
                 max_person_share=limit.max_person_share, reason=reason)
 
 
-def causes(change: Change, resolution: Resolution, previous: Mapping[str, str],
-           current: Mapping[str, str]) -> list[str]:
-    """The identifiers behind a change: eligible ones joining devices of different old ids
-    (`links`), and shared ones that no longer join devices now apart (`excluded by <rule>`
-    or `not eligible`)."""
-    moved = set(change.devices)
-    devices_of: dict[str, set[str]] = defaultdict(set)
-    for link in resolution.links:
-        if link.device in moved:
-            devices_of[link.identifier].add(link.device)
-    eligible = {node.partition("#")[0] for _, node in resolution.decision.person_edges}
-    excluded = resolution.decision.exclusions
-    found: list[str] = []
-    for key, devices in sorted(devices_of.items()):
-        olds = {previous.get(d) for d in devices} - {None}
-        news = {current.get(d) for d in devices} - {None}
-        if key in eligible and len(olds) > 1:
-            found.append(f"{key} links")
-        elif key not in eligible and len(news) > 1:
-            why = excluded[key].rule if key in excluded else "not eligible"
-            found.append(f"{key} excluded by {why}")
-    return found[:MAX_CAUSES]
+def previous_partition(graph: Runner, table: LinkTable) -> tuple[Previous, Previous]:
+    """The published person and household of each of the table's devices."""
+    devices: list[Any] = []
+    persons: list[Any] = []
+    households: list[Any] = []
+    if getattr(graph, "stream_plain", None) is not None:
+        for row in graph.stream_plain("identity/current_partition",  # type: ignore[attr-defined]
+                                      bounds=[list(b) for b in value_bounds(start="p-")]):
+            devices.extend(row["devices"])
+            persons.extend(row["persons"])
+            households.extend(row["households"])
+    else:
+        for row in graph.read("identity/current_persons"):
+            devices.append(row["device"])
+            persons.append(row["person"])
+            households.append(row.get("household") or "")
+    at = pc.index_in(table.devices, value_set=pa.array(devices, pa.string()))
+    rows = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def aligned(values: list[Any]) -> Previous:
+        ids = sorted({str(v) for v in values if v})
+        index = {pid: n for n, pid in enumerate(ids)}
+        code = np.array([index.get(v, -1) if v else -1 for v in values] or [-1], np.int64)
+        return Previous(np.where(rows >= 0, code[np.maximum(rows, 0)], -1), ids)
+
+    return aligned(persons), aligned(households)
 
 
-def _ids(groups: Partition, previous: Mapping[str, str], prefix: str
-         ) -> tuple[list[str], list[Change], int]:
-    ids = assign_ids(groups, previous, prefix)
-    kept = len(set(ids) & set(previous.values()))
-    return ids, changes(groups, ids, previous), kept
+def causes(changes: list[Change], resolution: Resolution, previous: Previous
+           ) -> list[list[str]]:
+    """For each change, the identifiers behind it: eligible ones joining devices of
+    different old ids (`links`), and shared ones that no longer join devices now apart
+    (`excluded by <rule>` or `not eligible`)."""
+    if not changes:
+        return []
+    table, held, decision = resolution.table, resolution.decision.held, resolution.decision
+    index = {d: n for n, d in enumerate(resolution.device_ids)}
+    order = np.argsort(held.device, kind="stable")
+    starts = np.searchsorted(held.device[order], np.arange(table.n_devices + 1))
+    found: list[list[str]] = []
+    for change in changes:
+        moved = np.array([index[d] for d in change.devices], dtype=np.int64)
+        links = np.concatenate([order[starts[d]:starts[d + 1]] for d in moved.tolist()])
+        ident, device = held.ident[links], held.device[links]
+        idents = distinct(ident)
+        keys = table.keys(idents)
+        out: list[tuple[str, str]] = []
+        for n in np.argsort(np.array(keys, dtype=object), kind="stable").tolist():
+            on = device[ident == idents[n]]
+            olds = len({c for c in previous.code[on].tolist() if c >= 0})
+            news = len(set(resolution.person[on].tolist()))
+            if decision.linking[idents[n]] and olds > 1:
+                out.append((keys[n], f"{keys[n]} links"))
+            elif not decision.linking[idents[n]] and news > 1:
+                excluded = decision.excluded.get(int(idents[n]))
+                why = excluded.rule if excluded is not None else "not eligible"
+                out.append((keys[n], f"{keys[n]} excluded by {why}"))
+        found.append([text for _, text in out[:MAX_CAUSES]])
+    return found
 
 
 def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityReport:
     started = time.perf_counter()
+
+    def say(text: str) -> None:
+        if not params.quiet:
+            print(f"  [{time.perf_counter() - started:6.1f}s] identity: {text}", file=sys.stderr)
+
     rules = load_rules(params.rules)
     blocked = rules.blocked_values(key_from(settings))
     truth = load_truth(params.truth) if params.truth is not None else None
+    source = "graph" if params.links is None else f"folder {params.links}"
     with runs.track(graph, "identity", params, rule_versions={"identity": rules.version}) as run_:
-        devices = [str(row["id"]) for row in rows_of(graph, "identity/devices")]
-        links = [link_from_row(row) for row in rows_of(graph, "identity/stream_links")]
+        say(f"reading links from the {source}")
+        table = read_graph(graph) if params.links is None else read_folder(params.links)
         read = time.perf_counter()
-        resolution = resolve(devices, links, rules, blocked, params.engine, graph, run_.id)
-        exclusions = [resolution.decision.exclusions[k]
-                      for k in sorted(resolution.decision.exclusions)]
-        publish.write_exclusions(graph, run_.id, rules.version, exclusions, params.batch_size)
+        say(f"read {table.n_devices:,} devices, {table.n_links:,} links; applying rules")
+        resolution = resolve_table(table, rules, blocked, params.engine, graph, run_.id)
+        excluded = sorted(resolution.decision.excluded.values(), key=lambda e: e.identifier)
+        say(f"{int(resolution.person.max()) + 1 if table.n_devices else 0:,} persons; "
+            f"writing {len(excluded):,} exclusions")
+        written = time.perf_counter()
+        publish.write_exclusions(graph, run_.id, rules.version, excluded, params.batch_size)
 
-        previous_person: dict[str, str] = {}
-        previous_household: dict[str, str] = {}
-        for row in rows_of(graph, "identity/current_persons"):
-            previous_person[row["device"]] = row["person"]
-            if row.get("household"):
-                previous_household[row["device"]] = row["household"]
-        person_ids, person_changes, kept_p = _ids(resolution.persons, previous_person, "p")
-        household_ids, household_changes, kept_h = _ids(
-            resolution.households, previous_household, "h")
-        person_of = {d: pid for group, pid in zip(resolution.persons, person_ids, strict=True)
-                     for d in group}
+        previous_person, previous_household = previous_partition(graph, table)
+        person_groups = publish.Groups.of(resolution.person)
+        household_groups = publish.Groups.of(resolution.household)
+        devices = resolution.device_ids
+        person_ids = assign(resolution.person,
+                            [devices[i] for i in person_groups.order[person_groups.starts]],
+                            previous_person, "p")
+        household_ids = assign(
+            resolution.household,
+            [devices[i] for i in household_groups.order[household_groups.starts]],
+            previous_household, "h")
+        person_changes = changes_of(resolution.person, person_ids, previous_person, devices)
+        household_changes = changes_of(resolution.household, household_ids,
+                                       previous_household, devices)
+        kept_p = len(set(person_ids) & set(previous_person.ids))
+        kept_h = len(set(household_ids) & set(previous_household.ids))
         checked = gate(resolution, rules)
         if checked.passed:
-            publish.write_persons(graph, run_.id, resolution, person_ids, params.batch_size)
-            publish.write_households(graph, run_.id, resolution, person_ids, household_ids,
-                                     params.batch_size)
-            publish.retire(graph, run_.id, params.batch_size)
-            publish.summarise(graph, resolution, params.batch_size)
+            say(f"writing {len(person_ids):,} persons and {len(household_ids):,} households")
+            publish.write_persons(graph, run_.id, publish.person_rows(
+                resolution, person_ids, household_ids, previous_person), params.batch_size)
+            rows = publish.household_rows(resolution, person_ids, household_ids,
+                                          previous_person, previous_household)
+            publish.write_households(graph, run_.id, rows, params.batch_size)
+            say("retiring the earlier run's persons and households")
+            publish.retire(graph, run_.id,
+                           publish.left_persons(resolution, person_ids, previous_person),
+                           publish.left_households(rows, previous_person, previous_household),
+                           params.batch_size)
             publish.write_changes(
                 graph, run_.id, "person",
-                [(c, causes(c, resolution, previous_person, person_of)) for c in person_changes],
-                params.batch_size)
+                list(zip(person_changes, causes(person_changes, resolution, previous_person),
+                         strict=True)), params.batch_size)
             publish.write_changes(graph, run_.id, "household",
                                   [(c, []) for c in household_changes], params.batch_size)
         else:
@@ -136,19 +193,20 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
             counts[f"household_{change.kind}"] += 1
         report = IdentityReport(
             run_id=run_.id, status=run_.status, published=checked.passed, params=params,
-            rules_version=rules.version, engine=params.engine, devices=len(devices),
-            links=len(links), person_links=len(resolution.decision.person_edges),
-            household_links=len(resolution.decision.household_edges),
-            persons=size_stats(resolution.persons),
-            households=size_stats(resolution.households),
+            rules_version=rules.version, engine=params.engine, source=source,
+            devices=table.n_devices, links=table.n_links,
+            person_links=resolution.person_links, household_links=resolution.household_links,
+            persons=sizes_stats(np.bincount(resolution.person)),
+            households=sizes_stats(np.bincount(resolution.household)),
             excluded_by_rule=resolution.decision.excluded_by_rule(),
             ids_kept=kept_p + kept_h,
             ids_new=len(person_ids) + len(household_ids) - kept_p - kept_h,
             changes=dict(sorted(counts.items())), gate=checked,
             quality=quality(resolution, truth) if truth is not None else None,
             seconds={"read": round(read - started, 3), **resolution.seconds,
-                     "write": round(finished - read - sum(resolution.seconds.values()), 3),
+                     "write": round(finished - written, 3),
                      "total": round(finished - started, 3)},
         )
+        say("done")
         run_.report = report
     return report

@@ -2,11 +2,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 import yaml
 
+from proteus.errors import InputError
 from proteus.graph import Graph
 from proteus.identity import IdentityParams, explain_device, explain_pair, run
+from proteus.identity.links import link_from_row
 from proteus.identity.rules import default_rules_path
+from proteus.identity.source import read_folder, read_graph
+from proteus.identity.table import LinkTable
 from proteus.settings import Settings
 
 FIXTURE = """
@@ -109,3 +116,103 @@ def test_failed_gate_keeps_the_previous_persons(graph: Graph, settings: Settings
 def test_gds_engine_handles_an_empty_graph(graph: Graph, settings: Settings) -> None:
     report = run(graph, IdentityParams(engine="gds"), settings)
     assert report.devices == 0 and report.persons.count == 0
+
+
+SIGHTINGS = """
+MATCH (d:Device)-[s:SEEN_WITH]->(i:Identifier)
+RETURN d.id AS device, i.kind AS kind, i.value AS value,
+       s.first_seen.epochSeconds AS first_seen, s.last_seen.epochSeconds AS last_seen,
+       s.count AS count, s.days AS days, s.day_counts AS day_counts
+"""
+IDENTIFIERS = """
+MATCH (i:Identifier)
+RETURN i.kind AS kind, i.value AS value, i.network AS network, i.ip_class AS ip_class,
+       i.first_seen.epochSeconds AS first_seen, i.last_seen.epochSeconds AS last_seen
+"""
+DEVICES = """
+MATCH (d:Device)
+RETURN d.id AS id, d.type AS type, d.first_seen.epochSeconds AS first_seen,
+       d.last_seen.epochSeconds AS last_seen, d.last_viewed AS last_viewed,
+       coalesce(d.withdrawn, []) AS withdrawn
+"""
+SCHEMAS = {
+    "sightings": pa.schema([("device", pa.string()), ("kind", pa.string()),
+                            ("value", pa.string()), ("first_seen", pa.int64()),
+                            ("last_seen", pa.int64()), ("count", pa.int64()),
+                            ("days", pa.list_(pa.string())),
+                            ("day_counts", pa.list_(pa.int64()))]),
+    "identifiers": pa.schema([("kind", pa.string()), ("value", pa.string()),
+                              ("network", pa.string()), ("ip_class", pa.string()),
+                              ("first_seen", pa.int64()), ("last_seen", pa.int64())]),
+    "devices": pa.schema([("id", pa.string()), ("type", pa.string()),
+                          ("first_seen", pa.int64()), ("last_seen", pa.int64()),
+                          ("last_viewed", pa.string()), ("withdrawn", pa.list_(pa.string()))]),
+}
+
+
+def export_folder(graph: Graph, folder: Path) -> Path:
+    """The graph's devices, identifiers and sightings as the fold's Parquet files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, query in (("sightings", SIGHTINGS), ("identifiers", IDENTIFIERS),
+                        ("devices", DEVICES)):
+        with graph.session(write=False) as session:
+            rows = session.run(query).data()
+        columns = {field.name: [row[field.name] for row in rows] for field in SCHEMAS[name]}
+        pq.write_table(pa.table(columns, schema=SCHEMAS[name]), folder / f"{name}.parquet")
+    return folder
+
+
+def test_blocks_hold_what_the_row_query_reads(graph: Graph) -> None:
+    load_fixture(graph)
+    table = read_graph(graph)
+    rows = LinkTable.from_links([r["id"] for r in graph.read("identity/devices")],
+                                [link_from_row(r) for r in graph.read("identity/stream_links")])
+
+    def links(found: LinkTable) -> list[tuple[object, ...]]:
+        return sorted((k.device, k.kind, k.value, k.days, k.network, k.ip_class)
+                      for k in found.links())
+
+    assert table.n_links == rows.n_links == 74
+    assert table.device_ids() == rows.device_ids()
+    assert links(table) == links(rows)
+    assert table.device_type.to_pylist() == ["phone"] * table.n_devices
+
+
+def test_folder_and_graph_give_the_same_run(graph: Graph, settings: Settings,
+                                            tmp_path: Path) -> None:
+    load_fixture(graph)
+    with graph.session() as session:
+        session.run("MATCH (d:Device {id: 'a1'}) SET d.last_viewed = '2025-03-08', "
+                    "d.withdrawn = ['advertising']").consume()
+    folder = export_folder(graph, tmp_path / "fold")
+    from_graph = run(graph, IdentityParams(), settings)
+    ids = partition(graph)
+    from_folder = run(graph, IdentityParams(links=folder), settings)
+    assert partition(graph) == ids
+    assert from_folder.ids_new == 0 and not from_folder.changes
+    assert from_folder.source == f"folder {folder}" and from_graph.source == "graph"
+    same = ("devices", "links", "person_links", "household_links", "persons", "households",
+            "excluded_by_rule")
+    assert {k: getattr(from_folder, k) for k in same} == {k: getattr(from_graph, k)
+                                                          for k in same}
+    with graph.session(write=False) as session:
+        summary = session.run("MATCH (:Device {id: 'a1'})-[:BELONGS_TO]->(p:Person) "
+                              "RETURN p.last_viewed AS viewed, p.withdrawn AS withdrawn, "
+                              "p.device_types AS types, p.household AS household").single()
+    assert summary is not None
+    assert summary["viewed"] == "2025-03-08" and summary["withdrawn"] == ["advertising"]
+    assert summary["types"] == ["phone"] * 3 and summary["household"]
+    assert read_folder(folder).n_links == read_graph(graph).n_links
+
+
+def test_folder_problems_are_one_line_errors(graph: Graph, tmp_path: Path) -> None:
+    load_fixture(graph)
+    folder = export_folder(graph, tmp_path / "fold")
+    (folder / "devices.parquet").unlink()
+    with pytest.raises(InputError, match=r"no devices\.parquet"):
+        read_folder(folder)
+    export_folder(graph, folder)
+    table = pq.read_table(folder / "devices.parquet")
+    pq.write_table(table.slice(1), folder / "devices.parquet")
+    with pytest.raises(InputError, match=r"missing from devices\.parquet"):
+        read_folder(folder)
