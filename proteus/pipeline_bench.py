@@ -97,8 +97,9 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
     loaded = _timed(seconds, "ingest", lambda: ingest.run(graph, ingest.IngestParams(
         paths=week, bulk="first", rejects_dir=rejects, work_dir=work / "ingest"), settings))
     _timed(seconds, "taxonomy", lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
+    folded = Path(loaded.folded) if loaded.path == "bulk" and loaded.folded else None
     resolved = _timed(seconds, "identity", lambda: identity.run(
-        graph, identity.IdentityParams(truth=data), settings))
+        graph, identity.IdentityParams(truth=data, links=folded), settings))
     _timed(seconds, "interests", lambda: interests.run(graph, interests.InterestsParams()))
     segmented = _timed(seconds, "segments", lambda: segments.run(
         graph, segments.SegmentsParams(seed=seed)))

@@ -89,7 +89,9 @@ def combine(groups: Path, folded: Path, out: Path, records: list[tuple[str, list
     `kept` the nodes carried from the old database and `kept_links` their PERFORMED links."""
     folded.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"memory_limit": "4GB", "preserve_insertion_order": False})
+    con = duckdb.connect(config={"memory_limit": "4GB", "preserve_insertion_order": False,
+                                 "temp_directory": str(out / ".spill"),
+                                 "enable_progress_bar": False})
     src = {name: _parquet(groups, name, cols) for name, cols in {
         "network_devices": "id, first, last, type, viewed",
         "viewing_devices": "id, first, last, type, viewed",
@@ -177,9 +179,10 @@ JOIN purposes p ON p.name = c.purpose"""),
     ]
     for what, name, stem, sql in exports:
         path = out / f"{stem}.csv"
-        con.execute(f"COPY ({sql}) TO '{_quoted(path)}' (FORMAT csv, HEADER)")
+        [(written,)] = con.execute(
+            f"COPY ({sql}) TO '{_quoted(path)}' (FORMAT csv, HEADER)").fetchall()
         (files.nodes if what == "node" else files.relationships).append((name, path))
-        files.counts[name] = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+        files.counts[name] = int(written)
     con.close()
     for label, rows in [*records, *kept.items()]:
         if rows:

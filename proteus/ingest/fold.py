@@ -96,7 +96,8 @@ class Fold:
         shutil.rmtree(self.spill, ignore_errors=True)
         self.con = duckdb.connect(":memory:", config={
             "memory_limit": memory_limit, "threads": threads,
-            "temp_directory": str(self.spill), "preserve_insertion_order": False})
+            "temp_directory": str(self.spill), "preserve_insertion_order": False,
+            "enable_progress_bar": False})
         self.ipad, self.opad = hmac_pads(key)
         self.scans: list[FileScan] = []
         self.catalog: list[Any] = []
