@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from proteus import runs
+from proteus import runs, views
 from proteus.graph import Runner
-from proteus.interests.scoring import Decayer, collect_views, per_relationship
+from proteus.interests.scoring import collect_views, reference_day
 from proteus.segments.community import (
     CommunityParams,
     Stability,
@@ -77,13 +77,9 @@ class SegmentsReport(BaseModel):
 
 def similarity_graph(graph: Runner, params: SegmentsParams) -> SimilarityGraph:
     """The kNN co-viewing graph of every person with viewing."""
-    stream = getattr(graph, "stream", None)
-    source = stream("interests/person_views") if stream else graph.read("interests/person_views")
-    rows = list(per_relationship(source))
-    reference = max((date.fromisoformat(d) for r in rows for d in r[2][-1:]),
-                    default=date.today())
-    views = collect_views(rows, Decayer(reference, params.half_life_days))
-    persons, x = features(views)
+    table = views.load(graph, params.views)
+    reference = reference_day(table) or date.today()
+    persons, x = features(collect_views(table, reference, params.half_life_days))
     return knn(persons, x, params.k)
 
 

@@ -12,6 +12,7 @@ import itertools
 import math
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field, PositiveFloat
@@ -34,6 +35,8 @@ class CommunityParams(BaseModel):
     min_stability: float = Field(default=0.9, ge=0, le=1)
     min_size: int = Field(default=5, ge=1)
     half_life_days: float = Field(default=7.0, gt=0)
+    views: Path | None = Field(default=None, description="read viewing from this fold output "
+                                                         "folder instead of the graph")
 
 
 class SweepPoint(BaseModel):
