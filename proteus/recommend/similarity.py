@@ -43,34 +43,42 @@ def _matrix(histories: Mapping[str, Iterable[str]]) -> tuple[list[str], sparse.c
 def neighbours(histories: Mapping[str, Iterable[str]], top_k: int, shrink: float,
                min_co_viewers: int) -> dict[str, list[Neighbour]]:
     """Each content's best `top_k` neighbours, best first."""
-    names, matrix = _matrix(histories)
+    return neighbours_of(*_matrix(histories), top_k, shrink, min_co_viewers)
+
+
+def neighbours_of(names: list[str], matrix: sparse.csr_matrix, top_k: int, shrink: float,
+                  min_co_viewers: int) -> dict[str, list[Neighbour]]:
+    """`neighbours` of a binary viewer x content matrix whose columns are `names`."""
     if not names:
         return {}
     counts = np.asarray(matrix.sum(axis=0)).ravel()
     co = (matrix.T @ matrix).tocsr()
     co.setdiag(0)
     co.eliminate_zeros()
+    rows = np.repeat(np.arange(co.shape[0]), np.diff(co.indptr))
+    targets, shared = co.indices.astype(np.int64), co.data
+    keep = shared >= min_co_viewers
+    rows, targets, shared = rows[keep], targets[keep], shared[keep]
+    score = shared / np.sqrt(counts[rows] * counts[targets]) * shared / (shared + shrink)
+    order = np.lexsort((targets, -score, rows))
+    rows, targets, shared, score = rows[order], targets[order], shared[order], score[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    take = rank < top_k
     out: dict[str, list[Neighbour]] = {}
-    for a in range(co.shape[0]):
-        start, end = co.indptr[a], co.indptr[a + 1]
-        targets = co.indices[start:end]
-        shared = co.data[start:end]
-        keep = shared >= min_co_viewers
-        targets, shared = targets[keep], shared[keep]
-        if not len(targets):
-            continue
-        score = shared / np.sqrt(counts[a] * counts[targets]) * shared / (shared + shrink)
-        order = np.lexsort((targets, -score))[:top_k]
-        out[names[a]] = [Neighbour(names[int(targets[i])], round(float(score[i]), 6), rank,
-                                   int(shared[i]))
-                         for rank, i in enumerate(order, start=1)]
+    for a, b, value, n, r in zip(rows[take].tolist(), targets[take].tolist(),
+                                 np.round(score[take], 6).tolist(), shared[take].tolist(),
+                                 (rank[take] + 1).tolist(), strict=True):
+        out.setdefault(names[a], []).append(Neighbour(names[b], value, r, int(n)))
     return out
 
 
 def popularity(histories: Mapping[str, Iterable[str]]) -> list[tuple[str, int]]:
     """(content, distinct viewers), most viewed first (ties by id)."""
-    viewers: dict[str, int] = {}
-    for contents in histories.values():
-        for content in set(contents):
-            viewers[content] = viewers.get(content, 0) + 1
-    return sorted(viewers.items(), key=lambda item: (-item[1], item[0]))
+    return popularity_of(*_matrix(histories))
+
+
+def popularity_of(names: list[str], matrix: sparse.csr_matrix) -> list[tuple[str, int]]:
+    """`popularity` of a binary viewer x content matrix whose columns are `names`."""
+    viewers = np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.int64)
+    seen = [(names[c], int(viewers[c])) for c in np.flatnonzero(viewers).tolist()]
+    return sorted(seen, key=lambda item: (-item[1], item[0]))

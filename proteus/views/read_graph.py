@@ -30,28 +30,35 @@ def owners(graph: Runner) -> tuple[pa.Array, pa.Array]:
     return pa.array(row["devices"], pa.string()), pa.array(row["persons"], pa.string())
 
 
-def blocks(graph: Runner, name: str,
-           progress: Callable[[str], None] | None = say) -> Iterator[tuple[list[str],
-                                                                        dict[str, Any]]]:
-    """(devices of the block, its record) for every block of devices, in order."""
-    rows = graph.read_plain("views/devices")
-    devices = sorted(rows[0]["devices"]) if rows else []
-    cuts = [devices[s:s + BLOCK] for s in range(0, len(devices), BLOCK)]
+def in_blocks(graph: Runner, name: str, ids: list[str], param: str,
+              progress: Callable[[str], None] | None = say
+              ) -> Iterator[tuple[list[str], dict[str, Any]]]:
+    """(ids of the block, the query's one record) for every block of `ids`, in order; the
+    query takes the block as `$<param>`."""
+    cuts = [ids[s:s + BLOCK] for s in range(0, len(ids), BLOCK)]
     started, last = time.monotonic(), 0.0
     with ThreadPoolExecutor(IN_FLIGHT) as pool:
-        pending = [pool.submit(graph.read_plain, name, devices=cut) for cut in cuts[:IN_FLIGHT]]
+        pending = [pool.submit(graph.read_plain, name, **{param: cut})
+                   for cut in cuts[:IN_FLIGHT]]
         for n, cut in enumerate(cuts):
             found = pending[n].result()
             if n + IN_FLIGHT < len(cuts):
                 pending.append(pool.submit(graph.read_plain, name,
-                                           devices=cuts[n + IN_FLIGHT]))
-            pending[n] = None  # type: ignore[call-overload]
+                                           **{param: cuts[n + IN_FLIGHT]}))
             yield cut, found[0]
             now = time.monotonic()
             if progress and (now - last >= 5 or n + 1 == len(cuts)):
                 last = now
-                progress(f"{name}: {min((n + 1) * BLOCK, len(devices)):,} of "
-                         f"{len(devices):,} devices in {now - started:.1f}s")
+                progress(f"{name}: {min((n + 1) * BLOCK, len(ids)):,} of {len(ids):,} "
+                         f"{param} in {now - started:.1f}s")
+
+
+def blocks(graph: Runner, name: str, progress: Callable[[str], None] | None = say
+           ) -> Iterator[tuple[list[str], dict[str, Any]]]:
+    """`in_blocks` over every device, in id order."""
+    rows = graph.read_plain("views/devices")
+    devices = sorted(rows[0]["devices"]) if rows else []
+    yield from in_blocks(graph, name, devices, "devices", progress)
 
 
 def _columns(graph: Runner, name: str, fields: tuple[str, ...],
