@@ -52,23 +52,30 @@ def neighbours_of(names: list[str], matrix: sparse.csr_matrix, top_k: int, shrin
     if not names:
         return {}
     counts = np.asarray(matrix.sum(axis=0)).ravel()
-    co = (matrix.T @ matrix).tocsr()
-    co.setdiag(0)
-    co.eliminate_zeros()
-    rows = np.repeat(np.arange(co.shape[0]), np.diff(co.indptr))
-    targets, shared = co.indices.astype(np.int64), co.data
-    keep = shared >= min_co_viewers
-    rows, targets, shared = rows[keep], targets[keep], shared[keep]
-    score = shared / np.sqrt(counts[rows] * counts[targets]) * shared / (shared + shrink)
-    order = np.lexsort((targets, -score, rows))
-    rows, targets, shared, score = rows[order], targets[order], shared[order], score[order]
+    co = (matrix.T @ matrix).toarray()  # contents x contents: a catalog is thousands
+    np.fill_diagonal(co, 0)
+    co[co < min_co_viewers] = 0
+    score = co / np.sqrt(np.maximum(np.outer(counts, counts), 1)) * co / (co + shrink + 1e-300)
+    kk = min(top_k, len(names) - 1)
+    out: dict[str, list[Neighbour]] = {}
+    if kk <= 0:
+        return out
+    best = np.argpartition(-score, kk - 1, axis=1)[:, :kk] if kk < len(names) - 1 else (
+        np.tile(np.arange(len(names)), (len(names), 1)))
+    rows = np.repeat(np.arange(len(names)), best.shape[1])
+    targets = best.ravel()
+    # the k-th place may be tied: take every target at least as good, then order and cut
+    kth = score[rows, targets].reshape(best.shape).min(axis=1)
+    rows, targets = np.nonzero((score >= kth[:, None]) & (co > 0))
+    value = score[rows, targets]
+    order = np.lexsort((targets, -value, rows))
+    rows, targets, value = rows[order], targets[order], value[order]
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
     take = rank < top_k
-    out: dict[str, list[Neighbour]] = {}
-    for a, b, value, n, r in zip(rows[take].tolist(), targets[take].tolist(),
-                                 np.round(score[take], 6).tolist(), shared[take].tolist(),
-                                 (rank[take] + 1).tolist(), strict=True):
-        out.setdefault(names[a], []).append(Neighbour(names[b], value, r, int(n)))
+    rows, targets = rows[take], targets[take]
+    for a, b, v, n, r in zip(rows.tolist(), targets.tolist(), np.round(value[take], 6).tolist(),
+                             co[rows, targets].tolist(), (rank[take] + 1).tolist(), strict=True):
+        out.setdefault(names[a], []).append(Neighbour(names[b], v, r, int(n)))
     return out
 
 
