@@ -100,10 +100,12 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
     folded = Path(loaded.folded) if loaded.path == "bulk" and loaded.folded else None
     resolved = _timed(seconds, "identity", lambda: identity.run(
         graph, identity.IdentityParams(truth=data, links=folded), settings))
-    _timed(seconds, "interests", lambda: interests.run(graph, interests.InterestsParams()))
+    _timed(seconds, "interests", lambda: interests.run(
+        graph, interests.InterestsParams(views=folded)))
     segmented = _timed(seconds, "segments", lambda: segments.run(
-        graph, segments.SegmentsParams(seed=seed)))
-    _timed(seconds, "recommend", lambda: recommend.build(graph, recommend.RecommendParams()))
+        graph, segments.SegmentsParams(seed=seed, views=folded)))
+    _timed(seconds, "recommend", lambda: recommend.build(
+        graph, recommend.RecommendParams(views=folded)))
 
     def audience_stage() -> Any:
         version = audiences.create(graph, audience, "bench")
