@@ -8,6 +8,7 @@ recovers the viewing behind one stored score.
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = ["Evidence", "EvidenceItem", "InterestsParams", "InterestsReport", "ev
 
 WRITE_BATCH = 10_000
 CLEAR_BATCH = 50_000
+MOSTLY_UNTAGGED = 0.5  # warn when fewer than this share of the catalog carries a tag
 
 
 class InterestsParams(BaseModel):
@@ -47,6 +49,9 @@ class InterestsReport(BaseModel):
     interests_scored: int
     relationships: int
     dropped_sensitive: int
+    contents: int = 0
+    tagged_contents: int = 0
+    warnings: list[str] = Field(default_factory=list)
     seconds_stream: float
     seconds_score: float
     seconds_write: float
@@ -61,7 +66,21 @@ class InterestsReport(BaseModel):
             f"  reference day {self.reference_day}, half-life {self.params.half_life_days} d, "
             f"top {self.params.top_k}, min evidence {self.params.min_evidence}, "
             f"{self.dropped_sensitive:,} sensitive scores left out",
+            f"  {self.tagged_contents:,} of {self.contents:,} contents carry a "
+            f"{self.params.taxonomy} tag",
+            *(f"  WARNING: {warning}" for warning in self.warnings),
         ]
+
+
+def tag_warnings(contents: int, tagged: int, taxonomy: str) -> list[str]:
+    """Why the profiles will be empty or thin: no content, or most content, without tags."""
+    if contents and not tagged:
+        return [f"no content carries a {taxonomy} tag: no interest can be scored (load a "
+                "catalog with iab_ids, or tag the content)"]
+    if contents and tagged < MOSTLY_UNTAGGED * contents:
+        return [f"only {tagged:,} of {contents:,} contents ({tagged / contents:.0%}) carry a "
+                f"{taxonomy} tag: viewing of the others adds to no interest"]
+    return []
 
 
 def _stream(graph: Runner, name: str, **params: Any) -> Any:
@@ -81,6 +100,12 @@ def run(graph: Runner, params: InterestsParams) -> InterestsReport:
     sensitive = {r["id"] for r in hierarchy if r["sensitive"]}
     tags = [(r["content"], r["interest"])
             for r in graph.read("interests/content_tags", taxonomy=params.taxonomy)]
+    counted = graph.read("interests/content_count")
+    contents = int(counted[0]["contents"]) if counted else 0
+    tagged = len({content for content, _ in tags})
+    warnings = tag_warnings(contents, tagged, params.taxonomy)
+    for warning in warnings:
+        print(f"interests: WARNING: {warning}", file=sys.stderr)
     rows = list(per_relationship(_stream(graph, "interests/person_views")))
     reference = params.reference_day or max(
         (date.fromisoformat(d) for r in rows for d in r[2][-1:]), default=None)
@@ -117,7 +142,8 @@ def run(graph: Runner, params: InterestsParams) -> InterestsReport:
             persons=len({r[0] for r in rows}),
             persons_with_profile=len({k["person"] for k in kept}), view_rows=len(rows),
             interests_scored=len(set(scores.interest.tolist())) if scores else 0,
-            relationships=len(kept), dropped_sensitive=dropped,
+            relationships=len(kept), dropped_sensitive=dropped, contents=contents,
+            tagged_contents=tagged, warnings=warnings,
             seconds_stream=round(seconds_stream, 3), seconds_score=round(seconds_score, 3),
             seconds_write=round(seconds_write, 3),
             seconds=round(time.monotonic() - started, 3))
