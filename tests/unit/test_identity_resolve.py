@@ -154,8 +154,8 @@ def test_a_login_seen_once_does_not_veto_a_supported_app_id() -> None:
     result = resolve(["p1", "p2", "p3"], links, load_rules(), set())
     assert result.persons == [["p1", "p2", "p3"]]
     pairs = result.decision.pairs
-    row = [n for n, (a, b) in enumerate(zip(pairs.a, pairs.b, strict=True))
-           if {result.device_ids[a], result.device_ids[b]} == {"p1", "p2"}][0]
+    row = next(n for n, (a, b) in enumerate(zip(pairs.a, pairs.b, strict=True))
+               if {result.device_ids[a], result.device_ids[b]} == {"p1", "p2"})
     levels = dict(zip(pairs.kinds, pairs.level[row].tolist(), strict=True))
     assert levels["login"] == 0 and levels["app_id"] == 4 and levels["ip"] == 4
     assert pairs.score[row] == -4 + 8 + 3

@@ -112,7 +112,8 @@ def test_run_warns_when_the_catalog_is_untagged(capsys: pytest.CaptureFixture[st
             "interests/content_count": [{"contents": 40}]}
     report = interests.run(RecordingGraph(base), interests.InterestsParams())
     assert report.relationships == 0 and report.tagged_contents == 0
-    assert len(report.warnings) == 1 and "no content carries a content-3.1 tag" in report.warnings[0]
+    assert len(report.warnings) == 1
+    assert "no content carries a content-3.1 tag" in report.warnings[0]
     assert "WARNING: no content carries" in capsys.readouterr().err
     assert any("WARNING" in line for line in report.lines())
     mostly = interests.run(RecordingGraph({
