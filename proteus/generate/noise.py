@@ -115,7 +115,8 @@ def plan_noise(rng: np.random.Generator, world: World, profile: Profile) -> Nois
     if not profile.msisdns:
         world.dev_msisdn[:] = -1
     login2, mode = _second_accounts(rng, world, profile.second_account_rate)
-    keeps = (world.dev_login >= 0) & ~world.dev_shared & (rng.random(n) < profile.login_variant_rate)
+    keeps = (world.dev_login >= 0) & ~world.dev_shared & (
+        rng.random(n) < profile.login_variant_rate)
     variant = np.full(n, -1, np.int32)
     variant[keeps] = np.arange(int(keeps.sum()))
     variants = np.array(typos(rng, [str(v) for v in world.logins[world.dev_login[keeps]]],

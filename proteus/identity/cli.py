@@ -26,7 +26,8 @@ def identity() -> None:
 @click.option("--rules", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=None, help="Rules file (default rules/identity.yaml).")
 @click.option("--truth", type=click.Path(path_type=Path, exists=True), default=None,
-              help="A generated dataset (or its truth/) to score the run against.")
+              help="A generated dataset (or its truth/), or a CSV with device_id and "
+              "person_id (household_id, resolvable optional), to score the run against.")
 @click.option("--links", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Read the links from the ingest fold's Parquet folder "
               "(sightings, identifiers, devices) instead of the graph.")

@@ -16,7 +16,8 @@ class IdentityParams(BaseModel):
 
     engine: Engine = "fast"
     rules: Path | None = Field(default=None, description="rules file; default rules/identity.yaml")
-    truth: Path | None = Field(default=None, description="a generated dataset to score")
+    truth: Path | None = Field(default=None, description="a generated dataset, or a truth CSV "
+                               "(device_id, person_id[, household_id, resolvable]), to score")
     links: Path | None = Field(
         default=None, description="a folder of the ingest fold's Parquet files (sightings, "
         "identifiers, devices) to read the links from; default: the graph")
