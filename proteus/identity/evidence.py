@@ -149,6 +149,8 @@ def compare(seen: Sightings, n: int, kinds: tuple[str, ...], rules: Rules) -> Co
                                                           n)[found]
         levels[together[found], seen.window_column[found]] = SHARED
     timed = {int(c) for c in np.unique(seen.window_column).tolist()}
+    carried = _carries(seen, n, columns, rules.evidence.support_days,
+                       rules.evidence.established_devices)
     for position in range(columns):
         if position in timed or rules.kinds[kinds[position]].min_shared_days:
             flags = np.zeros(n, np.int8)
@@ -156,8 +158,7 @@ def compare(seen: Sightings, n: int, kinds: tuple[str, ...], rules: Rules) -> Co
             flags[seen.window_a[mine]] = 1
             flags[seen.window_b[mine]] = 1
         else:
-            flags = _carries(seen, n, position, rules.evidence.support_days,
-                             rules.evidence.established_devices)
+            flags = carried[:, position]
         both = np.minimum(flags[a], flags[b])
         empty = levels[:, position] == NONE
         levels[empty & (both == 1), position] = DIFFER
@@ -166,12 +167,15 @@ def compare(seen: Sightings, n: int, kinds: tuple[str, ...], rules: Rules) -> Co
     return Comparisons(kinds, a, b, levels, score, row, ident)
 
 
-def _carries(seen: Sightings, n: int, column: int, support: int, established: int
+def _carries(seen: Sightings, n: int, columns: int, support: int, established: int
              ) -> np.ndarray:
-    """Per device: 2 when it carries a supported identifier of the kind that is established
-    (seen with `established` devices or more), 1 when only supported ones, else 0."""
-    flags = np.zeros(n, np.int8)
-    supported = seen.person & (seen.column == column) & (seen.days >= support)
-    flags[seen.device[supported]] = 1
-    flags[seen.device[supported & (seen.degree[seen.ident] >= established)]] = 2
+    """Per device and compared kind: 2 when it carries a supported identifier of the kind
+    that is established (seen with `established` devices or more), 1 when only supported
+    ones, else 0."""
+    flags = np.zeros((n, max(columns, 1)), np.int8)
+    supported = np.flatnonzero(seen.person & (seen.column >= 0) & (seen.days >= support))
+    device, column = seen.device[supported], seen.column[supported]
+    flags[device, column] = 1
+    wide = seen.degree[seen.ident[supported]] >= established
+    flags[device[wide], column[wide]] = 2
     return flags
