@@ -238,8 +238,13 @@ def test_a_noisy_profile_merge_is_explained_item_by_item(graph: Graph, settings:
         {"out": out, "devices": 400, "days": 4, "seed": 5, "profile": "noisy", "quiet": True}))
     ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=tmp_path / "rejects"),
                settings)
-    report = run(graph, IdentityParams(truth=out, quiet=True), settings)
-    assert report.evidence is not None and report.evidence.pairs_linked > 0
+    data = yaml.safe_load(default_rules_path().read_text())
+    data["gate"]["max_person_share"] = 1.0  # 400 devices: a person of 11 would be 2.75 %
+    lenient = tmp_path / "identity.yaml"
+    lenient.write_text(yaml.safe_dump(data))
+    report = run(graph, IdentityParams(truth=out, rules=lenient, quiet=True), settings)
+    assert report.published and report.evidence is not None
+    assert report.evidence.pairs_linked > 0
     rules = load_rules()
     decided = resolve_table(read_graph(graph), rules, rules.blocked_values(key_from(settings)))
     ids, pairs = decided.device_ids, decided.decision.pairs
