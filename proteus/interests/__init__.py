@@ -10,6 +10,7 @@ recovers the viewing behind one stored score.
 from __future__ import annotations
 
 import itertools
+import sys
 import time
 from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ WRITE_BATCH = 20_000  # relationships per transaction, whole persons
 WRITERS = 2
 CLEAR_BATCH = 100_000
 ROW_FIELDS = ("interest", "score", "lift", "weight", "evidence_count", "last_seen")
+MOSTLY_UNTAGGED = 0.5  # warn when fewer than this share of the catalog carries a tag
 
 
 class InterestsParams(BaseModel):
@@ -60,6 +62,9 @@ class InterestsReport(BaseModel):
     interests_scored: int
     relationships: int
     dropped_sensitive: int
+    contents: int = 0
+    tagged_contents: int = 0
+    warnings: list[str] = Field(default_factory=list)
     seconds_stream: float
     seconds_score: float
     seconds_clear: float
@@ -77,6 +82,9 @@ class InterestsReport(BaseModel):
             f"  reference day {self.reference_day}, half-life {self.params.half_life_days} d, "
             f"top {self.params.top_k}, min evidence {self.params.min_evidence}, "
             f"{self.dropped_sensitive:,} sensitive scores left out",
+            f"  {self.tagged_contents:,} of {self.contents:,} contents carry a "
+            f"{self.params.taxonomy} tag",
+            *(f"  WARNING: {warning}" for warning in self.warnings),
         ]
 
 
@@ -116,6 +124,17 @@ def _write(graph: Runner, columns: dict[str, Any], run_id: str) -> int:
     return int(written)
 
 
+def tag_warnings(contents: int, tagged: int, taxonomy: str) -> list[str]:
+    """Why the profiles will be empty or thin: no content, or most content, without tags."""
+    if contents and not tagged:
+        return [f"no content carries a {taxonomy} tag: no interest can be scored (load a "
+                "catalog with iab_ids, or tag the content)"]
+    if contents and tagged < MOSTLY_UNTAGGED * contents:
+        return [f"only {tagged:,} of {contents:,} contents ({tagged / contents:.0%}) carry a "
+                f"{taxonomy} tag: viewing of the others adds to no interest"]
+    return []
+
+
 def run(graph: Runner, params: InterestsParams) -> InterestsReport:
     if params.taxonomy not in TAXONOMIES:
         raise InputError(f"taxonomy: unknown taxonomy {params.taxonomy!r}")
@@ -128,6 +147,12 @@ def run(graph: Runner, params: InterestsParams) -> InterestsReport:
     sensitive = {r["id"] for r in hierarchy if r["sensitive"]}
     tags = [(r["content"], r["interest"])
             for r in graph.read("interests/content_tags", taxonomy=params.taxonomy)]
+    counted = graph.read("interests/content_count")
+    contents = int(counted[0]["contents"]) if counted else 0
+    tagged = len({content for content, _ in tags})
+    warnings = tag_warnings(contents, tagged, params.taxonomy)
+    for warning in warnings:
+        print(f"interests: WARNING: {warning}", file=sys.stderr)
     table = views.load(graph, params.views)
     reference = params.reference_day or reference_day(table)
     seconds_stream = time.monotonic() - started
@@ -162,6 +187,7 @@ def run(graph: Runner, params: InterestsParams) -> InterestsReport:
             persons_with_profile=len(columns["persons"]), view_rows=table.rows,
             interests_scored=len(np.unique(scores.interest)) if scores else 0,
             relationships=kept, dropped_sensitive=dropped,
+            contents=contents, tagged_contents=tagged, warnings=warnings,
             seconds_stream=round(seconds_stream, 3), seconds_score=round(seconds_score, 3),
             seconds_clear=round(seconds_clear, 3), seconds_write=round(seconds_write, 3),
             seconds=round(time.monotonic() - started, 3))

@@ -121,8 +121,10 @@ def test_run_writes_profiles_in_batches() -> None:
         "views/watched": [watched],
         "interests/clear_profiles": [{"deleted": 0}],
         "interests/write_profiles": write,
+        "interests/content_count": [{"contents": 4}],
     })
     report = interests.run(graph, interests.InterestsParams(min_evidence=1))
+    assert (report.contents, report.tagged_contents, report.warnings) == (4, 3, [])
     written = [p for n, p in graph.calls if n == "interests/write_profiles"]
     rows = [{"person": b["persons"][k], "interest": b["interests"][b["interest"][j]]}
             for b in written for k in range(len(b["persons"]))
@@ -133,3 +135,25 @@ def test_run_writes_profiles_in_batches() -> None:
     assert report.dropped_sensitive == 1
     assert {r["person"] for r in rows} == {"p1", "p2"}
     assert all(batch["run_id"] == report.run_id for batch in written)
+
+
+def test_run_warns_when_the_catalog_is_untagged(capsys: pytest.CaptureFixture[str]) -> None:
+    hierarchy = [{"id": k, "parent": v, "name": k, "sensitive": False}
+                 for k, v in PARENTS.items()]
+    views = [{"person": p, "contents": [c], "days": [d], "day_seconds": [s]}
+             for p, c, d, s in ROWS]
+    base = {"interests/hierarchy": hierarchy, "interests/person_views": views,
+            "interests/clear_profiles": [{"deleted": 0}],
+            "interests/content_count": [{"contents": 40}]}
+    report = interests.run(RecordingGraph(base), interests.InterestsParams())
+    assert report.relationships == 0 and report.tagged_contents == 0
+    assert len(report.warnings) == 1
+    assert "no content carries a content-3.1 tag" in report.warnings[0]
+    assert "WARNING: no content carries" in capsys.readouterr().err
+    assert any("WARNING" in line for line in report.lines())
+    mostly = interests.run(RecordingGraph({
+        **base, "interests/content_tags": [{"content": c, "interest": i} for c, i in TAGS]}),
+        interests.InterestsParams(min_evidence=1))
+    assert mostly.relationships > 0
+    assert mostly.warnings == ["only 3 of 40 contents (8%) carry a content-3.1 tag: viewing "
+                               "of the others adds to no interest"]
