@@ -47,6 +47,9 @@ class IngestParams(BaseModel):
     # plausible event times: not before this day, not more than `future_days` after now
     not_before: date = date(2000, 1, 1)
     future_days: int = Field(default=1, ge=0, le=3650)
+    # an event whose id an earlier ingest already holds within this many days of the event
+    # is a duplicate (proteus.ingest.ledger); 0 compares within one run only
+    duplicate_horizon_days: int = Field(default=7, ge=0, le=3660)
 
     def bounds(self) -> Bounds:
         return Bounds.around_now(datetime.combine(self.not_before, time.min, UTC),
@@ -147,7 +150,7 @@ def run(graph: Runner, params: IngestParams, settings: Settings) -> IngestReport
         else:
             batches += ingest_groups(graph, groups, run_.id, key, params.rejects_dir,
                                      params.chunk_size, params.writers, params.batch_rows,
-                                     work, params.bounds())
+                                     work, params.bounds(), params.duplicate_horizon_days)
         order = {d.sha256: k for k, d in enumerate(described)}
         batches.sort(key=lambda b: order[b.batch_id])
         seconds = monotonic() - started

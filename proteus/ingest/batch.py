@@ -29,7 +29,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
@@ -41,6 +41,7 @@ from proteus.events.checks import Bounds
 from proteus.graph import Runner
 from proteus.ingest.files import DataFile, check_start
 from proteus.ingest.fold import Fold, Row
+from proteus.ingest.ledger import Ledger
 from proteus.ingest.link import NODES, Linker
 
 
@@ -187,10 +188,10 @@ class GroupIngest:
 
     def __init__(self, graph: Runner, group: Group, run_id: str, key: bytes,
                  rejects_dir: Path, chunk_size: int, batch_rows: int, progress: Progress,
-                 work_dir: Path, bounds: Bounds) -> None:
+                 work_dir: Path, bounds: Bounds, horizon_days: int = 0) -> None:
         self.graph, self.group, self.key = graph, group, key
         self.rejects_dir, self.progress = rejects_dir, progress
-        self.work_dir, self.bounds = work_dir, bounds
+        self.work_dir, self.bounds, self.horizon_days = work_dir, bounds, horizon_days
         opened = graph.write(
             "ingest/open_group", id=group.id, files=[f.sha256 for f in group.files],
             names=[f.path.name for f in group.files], kind=group.kind, chunk_size=chunk_size,
@@ -213,8 +214,11 @@ class GroupIngest:
         self.started = time.monotonic()
         self.fold = Fold(self.group.kind, self.work_dir, self.group.id[:16], self.key,
                          self.bounds, self.chunk_size, say=self.progress.say)
+        ledger = Ledger(self.work_dir, self.group.kind)
+        earlier = ledger.earlier(self.graph, self.group.id) if self.horizon_days else []
         chunks = fold_group(self.fold, self.group, self.reports, self.rejects_dir,
-                            self.progress, self.label)
+                            self.progress, self.label, earlier, self.horizon_days,
+                            ledger.path(self.group.id))
         for chunk in chunks:
             if str(chunk) in self.done:
                 for report in self.reports:
@@ -258,10 +262,12 @@ class GroupIngest:
 
 
 def fold_group(fold: Fold, group: Group, reports: list[BatchReport], rejects_dir: Path,
-               progress: Progress, label: str) -> list[int]:
+               progress: Progress, label: str, earlier: Sequence[Path] = (),
+               horizon_days: int = 0, ledger: Path | None = None) -> list[int]:
     """Read, check and fold a group's files into `fold`; fill the reports (counts, rejects
     files) and return the chunks that hold rows. A file that cannot be read whole fails
-    every report of the group and nothing is folded."""
+    every report of the group and nothing is folded. Events already in the `earlier` ledger
+    files count as duplicates; the group's own event ids go to `ledger`."""
     started = time.monotonic()
     scans = fold.load([f.path for f in group.files])
     failed = [scan.error for scan in scans if scan.error]
@@ -270,7 +276,9 @@ def fold_group(fold: Fold, group: Group, reports: list[BatchReport], rejects_dir
             report.status = "failed"
             report.error = report.error or failed[0]
         return []
-    chunks = fold.fold()
+    chunks = fold.fold(earlier, horizon_days)
+    if ledger is not None:
+        fold.keep_ids(ledger)
     counts = fold.counts()
     for data, report, scan in zip(group.files, reports, scans, strict=True):
         found = counts[scan.index]
@@ -319,7 +327,7 @@ def _reject_line(data: DataFile, line_no: int, raw: str | None, field: str,
 def ingest_groups(graph: Runner, groups: list[Group], run_id: str, key: bytes,
                   rejects_dir: Path, chunk_size: int, writers: int = 1,
                   batch_rows: int = 20_000, work_dir: Path | None = None,
-                  bounds: Bounds | None = None) -> list[BatchReport]:
+                  bounds: Bounds | None = None, horizon_days: int = 0) -> list[BatchReport]:
     """Ingest each group: fold it, then write its chunks on `writers` threads."""
     progress = Progress()
     reports: list[BatchReport] = []
@@ -329,7 +337,8 @@ def ingest_groups(graph: Runner, groups: list[Group], run_id: str, key: bytes,
         try:
             for group in groups:
                 ingest = GroupIngest(graph, group, run_id, key, rejects_dir, chunk_size,
-                                     batch_rows, progress, work, bounds or Bounds.around_now())
+                                     batch_rows, progress, work, bounds or Bounds.around_now(),
+                                     horizon_days)
                 ingests.append(ingest)
                 ingest.read(pool.submit)
                 ingest.close()

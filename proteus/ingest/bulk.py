@@ -32,6 +32,7 @@ from proteus.graph import Graph
 from proteus.ingest.batch import BatchReport, Group, Progress, fold_group
 from proteus.ingest.files import DataFile
 from proteus.ingest.fold import Fold, connect
+from proteus.ingest.ledger import Ledger
 from proteus.settings import Settings
 
 ARRAY = "\x1f"  # control characters never pass the contract, so none is in a value
@@ -325,7 +326,8 @@ def fold_for_import(groups: list[Group], reports: list[BatchReport], run_id: str
                                      status="running", group=group.id) for f in group.files]
         with Fold(group.kind, work, group.id[:16], key, bounds, WHOLE,
                   say=progress.say) as fold:
-            chunks = fold_group(fold, group, group_reports, rejects_dir, progress, label)
+            chunks = fold_group(fold, group, group_reports, rejects_dir, progress, label,
+                                ledger=Ledger(work, group.kind).path(group.id))
             if all(r.status != "failed" for r in group_reports):
                 fold.export(exported)
                 for report in group_reports:

@@ -36,9 +36,14 @@ from proteus.ingest import Bulk
                    "command to run on the server.")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=None,
               help="Where folding spills and bulk import files go (default: PROTEUS_HOME/work).")
+@click.option("--duplicate-horizon-days", type=click.IntRange(0, 3660),
+              default=ingest.IngestParams.model_fields["duplicate_horizon_days"].default,
+              show_default=True,
+              help="An event whose id an earlier ingest holds within this many days of it is "
+                   "counted as a duplicate; 0 compares within this run only.")
 def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, writers: int,
                    rejects_dir: Path, bulk: str | None, import_files: Path | None,
-                   work_dir: Path | None) -> None:
+                   work_dir: Path | None, duplicate_horizon_days: int) -> None:
     """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph.
 
     A first load of at least 64 MB on the managed server goes through neo4j-admin import
@@ -48,7 +53,8 @@ def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, wr
     params = ingest.IngestParams(paths=list(paths), chunk_size=chunk_size,
                                  batch_rows=batch_rows, writers=writers, rejects_dir=rejects_dir,
                                  bulk=cast(Bulk, bulk or "auto"), import_files=import_files,
-                                 work_dir=work_dir)
+                                 work_dir=work_dir,
+                                 duplicate_horizon_days=duplicate_horizon_days)
     with connect() as graph:
         report = ingest.run(graph, params, settings())
     for line in report.lines():

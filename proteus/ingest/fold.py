@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,9 +200,12 @@ class Fold:
 
     # folding ------------------------------------------------------------------------------
 
-    def fold(self) -> list[int]:
+    def fold(self, earlier: Sequence[Path] = (), horizon_days: int = 0) -> list[int]:
         """Fold the accepted rows per chunk into the tables `QUERIES` names; return the
-        chunk numbers that hold rows (every chunk the group's rows span)."""
+        chunk numbers that hold rows (every chunk the group's rows span). An event is a
+        duplicate when an earlier row of the group has its id, or when one of the `earlier`
+        ledger files (`proteus.ingest.ledger`) holds its id within `horizon_days` of its
+        day."""
         if self.kind == "catalog":
             return [1] if self.catalog else []
         self.con.execute("""
@@ -213,6 +216,16 @@ WITH candidates AS (
 SELECT ord, file FROM checked
 WHERE field IS NULL AND hash(event_id) IN (SELECT h FROM candidates)
 QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ord) > 1""")
+        if earlier and horizon_days > 0:
+            self.say(f"{self.kind}: looking for events ingested before")
+            self.con.execute("""
+INSERT INTO duplicates
+SELECT c.ord, c.file FROM checked c
+WHERE c.field IS NULL
+  AND NOT EXISTS (SELECT 1 FROM duplicates d WHERE d.ord = c.ord)
+  AND EXISTS (SELECT 1 FROM read_parquet($files) l
+              WHERE l.event_id = c.event_id AND abs(l.day - c.day) <= $horizon)""",
+                             {"files": [str(p) for p in earlier], "horizon": horizon_days})
         self.con.execute(f"""
 CREATE VIEW ok AS
 SELECT * EXCLUDE (field, reason, raw), (ord // {int(self.chunk_size)}) + 1 AS chunk
@@ -223,6 +236,16 @@ FROM checked WHERE field IS NULL AND ord NOT IN (SELECT ord FROM duplicates)""")
         [(top,)] = self.con.execute("SELECT max(ord) FROM checked").fetchall()
         last = int(top) // self.chunk_size + 1 if top is not None else 0
         return list(range(1, last + 1))
+
+    def keep_ids(self, path: Path) -> None:
+        """Write the ids and days of the folded events to the ledger file `path`."""
+        if self.kind == "catalog":
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        self.con.execute(f"COPY (SELECT event_id, day FROM ok) TO '{_quoted(partial)}' "
+                         "(FORMAT parquet)")
+        partial.replace(path)
 
     def _pseudonyms(self, table: str) -> None:
         """`pseudonyms(kind, raw, value)` for every distinct identifier of `table`."""
@@ -341,7 +364,7 @@ FROM latest l JOIN pseudonyms p ON p.kind = 'login' AND p.raw = l.account""")
             return [path]
         for table in dict.fromkeys(t for _, t, _ in QUERIES[self.kind]):
             path = folder / f"{self.kind}_{table[2:]}.parquet"
-            self.con.execute(f"COPY (SELECT * EXCLUDE (chunk) FROM {table}) TO '{path}' "
+            self.con.execute(f"COPY (SELECT * EXCLUDE (chunk) FROM {table}) TO '{_quoted(path)}' "
                              "(FORMAT parquet)")
             written.append(path)
         return written
@@ -350,6 +373,11 @@ FROM latest l JOIN pseudonyms p ON p.kind = 'login' AND p.raw = l.account""")
         """Every row of a chunk, per query (for tests and small groups)."""
         return {query: [row for part in self.rows(chunk, query, 1 << 30) for row in part]
                 for query in self.queries()}
+
+
+def _quoted(path: Path) -> str:
+    """A path as a SQL string literal's content (COPY takes no parameter for its target)."""
+    return str(path).replace("'", "''")
 
 
 def _shown(raw: Any) -> str:

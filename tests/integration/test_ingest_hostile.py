@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from proteus import audiences, generate, identity, ingest, interests, taxonomy
+from proteus.db import manage
 from proteus.graph import Graph
 from proteus.settings import Settings
 
@@ -85,3 +86,47 @@ def test_a_hostile_corpus_changes_no_decision(graph: Graph, settings: Settings, 
     with graph.session(write=False) as session:
         stored = session.run("MATCH (i:Identifier) RETURN collect(i.value) AS v").single()["v"]
     assert not [v for v in stored if "DETACH" in v or "@" in v]
+
+
+def _viewing(path: Path, ids_and_days: list[tuple[str, str]]) -> Path:
+    rows = [{"event_id": event, "ts": f"{day}T10:00:00Z", "device_id": "dev-ledger",
+             "content_id": "c-ledger", "seconds": 100} for event, day in ids_and_days]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _watched_seconds(graph: Graph) -> int:
+    return int(graph.read("db/content_summary")[0]["summary"]["views"]["seconds"] or 0)
+
+
+def test_an_event_delivered_again_in_a_later_run_is_counted_once(
+        graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    first = _viewing(tmp_path / "viewing-a.jsonl", [("e-1", "2025-03-05"), ("e-2", "2025-03-05")])
+    params = {"rejects_dir": tmp_path / "rejects", "work_dir": tmp_path / "work"}
+    ingest.run(graph, ingest.IngestParams(paths=[first], **params), settings)
+    assert _watched_seconds(graph) == 200
+    # a later delivery repeats e-2 within the horizon, and e-1 three weeks later
+    again = _viewing(tmp_path / "viewing-b.jsonl",
+                     [("e-2", "2025-03-06"), ("e-1", "2025-03-26"), ("e-3", "2025-03-06")])
+    report = ingest.run(graph, ingest.IngestParams(paths=[again], **params), settings)
+    [batch] = report.batches
+    assert (batch.read, batch.accepted, batch.duplicates) == (3, 2, 1)
+    assert _watched_seconds(graph) == 400
+    # with no horizon, the same kind of repeat is summed (compared within one run only)
+    late = _viewing(tmp_path / "viewing-c.jsonl", [("e-3", "2025-03-06")])
+    report = ingest.run(graph, ingest.IngestParams(paths=[late], duplicate_horizon_days=0,
+                                                   **params), settings)
+    assert report.duplicates == 0 and _watched_seconds(graph) == 500
+
+
+def test_the_ledger_forgets_a_reset_graph(graph: Graph, settings: Settings,
+                                          tmp_path: Path) -> None:
+    first = _viewing(tmp_path / "viewing-a.jsonl", [("e-1", "2025-03-05")])
+    params = {"rejects_dir": tmp_path / "rejects", "work_dir": tmp_path / "work"}
+    ingest.run(graph, ingest.IngestParams(paths=[first], **params), settings)
+    manage.reset(graph)
+    again = _viewing(tmp_path / "viewing-b.jsonl", [("e-1", "2025-03-05"), ("e-2", "2025-03-05")])
+    report = ingest.run(graph, ingest.IngestParams(paths=[again], **params), settings)
+    assert report.duplicates == 0 and _watched_seconds(graph) == 200
+    kept = sorted(p.stem for p in (tmp_path / "work/ledger/viewing").glob("*.parquet"))
+    assert kept == [report.batches[0].group]

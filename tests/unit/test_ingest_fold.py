@@ -302,3 +302,24 @@ def test_chunks_cut_by_rows_read_and_duplicates_across_files(tmp_path: Path) -> 
         views = [r for chunk in (1, 2, 3) for r in fold.all_rows(chunk)["ingest/merge_views"]]
         assert sum(v["count"] for v in views) == 6
         assert list(fold.rejects(1)) == [(4, '{"bad": 1}\n', "event_id", "Field required")]
+
+
+def test_events_in_an_earlier_ledger_are_duplicates_within_the_horizon(tmp_path: Path) -> None:
+    t0 = datetime(2025, 3, 3, tzinfo=UTC)
+    first = [{**VIEWING, "event_id": f"v{k}", "ts": t0.isoformat()} for k in range(3)]
+    (tmp_path / "viewing-1.jsonl").write_bytes(_jsonl(first))
+    ledger = tmp_path / "ledger" / "one.parquet"
+    with Fold("viewing", tmp_path, "one", KEY, BOUNDS, 100) as fold:
+        fold.load([tmp_path / "viewing-1.jsonl"])
+        fold.fold()
+        fold.keep_ids(ledger)
+    later = [{**VIEWING, "event_id": "v0", "ts": (t0 + timedelta(days=2)).isoformat()},
+             {**VIEWING, "event_id": "v1", "ts": (t0 + timedelta(days=9)).isoformat()},
+             {**VIEWING, "event_id": "v7", "ts": t0.isoformat()}]
+    (tmp_path / "viewing-2.jsonl").write_bytes(_jsonl(later))
+    for horizon, duplicates in ((7, 1), (9, 2), (0, 0)):
+        with Fold("viewing", tmp_path, "two", KEY, BOUNDS, 100) as fold:
+            fold.load([tmp_path / "viewing-2.jsonl"])
+            fold.fold([ledger], horizon)
+            [counts] = fold.counts().values()
+            assert (counts.duplicates, counts.accepted) == (duplicates, 3 - duplicates), horizon
