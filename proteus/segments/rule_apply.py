@@ -40,6 +40,7 @@ class DryRun(BaseModel):
     query_name: str
     query: str
     params: dict[str, Any]
+    reference_day: date | None = None  # the latest accepted viewing day recency counts from
     seconds: float
 
 
@@ -50,6 +51,7 @@ class RuleReport(BaseModel):
     digest: str
     size: int
     replaced: bool
+    reference_day: date | None = None  # the latest accepted viewing day recency counts from
     seconds: float
 
 
@@ -109,9 +111,9 @@ def check(graph: Runner, rule: Rule) -> None:
             raise InputError(f"rule {rule.id}: {where}: unknown segment {sid}")
 
 
-def compile_rule(graph: Runner, rule: Rule) -> dict[str, Any]:
-    """The parameters of `segments/rule_members` for this rule."""
-    reference = latest_day(graph)
+def compile_rule(rule: Rule, reference: date | None) -> dict[str, Any]:
+    """The parameters of `segments/rule_members` for this rule, recency counted back from
+    `reference` (the latest accepted viewing day)."""
     return {"conditions": [_condition(c, g, reference) for g in ("all", "any")
                            for c in getattr(rule, g)]}
 
@@ -119,11 +121,12 @@ def compile_rule(graph: Runner, rule: Rule) -> dict[str, Any]:
 def dry_run(graph: Runner, rule: Rule) -> DryRun:
     started = time.monotonic()
     check(graph, rule)
-    params = compile_rule(graph, rule)
+    reference = latest_day(graph)
+    params = compile_rule(rule, reference)
     persons = [r["person"] for r in graph.read(QUERY, **params)]
     return DryRun(rule_id=rule.id, version=rule.version, digest=rule.digest(),
                   count=len(persons), sample=persons[:SAMPLE], query_name=QUERY,
-                  query=queries.get(QUERY).text, params=params,
+                  query=queries.get(QUERY).text, params=params, reference_day=reference,
                   seconds=round(time.monotonic() - started, 3))
 
 
@@ -141,7 +144,8 @@ def apply(graph: Runner, rule: Rule) -> RuleReport:
     if old and old["version"] > rule.version:
         raise InputError(f"rule {rule.id}: version: {rule.version} is older than the applied "
                          f"version {old['version']}")
-    params = compile_rule(graph, rule)
+    reference = latest_day(graph)
+    params = compile_rule(rule, reference)
     with runs.track(graph, "segment-rule", rule,
                     rule_versions={rule.id: str(rule.version)}) as run_:
         persons = [r["person"] for r in graph.read(QUERY, **params)]
@@ -154,6 +158,7 @@ def apply(graph: Runner, rule: Rule) -> RuleReport:
                         run_id=run_.id)
         report = RuleReport(run_id=run_.id, rule_id=rule.id, version=rule.version,
                             digest=rule.digest(), size=len(persons), replaced=old is not None,
+                            reference_day=reference,
                             seconds=round(time.monotonic() - started, 3))
         run_.report = report
     return report
