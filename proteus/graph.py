@@ -80,8 +80,11 @@ class Graph:
             except (Neo4jError, DriverError) as exc:
                 if _lost(exc) and attempt == self.attempts:
                     raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
-                if not _lost(exc) and (not exc.is_retryable() or attempt == self.attempts):
+                if not exc.is_retryable():
                     raise
+                if attempt == self.attempts:
+                    raise GraphUnavailable(f"Neo4j at {self.uri} kept failing: "
+                                           f"{getattr(exc, 'code', None) or exc}") from None
             time.sleep(0.2 * 2**attempt)
         raise AssertionError("unreachable")
 

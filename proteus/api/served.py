@@ -65,9 +65,9 @@ class Served:
     def __init__(self, settings: Settings, params: BlendParams | None = None) -> None:
         self.params = params or BlendParams()
         self.version = GraphVersion(settings.api_version_poll_s, on_change=self._changed)
-        self._index = _Cache(LRUCache(maxsize=1), lambda graph, version: version,
+        self._index = _Cache(LRUCache(maxsize=2), lambda graph, version: version,
                              lambda graph, version: load_index(graph))
-        self._catalog = _Cache(LRUCache(maxsize=1), lambda graph, version: version,
+        self._catalog = _Cache(LRUCache(maxsize=2), lambda graph, version: version,
                                lambda graph, version: load_catalog(graph))
         self._rows = _Cache(LRUCache(maxsize=settings.api_cache_subjects),
                             lambda graph, version, kind, subject: (version, kind, subject),

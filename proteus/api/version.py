@@ -79,10 +79,13 @@ class GraphVersion:
         self.observed: Observed | None = None
         self._lock = threading.Lock()
         self._pending: Future[None] | None = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-version")
+        self._pool: ThreadPoolExecutor | None = None
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool, self._pending = None, None
 
     def _poll(self, graph: Runner) -> None:
         sent = time.monotonic()
@@ -96,15 +99,16 @@ class GraphVersion:
             self.observed = Observed(before.versions if before else {}, False, sent)
             return
         seen = Observed(versions_of(rows), True, sent)
-        if before is None or before.versions != seen.versions:
-            if self.on_change is not None:
-                self.on_change(before, seen)
-        elif not before.reachable:
-            log.warning("graph version: Neo4j answers again")
         self.observed = seen
+        if before is not None and not before.reachable:
+            log.warning("graph version: Neo4j answers again")
+        if (before is None or before.versions != seen.versions) and self.on_change is not None:
+            self.on_change(before, seen)
 
     def _start(self, graph: Runner) -> Future[None]:
         with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-version")
             if self._pending is None or self._pending.done():
                 self._pending = self._pool.submit(self._poll, graph)
             return self._pending
