@@ -55,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
         if owned:
             app.state.graph = Graph(settings)
         served: Served = app.state.served
+        await served.version.start(app.state.graph)
         poller = asyncio.create_task(served.version.poll(app.state.graph))
         try:
             yield

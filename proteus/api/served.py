@@ -6,16 +6,18 @@ each subject's viewing row and each rendered recommendation answer.
     served.peek_recommendations(seen, "device", "d1", 10)   # bytes when cached, else None
     served.recommendations(graph, seen, "device", "d1", 10) # in a thread: reads on a miss
 
-The caches are `cachetools` LRU caches, filled through `cachetools.cached` with a condition:
-concurrent misses of one key wait for the first instead of each reading Neo4j, so a subject
-is read from the graph at most once per version while it stays cached (rows: up to
-`api_cache_subjects`; answers: up to `api_cache_mb` MB). When a scope's version changes its
-entries are dropped. An unknown subject is remembered too (`NOT_FOUND`): it stays unknown
-until the next run.
+The index and the catalog are loaded as soon as the worker sees a new version (at start
+too, before it accepts requests). The caches are `cachetools` LRU caches, filled through
+`cachetools.cached` with a condition: concurrent misses of one key wait for the first instead
+of each reading Neo4j, so a subject is read from the graph at most once per version while it
+stays cached (rows: up to `api_cache_subjects`; answers: up to `api_cache_mb` MB). When a
+scope's version changes its entries are dropped. An unknown subject is remembered too
+(`NOT_FOUND`): it stays unknown until the next run.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from threading import Condition
 from typing import Any
@@ -32,6 +34,8 @@ from proteus.recommend.models import BlendParams
 from proteus.settings import Settings
 
 __all__ = ["NOT_FOUND", "Served"]
+
+log = logging.getLogger("proteus.api")
 
 NOT_FOUND = b""
 ENTRY_OVERHEAD = 200  # bytes an answer costs beyond its body (key, links)
@@ -81,13 +85,20 @@ class Served:
     def close(self) -> None:
         self.version.close()
 
-    def _changed(self, before: Observed | None, seen: Observed) -> None:
+    def _changed(self, graph: Runner, before: Observed | None, seen: Observed) -> None:
+        """Drop what a changed scope held, and load the new index and catalog at once (in
+        the poller's thread) rather than in the first requests that need them."""
         scopes = {"neighbours": (self._index,),
                   "recommendations": (self._catalog, self._rows, self._answers)}
         for scope, caches in scopes.items():
             if before is None or before.of(scope) != seen.of(scope):
                 for cache in caches:
                     cache.clear()
+        try:
+            self._index.load(graph, seen.of("neighbours"))
+            self._catalog.load(graph, seen.of("recommendations"))
+        except Exception as exc:  # the requests that need them will try again
+            log.warning("could not load the neighbour index or the catalog: %s", exc)
 
     def _lost(self) -> None:
         self.version.lost()

@@ -10,8 +10,9 @@ work.
 Each API worker learns the versions with one small query (`api/graph_version`) at most once
 per `period` (`api_version_poll_s`, 1 s): a background task polls on that schedule, and a
 request never uses an observation sent more than a period ago; when the poll is late it
-waits for it (at most a period, or 1 s; past that it answers as if Neo4j were unreachable).
-So once a run completes, no worker answers from before it for longer than a period.
+waits for it (up to a period, or 1 s, past which it answers from the last observation: a
+graph too loaded to answer a trivial query within a second is not to be waited on). So once
+a run completes, no worker answers from before it for longer than a period.
 
 While Neo4j is unreachable (a poll failed, or a read did: `lost()`), `reachable` is false
 until a poll succeeds again: cached answers are still served, flagged, and misses are refused
@@ -66,7 +67,7 @@ def versions_of(rows: list[dict[str, object]]) -> dict[str, str]:
     return out
 
 
-Changed = Callable[[Observed | None, Observed], None]
+Changed = Callable[[Runner, Observed | None, Observed], None]
 
 
 class GraphVersion:
@@ -103,7 +104,7 @@ class GraphVersion:
         if before is not None and not before.reachable:
             log.warning("graph version: Neo4j answers again")
         if (before is None or before.versions != seen.versions) and self.on_change is not None:
-            self.on_change(before, seen)
+            self.on_change(graph, before, seen)
 
     def _start(self, graph: Runner) -> Future[None]:
         with self._lock:
@@ -125,11 +126,15 @@ class GraphVersion:
             seen = self.observed
             if seen is None:
                 raise GraphUnavailable("Neo4j did not answer the graph version query") from None
-            return replace(seen, reachable=False)
+            return seen
         seen = self.observed
         if seen is None or (not seen.versions and not seen.reachable):
             raise GraphUnavailable("Neo4j is not reachable and nothing is cached yet")
         return seen
+
+    async def start(self, graph: Runner) -> None:
+        """The first observation (and what `on_change` loads with it), before requests."""
+        await asyncio.wrap_future(self._start(graph))
 
     async def poll(self, graph: Runner) -> None:
         """Keep the observation fresh, one query per period, until cancelled."""
