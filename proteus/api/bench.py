@@ -50,6 +50,7 @@ from proteus.settings import Settings
 __all__ = ["bench_api", "closed", "load", "repeat_share", "served", "zipf"]
 
 READY = "/v1/health/ready"
+START_TIMEOUT_S = 180  # a worker loads the neighbour index and the catalog before it answers
 LIVE = "/v1/health/live"
 TARGETS = {"neighbours_p99_ms": 10.0, "neighbours_vs_static": 0.5, "recs_zipf_p99_ms": 25.0,
            "recs_miss_vs_floor": 0.9}
@@ -75,7 +76,7 @@ def _start(settings: Settings, port: int, workers: int) -> subprocess.Popen[byte
          "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
          "--log-level", "warning", "--no-access-log"],
         env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise ServerError("the API server exited while starting")
@@ -86,7 +87,7 @@ def _start(settings: Settings, port: int, workers: int) -> subprocess.Popen[byte
             pass
         time.sleep(0.3)
     server.terminate()
-    raise ServerError("the API server did not become ready within 60 s")
+    raise ServerError(f"the API server did not become ready within {START_TIMEOUT_S} s")
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 for (`proteus.api.version`): the neighbour index (one per recommend build), the catalog,
 each subject's viewing row and each rendered recommendation answer.
 
-    seen = await served.version.current(graph)
+    seen = await served.version.current(graph, "recommendations")
     served.peek_recommendations(seen, "device", "d1", 10)   # bytes when cached, else None
     served.recommendations(graph, seen, "device", "d1", 10) # in a thread: reads on a miss
 

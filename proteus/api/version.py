@@ -8,11 +8,13 @@ last (`none` before any), failed runs included since they may have written part 
 work.
 
 Each API worker learns the versions with one small query (`api/graph_version`) at most once
-per `period` (`api_version_poll_s`, 1 s): a background task polls on that schedule, and a
-request never uses an observation sent more than a period ago; when the poll is late it
-waits for it (up to a period, or 1 s, past which it answers from the last observation: a
-graph too loaded to answer a trivial query within a second is not to be waited on). So once
-a run completes, no worker answers from before it for longer than a period.
+per `period` (`api_version_poll_s`, 1 s), from a background task. Once a run completes, no
+worker answers from before it for longer than a period: a request never uses an observation
+sent more than a period ago while the previous one saw a run of its scope under way (it
+waits for the late poll then, up to a second); with no run under way, a run that completes
+before the next poll answers would have to start and end within that poll's round trip.
+A poll slower than a second is not waited on again: the worker answers from the last
+observation until a poll answers.
 
 While Neo4j is unreachable (a poll failed, or a read did: `lost()`), `reachable` is false
 until a poll succeeds again: cached answers are still served, flagged, and misses are refused
@@ -46,12 +48,13 @@ NONE = "none"
 
 @dataclass(frozen=True)
 class Observed:
-    """What one poll saw: each scope's version, whether Neo4j answered, and when the poll
-    was sent (monotonic seconds)."""
+    """What one poll saw: each scope's version, the scopes with a run under way, whether
+    Neo4j answered, and when the poll was sent (monotonic seconds)."""
 
     versions: Mapping[str, str] = field(default_factory=dict)
     reachable: bool = True
     at: float = 0.0
+    running: frozenset[str] = frozenset()
 
     def of(self, scope: str) -> str:
         return self.versions.get(scope, NONE)
@@ -59,12 +62,19 @@ class Observed:
 
 def versions_of(rows: list[dict[str, object]]) -> dict[str, str]:
     """Each scope's version from the per-stage rows of `api/graph_version`."""
-    ended = {str(r["stage"]): (str(r.get("finished") or ""), str(r["run_id"])) for r in rows}
+    ended = {str(r["stage"]): (str(r.get("finished") or ""), str(r["run_id"]))
+             for r in rows if r.get("run_id") is not None}
     out: dict[str, str] = {}
     for scope, stages in SCOPES.items():
         latest = max((ended[s] for s in stages if s in ended), default=None)
         out[scope] = latest[1] if latest else NONE
     return out
+
+
+def running_of(rows: list[dict[str, object]]) -> frozenset[str]:
+    """The scopes one of whose stages has a run under way."""
+    busy = {str(r["stage"]) for r in rows if r.get("running")}
+    return frozenset(scope for scope, stages in SCOPES.items() if busy & set(stages))
 
 
 Changed = Callable[[Runner, Observed | None, Observed], None]
@@ -80,6 +90,7 @@ class GraphVersion:
         self.observed: Observed | None = None
         self._lock = threading.Lock()
         self._pending: Future[None] | None = None
+        self._overdue: Future[None] | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     def close(self) -> None:
@@ -94,12 +105,13 @@ class GraphVersion:
         try:
             rows = graph.read_once("api/graph_version", stages=STAGES)
         except Exception as exc:
-            if before is None or before.reachable:
+            if self._pool is not None and (before is None or before.reachable):
                 log.warning("graph version: Neo4j did not answer (%s); serving what is "
                             "cached", exc)
-            self.observed = Observed(before.versions if before else {}, False, sent)
+            self.observed = Observed(before.versions if before else {}, False, sent,
+                                     before.running if before else frozenset())
             return
-        seen = Observed(versions_of(rows), True, sent)
+        seen = Observed(versions_of(rows), True, sent, running_of(rows))
         self.observed = seen
         if before is not None and not before.reachable:
             log.warning("graph version: Neo4j answers again")
@@ -114,23 +126,29 @@ class GraphVersion:
                 self._pending = self._pool.submit(self._poll, graph)
             return self._pending
 
-    async def current(self, graph: Runner) -> Observed:
-        """An observation sent at most a period ago; 503 when Neo4j was never reached."""
+    async def current(self, graph: Runner, scope: str) -> Observed:
+        """The observation to answer `scope` from (see the module); 503 when Neo4j was never
+        reached."""
         seen = self.observed
         if seen is not None and time.monotonic() - seen.at <= self.period:
             return seen
         pending = self._start(graph)
+        if seen is not None and (scope not in seen.running or pending is self._overdue):
+            return seen
         try:
             await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(pending)), self.wait)
         except TimeoutError:
-            seen = self.observed
-            if seen is None:
-                raise GraphUnavailable("Neo4j did not answer the graph version query") from None
-            return seen
+            self._overdue = pending
         seen = self.observed
         if seen is None or (not seen.versions and not seen.reachable):
             raise GraphUnavailable("Neo4j is not reachable and nothing is cached yet")
         return seen
+
+    def refresh(self, graph: Runner) -> Observed | None:
+        """Poll now (or join the poll under way) and wait for it: the first observation at
+        start, and a way for tools and tests to see a run at once."""
+        self._start(graph).result()
+        return self.observed
 
     async def start(self, graph: Runner) -> None:
         """The first observation (and what `on_change` loads with it), before requests."""

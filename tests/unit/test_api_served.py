@@ -114,8 +114,8 @@ def test_recommendations_read_the_graph_once_per_subject_and_version() -> None:
     read = next(p for n, p in graph.calls if n == "recommend/for_device")
     assert read["neighbours"] is False and read["device"] == "d1"
 
-    served.version.period = 0.0  # every request asks for the version
     graph.recommend_run = "recommend-2"
+    served.version.refresh(graph)
     after = api.get("/v1/devices/d1/recommendations?k=5",
                     headers={"If-None-Match": first.headers["etag"]})
     assert after.status_code == 200 and after.headers["x-cache"] == "miss"
@@ -139,10 +139,10 @@ def test_while_neo4j_is_unreachable_cached_answers_are_served_and_misses_refused
     graph = Switchable({"recommend/for_device": [ROW], "recommend/catalog": CATALOG,
                         "api/neighbour_index": INDEX})
     api, served = client(graph, api_key_cache_s=0)
-    served.version.period = 0.0
     warm = api.get("/v1/devices/d1/recommendations")
     assert api.get("/v1/contents/c9/neighbours").status_code == 200
     graph.down = True
+    served.version.refresh(graph)
     cached = api.get("/v1/devices/d1/recommendations")
     assert cached.status_code == 200 and cached.content == warm.content
     assert cached.headers["x-graph-unreachable"] == "true"
@@ -156,6 +156,7 @@ def test_while_neo4j_is_unreachable_cached_answers_are_served_and_misses_refused
                        headers={"X-API-Key": "pk_0123456789cd_" + "u" * 43})
     assert stranger.status_code == 503
     graph.down = False
+    served.version.refresh(graph)
     back = api.get("/v1/devices/d2/recommendations")
     assert back.status_code == 200 and "x-graph-unreachable" not in back.headers
 
@@ -176,3 +177,43 @@ def test_the_index_serves_the_same_answers_as_the_graph_read() -> None:
         {"content": "c9", "title": "T9", "run_id": "recommend-1",
          "neighbours": [{"content": "c20", "title": "T20", "score": 0.5, "rank": 1,
                          "co_viewers": 3}]}).model_dump_json().encode()
+
+
+def test_a_late_poll_is_waited_for_only_while_a_run_is_under_way() -> None:
+    import asyncio
+    import threading
+    from dataclasses import replace
+
+    from proteus.api.version import GraphVersion
+
+    gate = threading.Event()
+    answer = {"rows": runs("recommend-1")}
+
+    class Slow(RecordingGraph):
+        def read_once(self, name: str, **params: Any) -> list[Row]:
+            gate.wait(10)
+            return list(answer["rows"])
+
+    graph, version = Slow(), GraphVersion(period=1.0)
+
+    def poll_answers(rows: list[Row]) -> None:
+        answer["rows"] = rows
+        gate.set()
+        version.refresh(graph)
+        assert version.observed is not None
+        version.observed = replace(version.observed, at=version.observed.at - 2)  # it aged
+        gate.clear()
+
+    poll_answers(runs("recommend-1"))
+    answer["rows"] = runs("recommend-2")
+    seen = asyncio.run(version.current(graph, "neighbours"))  # the poll is held at the gate
+    assert seen.of("neighbours") == "recommend-1" and not seen.running
+    poll_answers([*runs("recommend-2"), {"stage": "recommend", "run_id": None,
+                                          "finished": None, "running": 1}])
+    assert version.observed is not None
+    assert version.observed.running == {"neighbours", "recommendations"}
+    answer["rows"] = runs("recommend-3")
+    threading.Timer(0.05, gate.set).start()
+    seen = asyncio.run(version.current(graph, "neighbours"))  # waits for the late poll
+    assert seen.of("neighbours") == "recommend-3" and not seen.running
+    version.close()

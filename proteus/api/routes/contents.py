@@ -34,7 +34,7 @@ async def neighbours(content_id: ContentId, request: Request, _: ServiceKey, k: 
     first, and the run id of the build that computed them."""
     served: Served = request.app.state.served
     graph = request.app.state.graph
-    seen = await served.version.current(graph)
+    seen = await served.version.current(graph, "neighbours")
     version = seen.of("neighbours")
     tag = answers.etag(version, "content", content_id, str(k))
     index = served.peek_index(seen)

@@ -31,7 +31,7 @@ async def recommendations(request: Request, kind: str, subject: str, k: int,
     when cached, else read from the graph once (concurrent callers wait for that read)."""
     served: Served = request.app.state.served
     graph = request.app.state.graph
-    seen = await served.version.current(graph)
+    seen = await served.version.current(graph, "recommendations")
     version = seen.of("recommendations")
     tag = answers.etag(version, kind, subject, str(k))
     if answers.matches(if_none_match, tag):
