@@ -78,7 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.served = Served(settings)
     errors.install(app)
     v1 = APIRouter(prefix="/v1")
-    for module in (health, profiles, recommend, contents, identity, segment_routes,
+    # The high-rate routes first: a request is matched against the routes in this order.
+    for module in (contents, recommend, health, profiles, identity, segment_routes,
                    audiences, runs, keys):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -50,7 +50,8 @@ from proteus.settings import Settings
 __all__ = ["bench_api", "closed", "load", "repeat_share", "served", "zipf"]
 
 READY = "/v1/health/ready"
-START_TIMEOUT_S = 180  # a worker loads the neighbour index and the catalog before it answers
+START_TIMEOUT_S = 600  # imports, then the neighbour index and the catalog, on a shared machine
+HEALTHCHECK_S = 60  # uvicorn kills a worker silent for longer (5 s by default)
 LIVE = "/v1/health/live"
 TARGETS = {"neighbours_p99_ms": 10.0, "neighbours_vs_static": 0.5, "recs_zipf_p99_ms": 25.0,
            "recs_miss_vs_floor": 0.9}
@@ -74,7 +75,8 @@ def _start(settings: Settings, port: int, workers: int) -> subprocess.Popen[byte
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "proteus.api.app:from_environment", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--log-level", "warning", "--no-access-log"],
+         "--log-level", "warning", "--no-access-log",
+         "--timeout-worker-healthcheck", str(HEALTHCHECK_S)],
         env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:

@@ -28,7 +28,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     click.echo(f"API docs     {config.api_url}/docs   (OpenAPI: {config.api_url}/openapi.json)")
     uvicorn.run("proteus.api.app:from_environment", factory=True, host=config.api_host,
                 port=config.api_port, workers=config.api_workers, log_level="warning",
-                access_log=False)
+                access_log=False, timeout_worker_healthcheck=60)
 
 
 @click.command("api")
