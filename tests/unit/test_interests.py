@@ -102,13 +102,19 @@ def test_select_applies_min_evidence_exclusions_and_top_k() -> None:
     assert sum(p == "p1" for p, _ in pairs) == 2
 
 
-def test_run_writes_profiles_in_batches() -> None:
-    hierarchy = [{"id": k, "parent": v, "name": k, "sensitive": k == "c3:539"}
-                 for k, v in PARENTS.items()]
+def _viewing_graph() -> dict[str, Any]:
+    """The canned answers of the view reader for ROWS, one device per row."""
     devices = [f"d{n}" for n in range(len(ROWS))]
     watched = {"device": list(range(len(ROWS))), "content": [r[1] for r in ROWS],
                "day_lengths": [len(r[2]) for r in ROWS], "days": [d for r in ROWS for d in r[2]],
                "day_seconds": [s for r in ROWS for s in r[3]]}
+    return {"views/owners": [{"devices": devices, "persons": [r[0] for r in ROWS]}],
+            "views/devices": [{"devices": devices}], "views/watched": [watched]}
+
+
+def test_run_writes_profiles_in_batches() -> None:
+    hierarchy = [{"id": k, "parent": v, "name": k, "sensitive": k == "c3:539"}
+                 for k, v in PARENTS.items()]
 
     def write(params: dict[str, Any]) -> list[dict[str, int]]:
         return [{"written": len(params["interest"])}]
@@ -116,9 +122,7 @@ def test_run_writes_profiles_in_batches() -> None:
     graph = RecordingGraph({
         "interests/hierarchy": hierarchy,
         "interests/content_tags": [{"content": c, "interest": i} for c, i in TAGS],
-        "views/owners": [{"devices": devices, "persons": [r[0] for r in ROWS]}],
-        "views/devices": [{"devices": devices}],
-        "views/watched": [watched],
+        **_viewing_graph(),
         "interests/clear_profiles": [{"deleted": 0}],
         "interests/write_profiles": write,
         "interests/content_count": [{"contents": 4}],
@@ -140,10 +144,9 @@ def test_run_writes_profiles_in_batches() -> None:
 def test_run_warns_when_the_catalog_is_untagged(capsys: pytest.CaptureFixture[str]) -> None:
     hierarchy = [{"id": k, "parent": v, "name": k, "sensitive": False}
                  for k, v in PARENTS.items()]
-    views = [{"person": p, "contents": [c], "days": [d], "day_seconds": [s]}
-             for p, c, d, s in ROWS]
-    base = {"interests/hierarchy": hierarchy, "interests/person_views": views,
+    base = {"interests/hierarchy": hierarchy, **_viewing_graph(),
             "interests/clear_profiles": [{"deleted": 0}],
+            "interests/write_profiles": lambda p: [{"written": len(p["interest"])}],
             "interests/content_count": [{"contents": 40}]}
     report = interests.run(RecordingGraph(base), interests.InterestsParams())
     assert report.relationships == 0 and report.tagged_contents == 0
