@@ -14,7 +14,13 @@ from typing import Any, LiteralString, Protocol, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from proteus import queries
 from proteus.errors import GraphAuthError, GraphUnavailable
@@ -24,9 +30,16 @@ Row = dict[str, Any]
 T = TypeVar("T")
 
 
+def _lost(exc: Exception) -> bool:
+    """Neo4j is gone or going: no server, a dropped connection, a database shutting down."""
+    return isinstance(exc, ServiceUnavailable | SessionExpired) or (
+        isinstance(exc, Neo4jError) and (exc.code or "").endswith(".DatabaseUnavailable"))
+
+
 class Runner(Protocol):
     def read(self, name: str, **params: Any) -> list[Row]: ...
     def read_plain(self, name: str, **params: Any) -> list[Row]: ...
+    def read_once(self, name: str, **params: Any) -> list[Row]: ...
     def write(self, name: str, **params: Any) -> list[Row]: ...
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None: ...
 
@@ -64,12 +77,14 @@ class Graph:
                 raise GraphAuthError(
                     f"Neo4j at {self.uri} refused the credentials: {exc.message}"
                 ) from None
-            except ServiceUnavailable:
-                if attempt == self.attempts:
-                    raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
             except (Neo4jError, DriverError) as exc:
-                if not exc.is_retryable() or attempt == self.attempts:
+                if _lost(exc) and attempt == self.attempts:
+                    raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
+                if not exc.is_retryable():
                     raise
+                if attempt == self.attempts:
+                    raise GraphUnavailable(f"Neo4j at {self.uri} kept failing: "
+                                           f"{getattr(exc, 'code', None) or exc}") from None
             time.sleep(0.2 * 2**attempt)
         raise AssertionError("unreachable")
 
@@ -95,6 +110,24 @@ class Graph:
         relationships or paths): rows as the driver decoded them, without walking every
         nested value to convert graph entities. The request paths of the API use it."""
         return self._read(name, params, plain=True)
+
+    def read_once(self, name: str, **params: Any) -> list[Row]:
+        """`read_plain` in a single attempt: a probe that must fail at once when Neo4j is
+        unreachable (503 `graph_unavailable`) rather than retry."""
+        query = queries.get(name)
+        rows: list[Row] = []
+        for statement in query.statements:
+            try:
+                rows = self._auto_read(statement, params, plain=True)
+            except AuthError as exc:
+                raise GraphAuthError(
+                    f"Neo4j at {self.uri} refused the credentials: {exc.message}"
+                ) from None
+            except (Neo4jError, DriverError) as exc:
+                if _lost(exc):
+                    raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
+                raise
+        return rows
 
     def _read(self, name: str, params: dict[str, Any], plain: bool) -> list[Row]:
         query = queries.get(name)
@@ -136,12 +169,14 @@ class Graph:
                 for record in result:
                     yield dict(zip(keys, record.values(), strict=True)) if plain \
                         else record.data()
-        except ServiceUnavailable:
-            raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
         except AuthError as exc:
             raise GraphAuthError(
                 f"Neo4j at {self.uri} refused the credentials: {exc.message}"
             ) from None
+        except (Neo4jError, DriverError) as exc:
+            if _lost(exc):
+                raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
+            raise
 
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
         """Run several named write queries in one transaction (all or nothing)."""
@@ -184,6 +219,9 @@ class RecordingGraph:
     write = read
 
     def read_plain(self, name: str, **params: Any) -> list[Row]:
+        return self.read(name, **params)
+
+    def read_once(self, name: str, **params: Any) -> list[Row]:
         return self.read(name, **params)
 
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None:

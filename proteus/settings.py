@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_workers: int = Field(default=2, ge=1, le=64)
     api_key_cache_s: float = Field(default=5.0, ge=0)
-    api_catalog_cache_s: float = Field(default=60.0, ge=0)
+    api_version_poll_s: float = Field(default=1.0, ge=1.0, le=60.0)
+    api_cache_mb: int = Field(default=128, ge=1, le=65_536)
+    api_cache_subjects: int = Field(default=50_000, ge=1, le=10_000_000)
     api_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
 
     @model_validator(mode="after")

@@ -1,10 +1,11 @@
 // name: recommend/for_device
-// params: device, seeds, interests
+// params: device, seeds, interests, neighbours
 // returns: person, watched, seeds, neighbours, interests
 // One device's recommendation inputs in one short read: what it watched (exclusions; the
 // $seeds longest-watched are seeds), the precomputed SIMILAR neighbours of the seeds, and
 // its person's top $interests interests. Compact rows: seeds [content, seconds],
-// neighbours [seed, content, score, rank]. No row when the device does not exist.
+// neighbours [seed, content, score, rank], none unless $neighbours (the API takes them
+// from its in-memory index). No row when the device does not exist.
 MATCH (d:Device {id: $device})
 OPTIONAL MATCH (d)-[:BELONGS_TO]->(p:Person)
 OPTIONAL MATCH (d)-[w:WATCHED]->(c:Content)
@@ -13,7 +14,7 @@ ORDER BY seconds DESC
 WITH p, collect(c.id) AS watched,
      collect(CASE WHEN c IS NULL THEN null ELSE {node: c, seconds: seconds} END)[..$seeds] AS seeds
 CALL (seeds) {
-  UNWIND seeds AS seed
+  UNWIND CASE WHEN $neighbours THEN seeds ELSE [] END AS seed
   WITH seed.node AS seed_node
   MATCH (seed_node)-[s:SIMILAR]->(n:Content)
   RETURN collect([seed_node.id, n.id, s.score, s.rank]) AS neighbours

@@ -1,10 +1,11 @@
 // name: recommend/for_person
-// params: person, seeds, interests
+// params: person, seeds, interests, neighbours
 // returns: person, watched, seeds, neighbours, interests
 // One person's recommendation inputs in one short read: what its devices watched
 // (exclusions; the $seeds longest-watched are seeds), the precomputed SIMILAR neighbours of
 // the seeds, and its top $interests interests. Compact rows: seeds [content, seconds],
-// neighbours [seed, content, score, rank]. No row when the person does not exist.
+// neighbours [seed, content, score, rank], none unless $neighbours (the API takes them
+// from its in-memory index). No row when the person does not exist.
 MATCH (p:Person {id: $person})
 OPTIONAL MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(c:Content)
 WITH p, c, sum(w.seconds) AS seconds
@@ -12,7 +13,7 @@ ORDER BY seconds DESC
 WITH p, collect(c.id) AS watched,
      collect(CASE WHEN c IS NULL THEN null ELSE {node: c, seconds: seconds} END)[..$seeds] AS seeds
 CALL (seeds) {
-  UNWIND seeds AS seed
+  UNWIND CASE WHEN $neighbours THEN seeds ELSE [] END AS seed
   WITH seed.node AS seed_node
   MATCH (seed_node)-[s:SIMILAR]->(n:Content)
   RETURN collect([seed_node.id, n.id, s.score, s.rank]) AS neighbours

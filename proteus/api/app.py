@@ -1,15 +1,18 @@
 """The HTTP API: `create_app(settings)` builds the FastAPI app, routes under `/v1`.
 
 One `Graph` (one Neo4j driver) per process, opened in the lifespan and closed after; every
-route reads through it. OpenAPI at `/openapi.json`, interactive docs at `/docs` (Swagger UI)
+route reads through it. The lifespan also polls the graph version (`proteus.api.version`),
+which keys what the process serves from memory (`proteus.api.served`): neighbours and
+recommendations. OpenAPI at `/openapi.json`, interactive docs at `/docs` (Swagger UI)
 and `/redoc`, both served from files shipped with the `fastapi-offline` package, so they work
 inside a network with no way out. Request bodies are limited to `api_max_body_bytes`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
@@ -17,11 +20,20 @@ from fastapi_offline import FastAPIOffline
 import proteus
 from proteus.api import errors
 from proteus.api.deps import KeyCache
-from proteus.api.routes import audiences, health, identity, keys, profiles, recommend, runs
+from proteus.api.routes import (
+    audiences,
+    contents,
+    health,
+    identity,
+    keys,
+    profiles,
+    recommend,
+    runs,
+)
 from proteus.api.routes import segments as segment_routes
 from proteus.api.routing import BodyLimit
+from proteus.api.served import Served
 from proteus.graph import Graph
-from proteus.recommend.catalog import CatalogCache
 from proteus.settings import Settings
 
 DESCRIPTION = """Explainable audience intelligence on Neo4j.
@@ -42,9 +54,16 @@ def create_app(settings: Settings) -> FastAPI:
         owned = getattr(app.state, "graph", None) is None
         if owned:
             app.state.graph = Graph(settings)
+        served: Served = app.state.served
+        await served.version.start(app.state.graph)
+        poller = asyncio.create_task(served.version.poll(app.state.graph))
         try:
             yield
         finally:
+            poller.cancel()
+            with suppress(asyncio.CancelledError):
+                await poller
+            served.close()
             if owned:
                 app.state.graph.close()
                 app.state.graph = None
@@ -56,11 +75,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.graph = None
     app.state.key_cache = KeyCache(settings.api_key_cache_s)
-    app.state.catalog = CatalogCache(settings.api_catalog_cache_s)
+    app.state.served = Served(settings)
     errors.install(app)
     v1 = APIRouter(prefix="/v1")
-    for module in (health, profiles, recommend, identity, segment_routes, audiences, runs,
-                   keys):
+    # The high-rate routes first: a request is matched against the routes in this order.
+    for module in (contents, recommend, health, profiles, identity, segment_routes,
+                   audiences, runs, keys):
         v1.include_router(module.router)
     app.include_router(v1)
     return app

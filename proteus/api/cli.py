@@ -28,25 +28,33 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     click.echo(f"API docs     {config.api_url}/docs   (OpenAPI: {config.api_url}/openapi.json)")
     uvicorn.run("proteus.api.app:from_environment", factory=True, host=config.api_host,
                 port=config.api_port, workers=config.api_workers, log_level="warning",
-                access_log=False)
+                access_log=False, timeout_worker_healthcheck=60)
 
 
 @click.command("api")
 @click.option("--seconds", default=10.0, show_default=True, type=click.FloatRange(1, 120),
-              help="Load time per measured path.")
+              help="Load time per measured phase.")
 @click.option("--connections", default=32, show_default=True, type=click.IntRange(1, 256))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
               help="uvicorn workers of the measured server.")
 @click.option("--rate", default=500.0, show_default=True, type=click.FloatRange(1, 100_000),
-              help="Also measure latency at this fixed request rate (open loop), for "
-                   "recommendations and for the one-query readiness route.")
-def bench_api_command(seconds: float, connections: int, workers: int,
-                      rate: float | None) -> None:
-    """Latency and requests/s of recommendations and profiles against a static route."""
+              help="Fixed request rate (open loop) of the Zipf recommendation mix and the "
+                   "one-query floor.")
+@click.option("--neighbours-rate", default=1000.0, show_default=True,
+              type=click.FloatRange(1, 100_000),
+              help="Fixed request rate (open loop) of the neighbours route.")
+@click.option("--skew", default=0.99, show_default=True, type=click.FloatRange(0, 5),
+              help="Zipf exponent of the recommendation subjects (YCSB: 0.99).")
+@click.option("--seed", default=7, show_default=True, type=int)
+def bench_api_command(seconds: float, connections: int, workers: int, rate: float,
+                      neighbours_rate: float, skew: float, seed: int) -> None:
+    """Neighbours and recommendations (a skewed mix at a fixed rate, and all misses) against
+    a static route and a one-query route, in one run; wrk for closed loop."""
     from proteus.api.bench import bench_api
     from proteus.cli import connect, emit, settings
 
     with connect() as graph:
         result = bench_api(graph, settings(), seconds=seconds, connections=connections,
-                           workers=workers, rate=rate)
+                           workers=workers, rate=rate, neighbours_rate=neighbours_rate,
+                           skew=skew, seed=seed, progress=True)
     emit(result)

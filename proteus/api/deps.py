@@ -5,7 +5,8 @@
 
 One `Graph` per process lives on `app.state.graph`, opened in the app's lifespan (a graph set
 there before, as tests do, is used and left open). Verified keys are remembered for
-`api_key_cache_s` seconds in `app.state.key_cache`.
+`api_key_cache_s` seconds in `app.state.key_cache`; while Neo4j is unreachable a process goes
+on accepting the keys it verified before (nothing can be revoked then either).
 
 Routes under `proteus.api.routing.KeyedRoute` check the key and the role before anything else,
 the body included, and leave the principal on `request.state`; the dependencies below then
@@ -18,10 +19,11 @@ own work. Only a key missing from the cache goes to the graph, in the pool.
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Iterable
 from typing import Annotated
 
+from cachetools import LRUCache, TTLCache
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
@@ -30,6 +32,8 @@ from fastapi.security import APIKeyHeader
 from proteus import keys
 from proteus.api import audit
 from proteus.api.errors import Forbidden, Unauthorized
+from proteus.api.version import GraphVersion
+from proteus.errors import GraphUnavailable
 from proteus.graph import Runner
 from proteus.keys import ROLES, Principal, Role
 from proteus.settings import Settings
@@ -44,29 +48,35 @@ _HEADER = APIKeyHeader(name=KEY_HEADER, auto_error=False,
 
 
 class KeyCache:
-    """Verified keys by hash, each trusted until its expiry (monotonic seconds)."""
+    """Verified keys by hash: trusted for `seconds` (a TTL cache), and remembered beyond that
+    (an LRU cache) only to go on answering while Neo4j is unreachable, when no key can be
+    checked, nor revoked."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, size: int = 10_000) -> None:
         self.seconds = seconds
-        self.known: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+        self._fresh: TTLCache[str, Principal] = TTLCache(maxsize=size, ttl=max(seconds, 1e-9))
+        self._known: LRUCache[str, Principal] = LRUCache(maxsize=size)
 
     def get(self, digest: str) -> Principal | None:
-        found = self.known.get(digest)
-        if found is None or found[0] < time.monotonic():
-            self.known.pop(digest, None)
-            return None
-        return found[1]
+        with self._lock:
+            return self._fresh.get(digest)
+
+    def last_known(self, digest: str) -> Principal | None:
+        with self._lock:
+            return self._known.get(digest)
 
     def put(self, digest: str, principal: Principal) -> None:
-        if self.seconds > 0:
-            if len(self.known) > 10_000:
-                self.known.clear()
-            self.known[digest] = (time.monotonic() + self.seconds, principal)
+        with self._lock:
+            if self.seconds > 0:
+                self._fresh[digest] = principal
+            self._known[digest] = principal
 
     def forget(self, key_id: str) -> None:
-        for digest, (_, principal) in list(self.known.items()):
-            if principal.key_id == key_id:
-                self.known.pop(digest, None)
+        with self._lock:
+            for cache in (self._fresh, self._known):
+                for digest in [d for d, p in cache.items() if p.key_id == key_id]:
+                    cache.pop(digest, None)
 
 
 async def get_settings(request: Request) -> Settings:
@@ -89,11 +99,22 @@ async def _authenticate(request: Request, key: str | None) -> Principal:
     cache: KeyCache = request.app.state.key_cache
     digest = keys.hash_key(key)
     found = cache.get(digest)
-    if found is None:
+    if found is not None:
+        return found
+    version: GraphVersion = request.app.state.served.version
+    try:
+        if not version.reachable:
+            raise GraphUnavailable("Neo4j is not reachable: no key can be checked")
         found = await run_in_threadpool(keys.authenticate, request.app.state.graph, key)
+    except GraphUnavailable:
+        version.lost()
+        found = cache.last_known(digest)
         if found is None:
-            raise Unauthorized("unknown or revoked API key")
-        cache.put(digest, found)
+            raise
+        return found
+    if found is None:
+        raise Unauthorized("unknown or revoked API key")
+    cache.put(digest, found)
     return found
 
 
@@ -115,23 +136,20 @@ async def admit(request: Request, needed: Role | None) -> Principal:
     return found
 
 
-async def principal(request: Request,
-                    key: Annotated[str | None, Security(_HEADER)] = None) -> Principal:
-    found: Principal | None = getattr(request.state, "principal", None)
-    if found is None:
-        found = await _authenticate(request, key)
-        request.state.principal = found
-    return found
-
-
 class RoleCheck:
-    """A dependency admitting keys whose role is `needed` or above; 403 otherwise."""
+    """A dependency admitting keys whose role is `needed` or above; 403 otherwise. It reads
+    the key itself (`Security`, which also documents the scheme in the OpenAPI), so a route
+    solves one dependency for its caller, not a chain: the high-rate routes feel each one."""
 
     def __init__(self, needed: Role) -> None:
         self.needed: Role = needed
 
     async def __call__(self, request: Request,
-                       who: Annotated[Principal, Depends(principal)]) -> Principal:
+                       key: Annotated[str | None, Security(_HEADER)] = None) -> Principal:
+        who: Principal | None = getattr(request.state, "principal", None)
+        if who is None:
+            who = await _authenticate(request, key)
+            request.state.principal = who
         if not who.allows(self.needed):
             await _refuse(request, who, self.needed)
         return who

@@ -32,7 +32,7 @@ class Plan(BaseModel):
     rate: float | None = Field(default=None, gt=0)
 
 
-def _loopback(host: str) -> bool:
+def loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -81,7 +81,7 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 async def run(plan: Plan) -> dict[str, Any]:
-    if not _loopback(plan.host):
+    if not loopback(plan.host):
         raise ValueError(f"load is sent to loopback addresses only, not {plan.host}")
     latencies: list[float] = []
     statuses: dict[int, int] = {}

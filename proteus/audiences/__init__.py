@@ -122,12 +122,19 @@ def materialise(graph: Runner, audience: str, actor: str,
                                     governance or load_governance(), actor)
 
 
-def members(graph: Runner, audience: str, actor: str, offset: int = 0,
-            limit: int = 100) -> MemberPage:
+def members(graph: Runner, audience: str, actor: str, offset: int = 0, limit: int = 100,
+            explain: bool = False, redact: bool = False) -> MemberPage:
+    """A page of members; with `explain`, each one's stored explanation too (audited as an
+    `explain` per member). One read and one audit write per page, however many members."""
     store.check_actor(actor)
-    result = _members.page(graph, audience, offset, limit)
-    store.audit(graph, actor, "members", result.audience,
-                int(result.audience.rsplit("@v", 1)[1]), {"offset": offset, "limit": limit})
+    result = _members.page(graph, audience, offset, limit, explain)
+    events: list[tuple[str, dict[str, Any]]] = [("members", {"offset": offset, "limit": limit})]
+    if result.explanations is not None:
+        events += [("explain", {"member": m.get("member")}) for m in result.members]
+        if redact:
+            result.explanations = [e.redacted() for e in result.explanations]
+    store.audit_many(graph, actor, result.audience, int(result.audience.rsplit("@v", 1)[1]),
+                     events)
     return result
 
 

@@ -27,6 +27,7 @@ class MemberPage(BaseModel):
     size: int
     offset: int
     members: list[dict[str, Any]]
+    explanations: list[Explanation] | None = None
 
 
 class Change(BaseModel):
@@ -51,13 +52,23 @@ def materialised(graph: Runner, ref: str) -> store.AudienceVersion:
     return version
 
 
-def page(graph: Runner, ref: str, offset: int = 0, limit: int = 100) -> MemberPage:
+def page(graph: Runner, ref: str, offset: int = 0, limit: int = 100,
+         explain: bool = False) -> MemberPage:
+    """A page of members; with `explain`, each one's stored explanation, in the same read."""
     if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= 10_000:
         raise InputError(f"limit: between 1 and 10000; offset: between 0 and {MAX_OFFSET}")
     version = materialised(graph, ref)
-    rows = graph.read("audiences/member_page", id=version.id, skip=offset, limit=limit)
+    if not explain:
+        rows = graph.read("audiences/member_page", id=version.id, skip=offset, limit=limit)
+        return MemberPage(audience=version.id, status=version.status,
+                          size=version.size or 0, offset=offset, members=rows)
+    rows = graph.read("audiences/explained_page", id=version.id, skip=offset, limit=limit)
     return MemberPage(audience=version.id, status=version.status, size=version.size or 0,
-                      offset=offset, members=rows)
+                      offset=offset,
+                      members=[{k: v for k, v in r.items() if k != "explanation"}
+                               for r in rows],
+                      explanations=[Explanation.model_validate_json(r["explanation"])
+                                    for r in rows])
 
 
 def stored(graph: Runner, ref: str, member: str) -> tuple[store.AudienceVersion, Explanation]:

@@ -71,13 +71,30 @@ def check_actor(actor: str) -> str:
     return actor
 
 
+def _event_id() -> str:
+    return f"audit-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+
+
+def _detail(detail: dict[str, Any] | None) -> str:
+    return json.dumps(detail or {}, sort_keys=True, default=str)
+
+
 def audit(graph: Runner, actor: str, action: str, audience: str, version: int | None,
           detail: dict[str, Any] | None = None) -> str:
-    event = f"audit-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+    event = _event_id()
     graph.write("audiences/audit", id=event, at=now(), actor=actor, action=action,
-                audience=audience, version=version,
-                detail=json.dumps(detail or {}, sort_keys=True, default=str))
+                audience=audience, version=version, detail=_detail(detail))
     return event
+
+
+def audit_many(graph: Runner, actor: str, audience: str, version: int | None,
+               events: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Several `(action, detail)` records on one version in one write."""
+    rows = [{"id": _event_id(), "action": action, "detail": _detail(detail)}
+            for action, detail in events]
+    graph.write("audiences/audit_many", events=rows, at=now(), actor=actor, audience=audience,
+                version=version)
+    return [row["id"] for row in rows]
 
 
 def _version(row: dict[str, Any]) -> AudienceVersion:

@@ -1,5 +1,10 @@
 """Recommendations for one device or person: one short read (`recommend/for_device` or
-`recommend/for_person`), the shared catalog (popularity, tags), then `blend.rank`."""
+`recommend/for_person`), the shared catalog (popularity, tags), then `blend.rank`.
+
+The API reads the same row without the seeds' neighbours (`viewing(..., neighbours=False)`)
+and takes them from its in-memory `NeighbourIndex` (`attach`): the same rows, so the same
+answers, with a lighter read.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from proteus.errors import InputError, NotFound
 from proteus.graph import Row, Runner
 from proteus.recommend.blend import Candidates, rank
 from proteus.recommend.catalog import Catalog, load_catalog
+from proteus.recommend.index import NeighbourIndex
 from proteus.recommend.models import BlendParams, Recommendations
 
 MAX_K = 100
@@ -41,16 +47,36 @@ def _check(k: int) -> None:
 _QUERIES = {"device": "recommend/for_device", "person": "recommend/for_person"}
 
 
+def viewing(graph: Runner, kind: str, subject: str, params: BlendParams,
+            neighbours: bool = True) -> Row | None:
+    """The subject's recommendation inputs in one read; None when it does not exist."""
+    rows = graph.read_plain(_QUERIES[kind], **{kind: subject}, seeds=params.seeds,
+                            interests=params.interests, neighbours=neighbours)
+    return rows[0] if rows else None
+
+
+def attach(row: Row, index: NeighbourIndex) -> Row:
+    """The row with its seeds' neighbours from the index, in seed order then rank."""
+    found = [[seed, content, score, n_rank] for seed, _ in row.get("seeds") or ()
+             for content, score, n_rank in index.pairs(seed)]
+    return {**row, "neighbours": found}
+
+
+def from_row(row: Row, catalog: Catalog, kind: str, subject: str, k: int,
+             params: BlendParams | None = None) -> Recommendations:
+    _check(k)
+    params = params or BlendParams()
+    return rank(candidates(row, catalog, subject, kind, k, params), k, params)
+
+
 def _recommend(graph: Runner, kind: str, subject: str, k: int, params: BlendParams | None,
                catalog: Catalog | None) -> Recommendations:
     _check(k)
     params = params or BlendParams()
-    rows = graph.read_plain(_QUERIES[kind], **{kind: subject}, seeds=params.seeds,
-                      interests=params.interests)
-    if not rows:
+    row = viewing(graph, kind, subject, params)
+    if row is None:
         raise NotFound(f"no {kind} {subject}")
-    shared = catalog or load_catalog(graph)
-    return rank(candidates(rows[0], shared, subject, kind, k, params), k, params)
+    return from_row(row, catalog or load_catalog(graph), kind, subject, k, params)
 
 
 def for_device(graph: Runner, device: str, k: int = 10, params: BlendParams | None = None,

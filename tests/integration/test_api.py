@@ -100,21 +100,28 @@ def test_offline_evaluation_beats_popularity(loaded: Graph) -> None:
 
 def test_bench_api_measures_every_path_against_a_real_server(loaded: Graph,
                                                               settings: Settings) -> None:
+    from proteus.api import wrk
     from proteus.api.bench import bench_api
 
     result = bench_api(loaded, settings, seconds=1.0, connections=4, workers=1, rate=40,
-                       subjects=20)
-    assert result["statuses"] == {
-        "recommendations": {"200": result["statuses"]["recommendations"]["200"]},
-        "profiles": {"200": result["statuses"]["profiles"]["200"]},
-        "baseline": {"200": result["statuses"]["baseline"]["200"]},
-        "graph_floor": {"200": result["statuses"]["graph_floor"]["200"]}}
-    for name in ("requests_per_s", "baseline_requests_per_s", "graph_floor_requests_per_s",
-                 "fixed_rate_requests_per_s"):
+                       neighbours_rate=80)
+    for phase, statuses in result["statuses"].items():
+        assert set(statuses) == {"200"} and statuses["200"] > 0, (phase, statuses)
+    for name in ("neighbours_requests_per_s", "recs_miss_requests_per_s",
+                 "graph_floor_requests_per_s", "static_requests_per_s",
+                 "profiles_requests_per_s", "recs_zipf_requests_per_s"):
         assert result[name] > 0, name
-    assert 0 < result["fixed_rate_p50_ms"] <= result["fixed_rate_p99_ms"]
-    assert 0 < result["graph_floor_fixed_p50_ms"] <= result["graph_floor_fixed_p99_ms"]
-    assert result["fixed_rate_requests_per_s"] <= 40 * 1.5
+    assert 0 < result["neighbours_p50_ms"] <= result["neighbours_p99_ms"]
+    assert 0 < result["recs_zipf_p50_ms"] <= result["recs_zipf_p99_ms"]
+    assert result["neighbours_fixed_requests_per_s"] <= 80 * 1.5
+    assert result["recs_zipf_requests_per_s"] <= 40 * 1.5
+    assert 0 < result["recs_zipf_repeat_share"] < 1
+    assert 0 <= result["recs_miss_repeat_share"] < 1
+    assert result["neighbours_vs_static"] > 0 and result["recs_miss_vs_floor"] > 0
+    assert set(result["meets"]) == {"neighbours_p99_ms", "neighbours_vs_static",
+                                    "recs_zipf_p99_ms", "recs_miss_vs_floor"}
+    assert result["load_tool"].startswith("wrk ") == wrk.available()
+    assert result["agreement"]["graph_floor"]["load_requests_per_s"] > 0
     bench_keys = [k for k in keys.list_keys(loaded) if k.name == "bench-api"]
     assert bench_keys and all(k.revoked for k in bench_keys)
 

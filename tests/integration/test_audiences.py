@@ -132,6 +132,58 @@ def test_stored_explanations_exist_and_survive_graph_changes(fixture_graph: Grap
         audiences.explain(graph, version.id, "p-1", actor="ana")
 
 
+class Counting:
+    """The graph, counting the round trips (queries) made through it."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.graph, name)
+
+        def counted(*args: Any, **params: Any) -> Any:
+            self.calls.append(str(args[0]) if args else name)
+            return method(*args, **params)
+
+        return counted
+
+
+def test_explained_member_pages_take_the_same_round_trips_whatever_their_size(
+        fixture_graph: Graph, settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from proteus import keys
+    from proteus.api import create_app
+
+    graph = fixture_graph
+    version = audiences.create(graph, DEFINITION, actor="ana", governance=SMALL)
+    audiences.approve(graph, version.id, actor="ana")
+    audiences.materialise(graph, version.id, actor="ana", governance=SMALL)
+    key = keys.create_key(graph, "it-analyst", "analyst").key
+    counting = Counting(graph)
+    app = create_app(settings)
+    app.state.graph = counting
+    api = TestClient(app, headers={"X-API-Key": key})
+    api.get("/v1/health/live")
+    trips = {}
+    for limit in (2, 8):
+        counting.calls.clear()
+        page = api.get(f"/v1/audiences/{version.id}/members",
+                       params={"explain": "true", "limit": limit, "redact": "false"}).json()
+        assert len(page["members"]) == len(page["explanations"]) == limit
+        for member, explained in zip(page["members"], page["explanations"], strict=True):
+            stored = audiences.explain(graph, version.id, member["member"], actor="ana")
+            assert explained == stored.model_dump(mode="json")
+        trips[limit] = [c for c in counting.calls if c != "keys/lookup_key"]
+    assert trips[2] == trips[8] and len(trips[8]) <= 5, trips
+    redacted = api.get(f"/v1/audiences/{version.id}/members",
+                       params={"explain": "true", "limit": 2}).json()["explanations"]
+    assert all("device:•••" in json.dumps(e) for e in redacted)
+    trail = [e["action"] for e in audiences.audit_trail(graph, "soccer-fans")]
+    assert trail.count("members") == 3 and trail.count("explain") >= 2 + 8 + 2
+
+
 def test_sensitive_interest_is_refused_naming_it(fixture_graph: Graph) -> None:
     for condition, field in (({"interest": ["c3:533", "c3:286"]}, "include[0].interest[1]"),
                              ({"category": ["c3:286"]}, "include[0].category[0]")):

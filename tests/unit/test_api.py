@@ -146,13 +146,19 @@ CATALOG = [{"content": f"c{n}", "title": f"T{n}", "rank": n, "viewers": 100 - n,
            for n in range(1, 30)]
 
 
+INDEX = [{"content": "c9", "title": "T9",
+          "neighbours": [[2, "c1", "T1", 0.9, 4, "recommend-1"],
+                         [1, "c20", "T20", 0.5, 3, "recommend-1"]]},
+         {"content": "c20", "title": "T20", "neighbours": []}]
+
+
 def test_recommendations_exclude_watched_and_explain_each_item() -> None:
-    row = {"person": "p-1", "watched": ["c1", "c9"],
-           "seeds": [["c9", 3600.0]],
-           "neighbours": [["c9", "c20", 0.5, 1], ["c9", "c1", 0.9, 2]],
-           "interests": [{"interest": "i:sport", "name": "Sport", "score": 1.0}]}
+    row = {"person": "p-1", "watched": ["c1", "c9"], "seeds": [["c9", 3600.0]],
+           "neighbours": [], "interests": [{"interest": "i:sport", "name": "Sport",
+                                           "score": 1.0}]}
     api, graph = client("service", {"recommend/for_device": [row],
-                                    "recommend/catalog": CATALOG})
+                                    "recommend/catalog": CATALOG,
+                                    "api/neighbour_index": INDEX})
     body = api.get("/v1/devices/d1/recommendations?k=5").json()
     contents = [item["content"] for item in body["items"]]
     assert len(contents) == 5 and "c1" not in contents and "c9" not in contents

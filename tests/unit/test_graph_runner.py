@@ -16,3 +16,24 @@ def test_recording_graph_records_names_and_params() -> None:
 def test_recording_graph_refuses_unknown_queries() -> None:
     with pytest.raises(QueryCatalogError):
         RecordingGraph().read("no/such")
+
+
+def test_a_lost_neo4j_is_graph_unavailable_never_a_driver_error() -> None:
+    from neo4j.exceptions import ClientError, SessionExpired, TransientError
+
+    from proteus.errors import GraphUnavailable
+    from proteus.graph import Graph
+    from proteus.settings import Settings
+
+    with Graph(Settings(neo4j_uri="bolt://127.0.0.1:1"), attempts=1) as graph:
+        with pytest.raises(GraphUnavailable, match="not reachable"):
+            graph.read_once("db/ping")
+
+        def raising(exc: Exception) -> None:
+            raise exc
+
+        for exc in (SessionExpired("gone"), TransientError("busy")):
+            with pytest.raises(GraphUnavailable):
+                graph._retrying(lambda exc=exc: raising(exc))
+        with pytest.raises(ClientError):
+            graph._retrying(lambda: raising(ClientError("bad query")))

@@ -127,18 +127,17 @@ def materialise(ref: Ref, graph: GraphDep, who: AdminKey) -> MaterialiseReport:
 @router.get("/{ref}/members", response_model=MembersPage)
 def members(ref: Ref, graph: GraphDep, who: AnalystKey, cursor: CursorQuery = None,
             limit: Limit = 100, explain: Explain = False, redact: Redact = True) -> MembersPage:
-    """Members of a materialised version; with `explain=true` each one's stored path."""
+    """Members of a materialised version; with `explain=true` each one's stored path, read
+    with the page in one query and audited in one write."""
     offset = pagination.decode_offset(cursor)
     if explain:
         limit = min(limit, 50)
 
     def work() -> MembersPage:
-        found = audiences.members(graph, ref, actor(who), offset, limit)
-        explained = ([audiences.explain(graph, ref, str(m.get("member")), actor(who), redact)
-                      for m in found.members] if explain else None)
+        found = audiences.members(graph, ref, actor(who), offset, limit, explain, redact)
         more = offset + len(found.members) < found.size and len(found.members) == limit
         return MembersPage(audience=found.audience, status=found.status, size=found.size,
-                           members=found.members, explanations=explained,
+                           members=found.members, explanations=found.explanations,
                            next_cursor=pagination.encode({"offset": str(offset + limit)})
                            if more else None)
 
