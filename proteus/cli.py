@@ -100,14 +100,19 @@ def init() -> None:
 
 
 @db.command()
+@click.option("--all", "everything", is_flag=True,
+              help="Delete the API keys and the audit log too.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def reset(yes: bool) -> None:
-    """Delete every node and relationship, then re-apply the schema."""
+def reset(everything: bool, yes: bool) -> None:
+    """Delete the graph's data, keeping API keys and the audit log (unless --all); then
+    re-apply the schema and say what was deleted."""
+    keep = () if everything else manage.KEPT
     if not yes:
-        click.confirm(f"delete everything in {settings().bolt_uri}?", abort=True)
+        spared = "" if everything else " except API keys and the audit log"
+        click.confirm(f"delete everything{spared} in {settings().bolt_uri}?", abort=True)
     with connect() as graph:
-        manage.reset(graph)
-        click.echo("graph emptied, schema applied")
+        for line in manage.reset(graph, keep).lines():
+            click.echo(line)
 
 
 @cli.command("run")
