@@ -38,7 +38,7 @@ class PipelineParams(BaseModel):
     days: int = 7
     seed: int = 42
     data_dir: Path = Path("data/generated")
-    rejects_dir: Path = Path("data/rejects")
+    rejects_dir: Path | None = None  # default: PROTEUS_HOME/rejects
     audience: Path = Path("rules/audiences/sports-big-screen.yaml")
     actor: str = "pipeline"
 
@@ -135,7 +135,8 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
         generated = _stage("generate", seconds, lambda: generate.run(generate.GenerateParams(
             out=params.data_dir, devices=params.devices, days=params.days, seed=params.seed)))
         ingested = _stage("ingest", seconds, lambda: ingest.run(graph, ingest.IngestParams(
-            paths=[params.data_dir], rejects_dir=params.rejects_dir), settings))
+            paths=[params.data_dir], rejects_dir=params.rejects_dir or settings.home / "rejects"),
+            settings))
         loaded = _stage("taxonomy", seconds,
                         lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
         resolved = _stage("identity", seconds, lambda: identity.run(
