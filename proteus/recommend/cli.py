@@ -56,8 +56,13 @@ def for_command(subject: str, person: bool, k: int, as_json: bool) -> None:
 @click.option("--users", default=1000, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=7, show_default=True)
 def bench_recs_command(users: int, seed: int) -> None:
-    """Leave-last-out HR@10 and NDCG@10 against popularity, on the current graph."""
+    """Leave-last-out HR@10 and NDCG@10 against popularity, on the current graph (kept as a
+    `recommend_bench` run, which the HTML report shows)."""
+    from proteus import runs
     from proteus.cli import connect, emit
 
-    with connect() as graph:
-        emit(recommend.bench_recs(graph, users=users, seed=seed))
+    with connect() as graph, runs.track(graph, "recommend_bench",
+                                        {"users": users, "seed": seed}) as run:
+        result = recommend.bench_recs(graph, users=users, seed=seed)
+        run.report = result
+    emit(result)
