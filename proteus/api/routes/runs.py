@@ -95,8 +95,8 @@ def run(run_id: RunId, graph: GraphDep, _: AnalystKey) -> Run:
                                               {"batches": [], "upstream": []}))
 
 
-@router.get("/{run_id}/report", response_class=HTMLResponse,
-            responses={200: {"content": {"text/html": {}},
+@router.get("/{run_id}/report", response_model=None,
+            responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
                              "description": "one self-contained HTML page"}})
 def run_report(run_id: RunId, graph: GraphDep, _: AnalystKey) -> HTMLResponse:
     """The run's HTML report: its figures, charts (inline SVG) and tables, a page that works
