@@ -145,14 +145,16 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
             settings))
         loaded = _stage("taxonomy", seconds,
                         lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
+        # right after a bulk load the fold's tables are the graph's content: read them there
+        folded = Path(ingested.folded) if ingested.path == "bulk" and ingested.folded else None
         resolved = _stage("identity", seconds, lambda: identity.run(
-            graph, identity.IdentityParams(truth=params.data_dir), settings))
-        scored = _stage("interests", seconds,
-                        lambda: interests.run(graph, interests.InterestsParams()))
+            graph, identity.IdentityParams(truth=params.data_dir, links=folded), settings))
+        scored = _stage("interests", seconds, lambda: interests.run(
+            graph, interests.InterestsParams(views=folded)))
         segmented = _stage("segments", seconds, lambda: segments.run(
-            graph, segments.SegmentsParams(seed=params.seed)))
-        neighbours = _stage("recommend", seconds,
-                            lambda: recommend.build(graph, recommend.RecommendParams()))
+            graph, segments.SegmentsParams(seed=params.seed, views=folded)))
+        neighbours = _stage("recommend", seconds, lambda: recommend.build(
+            graph, recommend.RecommendParams(views=folded)))
         audience = _stage("audience", seconds, lambda: _audience(graph, params))
         run_ids = [ingested.run_id, loaded.run_id, resolved.run_id, scored.run_id,
                    segmented.run_id, neighbours.run_id]

@@ -97,12 +97,15 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
     loaded = _timed(seconds, "ingest", lambda: ingest.run(graph, ingest.IngestParams(
         paths=week, bulk="first", rejects_dir=rejects, work_dir=work / "ingest"), settings))
     _timed(seconds, "taxonomy", lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
+    folded = Path(loaded.folded) if loaded.path == "bulk" and loaded.folded else None
     resolved = _timed(seconds, "identity", lambda: identity.run(
-        graph, identity.IdentityParams(truth=data), settings))
-    _timed(seconds, "interests", lambda: interests.run(graph, interests.InterestsParams()))
+        graph, identity.IdentityParams(truth=data, links=folded), settings))
+    _timed(seconds, "interests", lambda: interests.run(
+        graph, interests.InterestsParams(views=folded)))
     segmented = _timed(seconds, "segments", lambda: segments.run(
-        graph, segments.SegmentsParams(seed=seed)))
-    _timed(seconds, "recommend", lambda: recommend.build(graph, recommend.RecommendParams()))
+        graph, segments.SegmentsParams(seed=seed, views=folded)))
+    _timed(seconds, "recommend", lambda: recommend.build(
+        graph, recommend.RecommendParams(views=folded)))
 
     def audience_stage() -> Any:
         version = audiences.create(graph, audience, "bench")

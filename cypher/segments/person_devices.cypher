@@ -1,6 +1,7 @@
 // name: segments/person_devices
 // params: none
-// returns: person, types
-// Every person's device types, for segment device mixes.
+// returns: persons, types
+// Every (person, device type) pair of BELONGS_TO as two parallel lists in one row, for
+// segment device mixes.
 MATCH (p:Person)<-[:BELONGS_TO]-(d:Device)
-RETURN p.id AS person, collect(coalesce(d.type, 'unknown')) AS types
+RETURN collect(p.id) AS persons, collect(coalesce(d.type, 'unknown')) AS types

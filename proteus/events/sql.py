@@ -123,23 +123,23 @@ def check(kind: str, source: str = "normalised") -> str:
     for f, (rule, required) in rules.items():
         missing = _quote("Field required") if required else "NULL"
         errors.append(f"CASE WHEN {f}_t IS NULL THEN {missing} ELSE {rule.sql(f)} END")
-    field_case = " ".join(f"WHEN e[{k}] IS NOT NULL THEN {_quote(f)}"
-                          for k, f in enumerate(rules, start=1))
-    reason_case = " ".join(f"WHEN e[{k}] IS NOT NULL THEN e[{k}]"
-                           for k in range(1, len(rules) + 1))
+    field_case = " ".join(f"WHEN e_{f} IS NOT NULL THEN {_quote(f)}" for f in rules)
+    reasons = ", ".join(f"e_{f}" for f in rules)
     values = ", ".join(f"CASE WHEN {f}_t IS NOT NULL THEN {rule.sql_value(f)} END AS {f}"
                        for f, (rule, _) in rules.items())
     day = ", DATE '1970-01-01' + CAST(floor(ts_epoch / 86400) AS INTEGER) AS day" \
         if "ts" in timed else ""
     return f"""
 WITH epochs AS (SELECT *{epochs} FROM {relation}),
-errors AS (SELECT *, [{', '.join(errors)}] AS e FROM epochs),
+errors AS (SELECT *, {', '.join(f'{e} AS e_{f}' for e, f in zip(errors, rules, strict=True))}
+  FROM epochs),
 decided AS (
   SELECT *,
     CASE WHEN problem_field IS NOT NULL THEN problem_field {field_case}
          WHEN extra IS NOT NULL THEN extra END AS field,
-    CASE WHEN problem_field IS NOT NULL THEN problem_reason {reason_case}
-         WHEN extra IS NOT NULL THEN {_quote(UNKNOWN)} END AS reason
+    CASE WHEN problem_field IS NOT NULL THEN problem_reason
+         ELSE coalesce({reasons}, CASE WHEN extra IS NOT NULL THEN {_quote(UNKNOWN)} END)
+    END AS reason
   FROM errors)
 SELECT ord, file, line, field, reason, CASE WHEN field IS NOT NULL THEN raw END AS raw,
   {values}{day}

@@ -22,6 +22,13 @@ _DEFAULTS = GenerateParams()
 @click.command("generate")
 @click.option("--out", type=click.Path(path_type=Path), default=_DEFAULTS.out, show_default=True)
 @click.option(
+    "--profile",
+    type=click.Choice(["default", "noisy", "weak"]),
+    default=_DEFAULTS.profile,
+    show_default=True,
+    help="how clean the identifiers are (see docs/events.md)",
+)
+@click.option(
     "--devices", type=click.IntRange(min=10), default=_DEFAULTS.devices, show_default=True
 )
 @click.option("--days", type=click.IntRange(1, 366), default=_DEFAULTS.days, show_default=True)
@@ -92,9 +99,11 @@ _DEFAULTS = GenerateParams()
     "--gzip-level", type=click.IntRange(1, 9), default=_DEFAULTS.gzip_level, show_default=True
 )
 @click.option("--quiet", is_flag=True, help="no progress lines on stderr")
-def generate(fmt: str, start: datetime, iab_dir: str | None, **options: Any) -> None:
+def generate(fmt: str, start: datetime, iab_dir: str | None, profile: str,
+             **options: Any) -> None:
     """Generate a synthetic ISP week (events, catalog, consent) with ground truth in OUT/truth."""
     params = GenerateParams(
+        profile=cast(Literal["default", "noisy", "weak"], profile),
         format=cast(Literal["jsonl", "csv", "parquet"], fmt),
         start=start.date(),
         iab_dir=Path(iab_dir) if iab_dir else None,

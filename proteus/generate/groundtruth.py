@@ -6,12 +6,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from proteus.generate.catalog import Catalog
 from proteus.generate.consent import ConsentPlan
 from proteus.generate.network import JUNK, NetworkState
+from proteus.generate.noise import Noise
 from proteus.generate.truth import write_csv
 from proteus.generate.viewing import WatchLedger
 from proteus.generate.world import DEVICE_TYPES, HABITS, World
@@ -56,6 +58,7 @@ def write_truth(
     consent: ConsentPlan,
     tally: Tally,
     days: int,
+    noise: Noise | None = None,
 ) -> list[str]:
     """Write every truth file; return their names."""
     truth.mkdir(parents=True, exist_ok=True)
@@ -177,7 +180,7 @@ def write_truth(
             for c in range(len(sizes))
         ),
     )  # fmt: skip
-    summary = {
+    summary: dict[str, Any] = {
         "identifier_values": tally.identifier_values,
         "junk_values": tally.junk_values,
         "malformed_rows": len(tally.malformed),
@@ -189,5 +192,36 @@ def write_truth(
         "hotspot_ips": state.n_hotspot,
         "shared_screen_rule": "a household set-top box or smart TV belongs to the primary person",
     }
+    if noise is not None:
+        summary["profile"] = noise.profile.name
+        summary["noise"] = _write_noise(truth / "noise.csv", w, noise)
     (truth / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     return sorted(p.name for p in truth.iterdir())
+
+
+def _write_noise(path: Path, w: World, noise: Noise) -> dict[str, int]:
+    """`noise.csv`: device_id, kind, value — the device-level noise of a profile: a second
+    account it shows (`second_login`: the login, then `second` when it shows only that one,
+    `both` when it shows both),
+    the login spelling its app keeps (`login_variant`), the person whose synced app id or
+    cookie it shows (`synced_app_id`, `synced_cookie`), the device whose app id it restored
+    (`restored_app_id`). Returns the count per kind."""
+    rows: list[tuple[str, str, str]] = []
+    modes = ("", "second", "both")
+    for d in np.flatnonzero((noise.login2 >= 0) & (noise.login_mode != 0)).tolist():
+        rows.append((w.device_ids[d], "second_login",
+                     f"{w.logins[noise.login2[d]]} {modes[noise.login_mode[d]]}"))
+    for d in np.flatnonzero(noise.variant >= 0).tolist():
+        rows.append((w.device_ids[d], "login_variant", str(noise.variants[noise.variant[d]])))
+    for d in np.flatnonzero(noise.app_person >= 0).tolist():
+        rows.append((w.device_ids[d], "synced_app_id", _pid(int(noise.app_person[d]))))
+    for d in np.flatnonzero(noise.cookie_person >= 0).tolist():
+        rows.append((w.device_ids[d], "synced_cookie", _pid(int(noise.cookie_person[d]))))
+    for d in np.flatnonzero(noise.restored_from >= 0).tolist():
+        rows.append((w.device_ids[d], "restored_app_id",
+                     w.device_ids[noise.restored_from[d]]))
+    write_csv(path, ["device_id", "kind", "value"], rows)
+    counts: dict[str, int] = {}
+    for _, kind, _ in rows:
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items()))

@@ -7,6 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from proteus.generate.columns import Column
+from proteus.generate.noise import (
+    COLLISION_POOL,
+    SYNCED_APP_RESET,
+    SYNCED_COOKIE_RESET,
+    Noise,
+    app_owner,
+    noisy_logins,
+    noisy_msisdns,
+)
 from proteus.generate.timing import hour_weights, sample_seconds
 from proteus.generate.world import DEVICE_TYPES, PHONE, World
 
@@ -67,8 +76,12 @@ class Lease:
 class NetworkState:
     """State carried from day to day: home IP leases, cookies, app ids."""
 
-    def __init__(self, rng: np.random.Generator, world: World, cgnat_devices_per_ip: int) -> None:
+    def __init__(self, rng: np.random.Generator, world: World, cgnat_devices_per_ip: int,
+                 noise: Noise | None = None, noise_rng: np.random.Generator | None = None
+                 ) -> None:
         self.world = world
+        self.noise = noise
+        self.cookie_reset = noise.profile.cookie_reset if noise is not None else 0.3
         n_hh, n = world.n_households, world.n_devices
         self.pool = int(n_hh * 1.6) + 64
         perm = rng.permutation(self.pool)
@@ -98,8 +111,12 @@ class NetworkState:
         self.msisdn_table = _table(world.msisdns, "msisdn")
         self.agent_table = np.array([*BROWSERS, *APPS, *BOT_AGENTS, None], dtype=object)
         self.leases: list[tuple[int, int, int, int]] = []
+        if noise is not None and noise_rng is not None:
+            self.person_app = noise_rng.integers(0, 2**62, size=world.n_persons)
+            self.person_cookie = noise_rng.integers(0, 2**62, size=world.n_persons)
 
-    def advance(self, rng: np.random.Generator, day: int) -> Lease:
+    def advance(self, rng: np.random.Generator, day: int,
+                noise_rng: np.random.Generator | None = None) -> Lease:
         """Move to the next day: some households get a new home IP during the day."""
         n_hh = len(self.home)
         change = rng.random(n_hh) < 1 / 3
@@ -120,11 +137,28 @@ class NetworkState:
             self.leases.append((h, ip, start, end))
         self.lease_start[idx] = now
         n = self.world.n_devices
-        reset = rng.random(n) < 0.3
+        reset = rng.random(n) < self.cookie_reset
         self.cookie[reset] = rng.integers(0, 2**62, size=int(reset.sum()))
+        cookies = reset
         reset = rng.random(n) < 0.05
         self.app[reset] = rng.integers(0, 2**62, size=int(reset.sum()))
+        if self.noise is not None and noise_rng is not None:
+            self._churn(noise_rng, day, cookies)
         return Lease(old=old, new=self.home.copy(), change_sec=change_sec)
+
+    def _churn(self, rng: np.random.Generator, day: int, reset: np.ndarray) -> None:
+        """Synced values reset per person; some new cookies come from a low-entropy
+        generator (a small pool of values a day), so unrelated devices share them."""
+        assert self.noise is not None
+        persons = self.world.n_persons
+        again = rng.random(persons) < SYNCED_APP_RESET
+        self.person_app[again] = rng.integers(0, 2**62, size=int(again.sum()))
+        again = rng.random(persons) < SYNCED_COOKIE_RESET
+        self.person_cookie[again] = rng.integers(0, 2**62, size=int(again.sum()))
+        fresh = np.flatnonzero(reset)
+        low = fresh[rng.random(len(fresh)) < self.noise.profile.cookie_collision_rate]
+        pool = max(self.world.n_devices // COLLISION_POOL, 4)
+        self.cookie[low] = (1 << 61) + (day << 32) + rng.integers(0, pool, size=len(low))
 
     def open_leases(self, end: int) -> list[tuple[int, int, int, int]]:
         """All leases including the ones still open at `end` (seconds since the start)."""
@@ -169,6 +203,7 @@ def network_day(
     day: int,
     rate: float,
     junk_rate: float,
+    noise_rng: np.random.Generator | None = None,
 ) -> NetworkDay:
     """Draw one day of network events, sorted by time."""
     w = state.world
@@ -231,7 +266,8 @@ def network_day(
     agent[app] = len(BROWSERS) + dtype[app]
     agent[web & bot] = len(BROWSERS) + len(APPS) + (idx[web & bot] % len(BOT_AGENTS))
 
-    junk = _junk(rng, ip, len(state.ips) - 2, "ip", junk_rate * 0.2)
+    junk_ip = _junk(rng, ip, len(state.ips) - 2, "ip", junk_rate * 0.2)
+    junk = junk_ip
     junk += _junk(rng, cookie, cookie_base, "cookie", junk_rate)
     junk += _junk(rng, app_id, n, "app_id", junk_rate)
     junk += _junk(rng, login, n_logins, "login", junk_rate)
@@ -244,6 +280,32 @@ def network_day(
     present += int((app_id < n + len(JUNK["app_id"])).sum())
     present += int((login < n_logins + len(JUNK["login"])).sum())
     present += int((msisdn < n_msisdn + len(JUNK["msisdn"])).sum())
+    login_table, msisdn_table = state.login_table, state.msisdn_table
+    app_table = _table(app_values, "app_id")
+    cookie_table = _table(cookie_values, "cookie")
+    if state.noise is not None and noise_rng is not None:
+        noise = state.noise
+        login, login_table = noisy_logins(noise_rng, noise, w, idx, login, JUNK["login"])
+        msisdn, msisdn_table = noisy_msisdns(noise_rng, noise, w, msisdn, JUNK["msisdn"])
+        own = app_id < n
+        app_id = np.where(own, app_owner(noise, n)[np.minimum(app_id, n - 1)],
+                          app_id + w.n_persons).astype(np.int32)
+        app_table = _table(app_values + [f"{v:016X}" for v in state.person_app.tolist()],
+                           "app_id")
+        synced = (cookie < n) & (noise.cookie_person[np.minimum(cookie, n - 1)] >= 0)
+        cookie = np.where(cookie >= cookie_base, cookie + w.n_persons, cookie)
+        cookie[synced] = cookie_base + noise.cookie_person[cookie[synced]]
+        cookie_table = _table(cookie_values + [f"{v:016x}" for v in state.person_cookie.tolist()],
+                              "cookie")
+        present, junk = e, junk_ip
+        for field, codes, table in (("cookie", cookie, cookie_table),
+                                    ("app_id", app_id, app_table),
+                                    ("login", login, login_table),
+                                    ("msisdn", msisdn, msisdn_table)):
+            present += int((codes < len(table) - 1).sum())
+            junk += int((codes >= len(table) - 1 - len(JUNK[field])).sum()
+                        - (codes == len(table) - 1).sum())
+    reuse_ids = state.noise is None
 
     columns = [
         Column("event_id", np.arange(e, dtype=np.int32), kind="seq", prefix=f"n{day + 1:02d}-"),
@@ -252,10 +314,10 @@ def network_day(
         Column("device_type", dtype, table=np.array(DEVICE_TYPES, dtype=object)),
         Column("network", net, table=np.array(NETWORKS, dtype=object)),
         Column("ip", ip, table=state.ips, reuse=True),
-        Column("cookie", cookie, table=_table(cookie_values, "cookie")),
-        Column("app_id", app_id, table=_table(app_values, "app_id")),
-        Column("login", login, table=state.login_table, reuse=True),
-        Column("msisdn", msisdn, table=state.msisdn_table, reuse=True),
+        Column("cookie", cookie, table=cookie_table),
+        Column("app_id", app_id, table=app_table),
+        Column("login", login, table=login_table, reuse=reuse_ids),
+        Column("msisdn", msisdn, table=msisdn_table, reuse=reuse_ids),
         Column("user_agent", agent, table=state.agent_table, safe=False, reuse=True),
     ]
     return NetworkDay(columns, present, junk, cgnat_pairs, hotspot_pairs)

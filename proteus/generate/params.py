@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from proteus.generate.profiles import ProfileName
+
 
 class GenerateParams(BaseModel):
     """Knobs of the traffic generator; every knob has a default."""
@@ -15,6 +17,8 @@ class GenerateParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     out: Path = Path("data/generated")
+    profile: ProfileName = Field(
+        default="default", description="how clean the identifiers are: default, noisy, weak")
     devices: int = Field(default=20000, ge=10)
     days: int = Field(default=7, ge=1, le=366)
     seed: int = Field(default=42, ge=0)

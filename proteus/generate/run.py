@@ -19,14 +19,18 @@ from proteus.generate.groundtruth import Tally, write_truth
 from proteus.generate.iab import Taxonomy, builtin_taxonomy, load_taxonomy
 from proteus.generate.malformed import SUBJECT, plan_malformed
 from proteus.generate.network import NetworkState, network_day
+from proteus.generate.noise import Noise, plan_noise
 from proteus.generate.params import FileCount, GenerateParams, GenerateReport
+from proteus.generate.profiles import PROFILES
 from proteus.generate.truth import TRUTH_DIR
 from proteus.generate.viewing import WatchLedger, viewing_day
 from proteus.generate.world import build_world
 
 EXTENSIONS = {"jsonl": ".jsonl.gz", "csv": ".csv", "parquet": ".parquet"}
 MANIFEST = "manifest.json"
-STREAMS = {"world": 1, "catalog": 2, "state": 3, "network": 4, "viewing": 5, "consent": 6, "bad": 7}
+STREAMS = {"world": 1, "catalog": 2, "state": 3, "network": 4, "viewing": 5, "consent": 6, "bad": 7,
+           "noise": 8}
+NOISE_STATE, NOISE_CHURN, NOISE_DAY = 1, 1000, 2000
 
 
 def default_iab_dir() -> Path | None:
@@ -77,6 +81,7 @@ def run(params: GenerateParams) -> GenerateReport:
     out.mkdir(parents=True, exist_ok=True)
     taxonomy = taxonomy_for(params)
     seed, fmt, ext = params.seed, params.format, EXTENSIONS[params.format]
+    profile = PROFILES[params.profile]
     world = build_world(
         _rng(seed, "world"),
         params.devices,
@@ -84,7 +89,11 @@ def run(params: GenerateParams) -> GenerateReport:
         params.bot_rate,
         params.anonymous_rate,
         params.family_login_rate,
+        np.array(profile.personal_devices_p),
     )
+    noise: Noise | None = None
+    if not profile.is_default:
+        noise = plan_noise(_rng(seed, "noise"), world, profile)
     catalog = build_catalog(
         _rng(seed, "catalog"), taxonomy, world.community_weights, params.catalog_size
     )
@@ -96,7 +105,8 @@ def run(params: GenerateParams) -> GenerateReport:
     catalog_name = f"catalog{ext}"
     write_rows(out / catalog_name, "catalog", catalog.rows)
     files.append(FileCount(path=catalog_name, kind="catalog", rows=len(catalog.rows), malformed=0))
-    state = NetworkState(_rng(seed, "state"), world, params.cgnat_devices_per_ip)
+    state = NetworkState(_rng(seed, "state"), world, params.cgnat_devices_per_ip, noise,
+                         _rng(seed, "noise", NOISE_STATE))
     ledger = WatchLedger(world.n_persons, params.off_community)
     consent = plan_consent(
         _rng(seed, "consent"), len(world.logins), params.days, params.consent_withdraw_rate
@@ -129,9 +139,10 @@ def run(params: GenerateParams) -> GenerateReport:
     for day in range(params.days):
         t_day = time.perf_counter()
         before = events
-        lease = state.advance(state_rng, day)
+        lease = state.advance(state_rng, day, _rng(seed, "noise", NOISE_CHURN + day))
         net = network_day(
-            _rng(seed, "network", day), state, lease, day, params.network_rate, params.junk_rate
+            _rng(seed, "network", day), state, lease, day, params.network_rate, params.junk_rate,
+            _rng(seed, "noise", NOISE_DAY + day),
         )
         tally.identifier_values += net.identifier_values
         tally.junk_values += net.junk_values
@@ -149,7 +160,8 @@ def run(params: GenerateParams) -> GenerateReport:
         progress.say(f"day {day + 1}/{params.days}: {events - before:,} events ({rate:,.0f}/s)")
 
     truth_files = write_truth(
-        out / TRUTH_DIR, params.start, world, catalog, state, ledger, consent, tally, params.days
+        out / TRUTH_DIR, params.start, world, catalog, state, ledger, consent, tally, params.days,
+        noise,
     )
     rows_by_type: dict[str, int] = {}
     for f in files:
@@ -170,6 +182,8 @@ def run(params: GenerateParams) -> GenerateReport:
     manifest = report.model_dump(mode="json", exclude={"seconds", "events_per_s", "out"})
     manifest["params"].pop("out", None)
     manifest["params"].pop("quiet", None)
+    if profile.is_default:  # the default week's files stay what they were before profiles
+        manifest["params"].pop("profile", None)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     report.seconds = round(time.perf_counter() - started, 3)
     report.events_per_s = round(events / max(report.seconds, 1e-9), 1)

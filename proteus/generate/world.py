@@ -15,7 +15,6 @@ STB, TV, PHONE, TABLET, LAPTOP = range(5)
 
 HOUSEHOLD_SIZES = np.array([1, 2, 3, 4, 5, 6])
 HOUSEHOLD_SIZE_P = np.array([0.28, 0.34, 0.16, 0.14, 0.05, 0.03])
-PERSONAL_DEVICES = np.array([1, 2, 3, 4])
 PERSONAL_DEVICES_P = np.array([0.2, 0.38, 0.3, 0.12])
 HABITS = ("evening", "morning", "night", "daytime")
 NOT_LOGGED_IN = 0.01
@@ -85,14 +84,16 @@ def _pick(rng: np.random.Generator, n: int, choices: list[int], p: list[float]) 
     return rng.choice(np.array(choices, dtype=np.int8), size=n, p=np.array(p) / sum(p))
 
 
-def _households(rng: np.random.Generator, n_human: int, anonymous_rate: float):
+def _households(rng: np.random.Generator, n_human: int, anonymous_rate: float,
+                personal_devices_p: np.ndarray = PERSONAL_DEVICES_P):
     n_est = n_human // 3 + 16
     sizes = rng.choice(HOUSEHOLD_SIZES, size=n_est, p=HOUSEHOLD_SIZE_P)
     start = np.cumsum(sizes) - sizes
     person_hh = np.repeat(np.arange(n_est), sizes)
     primary = np.arange(len(person_hh)) == start[person_hh]
     anonymous = ~primary & (rng.random(len(person_hh)) < anonymous_rate)
-    k = rng.choice(PERSONAL_DEVICES, size=len(person_hh), p=PERSONAL_DEVICES_P)
+    choices = np.arange(1, len(personal_devices_p) + 1)
+    k = rng.choice(choices, size=len(person_hh), p=personal_devices_p)
     k[anonymous] = 1
     shared1 = rng.random(n_est) < 0.85
     shared = shared1.astype(np.int64) + (shared1 & (rng.random(n_est) < 0.22))
@@ -114,10 +115,12 @@ def build_world(
     bot_rate: float,
     anonymous_rate: float,
     family_login_rate: float,
+    personal_devices_p: np.ndarray = PERSONAL_DEVICES_P,
 ) -> World:
     """Draw the whole population for a given device count (exact)."""
     n_bots = min(round(devices * bot_rate), devices - 1)
-    sizes, k, anonymous, shared = _households(rng, devices - n_bots, anonymous_rate)
+    sizes, k, anonymous, shared = _households(rng, devices - n_bots, anonymous_rate,
+                                              np.asarray(personal_devices_p))
     n_hh, n_p = len(sizes), int(sizes.sum())
     hh_start = np.cumsum(sizes) - sizes
     person_hh = np.repeat(np.arange(n_hh), sizes).astype(np.int32)

@@ -1,17 +1,23 @@
-"""`bench_identity(devices)`: generate, ingest, resolve; quality and per-phase timings.
+"""`bench_identity(devices, profile=...)`: generate, ingest, resolve; quality against the
+truth and against plain components, and per-phase timings.
 
 The stage runs once as `proteus identity run` would (engine fast, from the graph or from a
 Parquet folder with `links`); `seconds_read`, `seconds_rules`, `seconds_persons`,
-`seconds_households` and `seconds_write` are its phases. Then, on the same links:
-`seconds_read_rows` reads them as the row query `identity/stream_links` into `Link` rows
-(the read before columns), and `seconds_<engine>` times each engine's rules and components.
-The baseline is the reference engine (per-link rules, networkx), so `ratio_vs_baseline` is
-its time over the fast engine's; `f1_naive` scores components over every identifier with
-no rule at all, on the same data.
+`seconds_households` and `seconds_write` are its phases, `precision`, `recall` and `f1` its
+person scores. In the same run, on the same links: `f1_components` (with
+`precision_components`, `recall_components`) scores plain connected components over the
+identifiers of the kinds that link persons, blocklisted junk values dropped and no other
+rule (what anyone would write in an afternoon); `f1_naive` components over every
+identifier with nothing dropped; `seconds_read_rows` reads the links as the row query
+`identity/stream_links` into `Link` rows (the read before columns), and `seconds_<engine>`
+times each engine's rules and components. The timing baseline is the reference engine
+(per-link rules, per-pair evidence, networkx), so `ratio_vs_baseline` is its time over the
+fast engine's.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -20,30 +26,35 @@ from typing import Any
 
 import numpy as np
 
+from proteus.errors import InputError
 from proteus.graph import Graph
 from proteus.identity.components import labels, partition_of
+from proteus.identity.eligibility import blocked_mask
 from proteus.identity.links import link_from_row
-from proteus.identity.quality import load_truth, pair_score
+from proteus.identity.quality import PairScore, load_truth, pair_score
 from proteus.identity.report import IdentityParams
 from proteus.identity.resolve import resolve_table
-from proteus.identity.rules import load_rules
+from proteus.identity.rules import Rules, load_rules
 from proteus.identity.source import read_folder, read_graph
 from proteus.identity.stage import rows_of, run
+from proteus.identity.table import LinkTable
 from proteus.ingest import already_loaded
 from proteus.pseudonym import key_from
 from proteus.settings import Settings, get_settings
 
 
 def _load(graph: Graph, settings: Settings, devices: int, data: Path | None, seed: int,
-          workdir: Path) -> Path:
+          workdir: Path, profile: str) -> Path:
     from proteus import generate, ingest
     from proteus.db import manage
 
     dataset = data or workdir / "dataset"
     if data is None:
-        print(f"generating {devices:,} devices into {dataset}", file=sys.stderr)
+        print(f"generating {devices:,} devices ({profile} profile) into {dataset}",
+              file=sys.stderr)
         generate.run(generate.GenerateParams.model_validate(
-            {"out": dataset, "devices": devices, "seed": seed, "quiet": True}))
+            {"out": dataset, "devices": devices, "seed": seed, "quiet": True,
+             "profile": profile}))
     files = sorted(dataset.glob("network-*"))
     if data is not None and already_loaded(graph, files):
         print(f"{dataset}: every network file is ingested already; reusing the graph",
@@ -55,6 +66,10 @@ def _load(graph: Graph, settings: Settings, devices: int, data: Path | None, see
     return dataset
 
 
+def score_or_none(score: PairScore | None) -> float | None:
+    return None if score is None else score.f1
+
+
 def _read_rows(graph: Graph) -> tuple[float, int]:
     started = time.perf_counter()
     devices = [str(row["id"]) for row in rows_of(graph, "identity/devices")]
@@ -63,16 +78,42 @@ def _read_rows(graph: Graph) -> tuple[float, int]:
     return time.perf_counter() - started, len(links)
 
 
+def profile_of(dataset: Path) -> str:
+    """The generator profile a dataset was made with (its manifest; default without one)."""
+    try:
+        manifest = json.loads((dataset / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "default"
+    return str(manifest.get("params", {}).get("profile") or "default")
+
+
+def plain_components(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]]
+                     ) -> np.ndarray:
+    """Per device, its component over the identifiers of the kinds that link persons, the
+    blocklisted values dropped, no other rule."""
+    kinds = [n for n, kind in enumerate(table.kinds)
+             if kind in rules.kinds and rules.kinds[kind].persons]
+    keep_ident = np.isin(table.ident_kind, kinds) & ~blocked_mask(table, blocked)
+    keep = (table.link_device >= 0) & keep_ident[table.link_ident]
+    n = table.n_devices
+    return labels(n + table.n_idents, table.link_device[keep].astype(np.int64),
+                  n + table.link_ident[keep].astype(np.int64))[:n]
+
+
 def bench_identity(devices: int, graph: Graph | None = None, settings: Settings | None = None,
-                   data: Path | None = None, seed: int = 42,
-                   links: Path | None = None) -> dict[str, Any]:
+                   data: Path | None = None, seed: int = 42, links: Path | None = None,
+                   profile: str | None = None) -> dict[str, Any]:
     """Replaces the graph's content with a generated dataset, then measures identity."""
     settings = settings or get_settings()
+    if data is not None and profile is not None and profile != profile_of(data):
+        raise InputError(f"{data} was generated with the {profile_of(data)} profile, not "
+                         f"{profile}: drop --profile or generate another dataset")
+    profile = profile_of(data) if data is not None else (profile or "default")
     own = graph is None
     graph = graph or Graph(settings)
     try:
         with tempfile.TemporaryDirectory(prefix="proteus-bench-identity-") as tmp:
-            dataset = _load(graph, settings, devices, data, seed, Path(tmp))
+            dataset = _load(graph, settings, devices, data, seed, Path(tmp), profile)
             report = run(graph, IdentityParams(engine="fast", truth=dataset, links=links),
                          settings)
             truth = load_truth(dataset)
@@ -97,6 +138,8 @@ def bench_identity(devices: int, graph: Graph | None = None, settings: Settings 
         naive = labels(n + table.n_idents, table.link_device[known].astype(np.int64),
                        n + table.link_ident[known].astype(np.int64))[:n]
         naive_groups = partition_of(table.device_ids(), naive)
+        plain = pair_score(partition_of(table.device_ids(), plain_components(
+            table, rules, blocked)), truth.person)
     finally:
         if own:
             graph.close()
@@ -104,16 +147,27 @@ def bench_identity(devices: int, graph: Graph | None = None, settings: Settings 
     assert quality is not None
     same = all(p == partitions["fast"] for p in partitions.values())
     seconds = report.seconds
+    person = quality.person
     return {
+        "profile": profile,
         "devices": report.devices,
         "links": report.links,
         "source": report.source,
         "persons": report.persons.count,
         "households": report.households.count,
-        "f1_person": quality.person.f1,
-        "f1_person_resolvable": quality.person_resolvable.f1,
-        "f1_household": quality.household.f1,
+        "precision": person.precision,
+        "recall": person.recall,
+        "f1": person.f1,
+        "precision_components": plain.precision,
+        "recall_components": plain.recall,
+        "f1_components": plain.f1,
+        "f1_person": person.f1,
+        "f1_person_resolvable": score_or_none(quality.person_resolvable),
+        "f1_household": score_or_none(quality.household),
         "f1_naive": pair_score(naive_groups, truth.person).f1,
+        "pairs": report.evidence.pairs if report.evidence else None,
+        "pairs_linked": report.evidence.pairs_linked if report.evidence else None,
+        "caps": {kind: cap.cap for kind, cap in report.caps.items()},
         "naive_largest_devices": int(np.bincount(naive).max()) if n else 0,
         "largest_person_devices": report.persons.max,
         "gate_passed": report.gate.passed,

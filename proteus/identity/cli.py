@@ -26,7 +26,8 @@ def identity() -> None:
 @click.option("--rules", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=None, help="Rules file (default rules/identity.yaml).")
 @click.option("--truth", type=click.Path(path_type=Path, exists=True), default=None,
-              help="A generated dataset (or its truth/) to score the run against.")
+              help="A generated dataset (or its truth/), or a CSV with device_id and "
+              "person_id (household_id, resolvable optional), to score the run against.")
 @click.option("--links", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Read the links from the ingest fold's Parquet folder "
               "(sightings, identifiers, devices) instead of the graph.")
@@ -58,18 +59,26 @@ def explain_command(device: str, device_b: str | None, as_json: bool, redact: bo
         if device_b is None:
             single = explain_device(graph, device, redact=redact)
             payload, sentence = single.model_dump(mode="json"), single.sentence
-            steps, shared = single.evidence, []
+            hops, steps, shared = single.links, single.evidence, []
         else:
             pair = explain_pair(graph, device, device_b, redact=redact)
             payload, sentence = pair.model_dump(mode="json"), pair.sentence
-            steps, shared = pair.steps, pair.shared
+            hops, steps, shared = pair.hops, pair.steps, pair.shared
     if as_json:
         click.echo(json.dumps(payload, indent=2, sort_keys=True))
         return
     click.echo(sentence)
+    for number, hop in enumerate(hops, start=1):
+        click.echo(f"  pair {number}: {hop.device_a} - {hop.device_b}  score {hop.score:+g} "
+                   f"bits (p {hop.probability:.4f}), {'linked' if hop.linked else 'not linked'}"
+                   f" at {hop.link_at:g} [rules v{hop.rule_version}]")
+        click.echo(f"      prior                {hop.prior:+g}")
+        for item in hop.items:
+            click.echo(f"      {item.kind:<7} {item.level:<18} {item.weight:+g}  "
+                       f"{', '.join(item.identifiers)}")
     for step in steps:
         click.echo(f"  {step.position:>2}. {step.source} -> {step.target}  [{step.rule} "
                    f"v{step.rule_version}, weight {step.weight:g}, edge {step.edge_id}]")
         click.echo(f"      {step.sentence}")
-    for item in shared:
-        click.echo(f"  shared {item.identifier}: {item.rule} ({item.detail})")
+    for entry in shared:
+        click.echo(f"  shared {entry.identifier}: {entry.rule} ({entry.detail})")

@@ -1,24 +1,25 @@
 """Which device-identifier links may link persons and households, and why others may not:
 the rules of `rules/identity.yaml` applied to columns (`LinkTable`), one named step each.
 
-Rules apply in this order; the first that matches an identifier is recorded against it,
-named by its path in the rules file:
+Identifier rules apply in this order; the first that matches an identifier is recorded
+against it, named by its path in the rules file:
 
     blocklist                         a generic raw value (compared through its pseudonym)
-    kinds.<kind>.max_devices          seen with more devices than the cap in the window
+    kinds.<kind>.max_devices          seen with more devices than the kind's cap in the window
+                                      (from the data within bounds: see `data_caps`)
     kinds.<kind>.max_devices_per_day  seen with more devices than the cap on one day (CGNAT)
     kinds.<kind>.networks             an IP of a network type that never links (mobile, wifi)
     kinds.<kind>.ip_classes           an IP of an address class that never links
     generic.max_households            its devices sit in too many home-network groups
     shared.min_other_logins           a family-shared login: households only (scope persons)
-    conflict.anchor_kinds             would merge devices of two logins (scope persons)
 
 A link whose identifier survives still needs `kinds.<kind>.min_days` distinct days. An
 identifier with `min_shared_days` links two devices only when both were seen with it on that
 many of the same days: its devices are split into time-window groups, each a node of its own
-for the components. Every step is a function of whole columns (one value per identifier or
-per link), so a later step can weigh the same columns. `proteus/identity/reference.py` holds
-the same rules one link at a time, the readable reference these are tested against.
+for the households. Persons are then decided per pair of devices by weighing the evidence
+(`evidence.py`): no identifier vetoes a pair, a conflict only weighs against it. Every step
+is a function of whole columns; `proteus/identity/reference.py` holds the same rules one
+link (and one pair) at a time, the readable reference these are tested against.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from proteus.identity.components import labels
+from proteus.identity.evidence import Comparisons, Sightings, compare, group_pairs
 from proteus.identity.rules import KindRule, Rules
 from proteus.identity.table import LinkTable
+
+__all__ = ["ALL", "PERSONS", "Cap", "Decision", "Exclusion", "Held", "decide", "group_pairs"]
 
 ALL = "all"
 PERSONS = "persons"
@@ -63,22 +67,45 @@ class Held:
     day_link: np.ndarray
 
 
+@dataclass(frozen=True)
+class Cap:
+    """The cap a kind used in a run: from the data within bounds, or the fixed number."""
+
+    kind: str
+    cap: int
+    source: str  # "data" or "fixed"
+    quantile: float | None = None
+    found: float | None = None  # the quantile of 2+-device identifiers, before the bounds
+    low: int | None = None
+    high: int | None = None
+    identifiers: int = 0  # identifiers with 2+ devices behind the quantile
+
+    def detail(self) -> str:
+        if self.source == "fixed":
+            return f"{self.cap} (fixed)"
+        found = "none with 2+ devices" if self.found is None else f"{self.found:g}"
+        return (f"{self.cap} (p{100 * (self.quantile or 0):g} of {self.identifiers:,} "
+                f"identifiers with 2+ devices: {found}; bounds {self.low}-{self.high})")
+
+
 @dataclass
 class Decision:
-    """Per identifier its exclusion (if any); eligible (device, node) edges per purpose.
+    """Per identifier its exclusion (if any); the candidate pairs with their evidence and
+    which of them link persons; eligible (device, node) edges for households.
 
     A node is an identifier (its position) or, for an identifier with time windows, one of
     its groups (`n_idents` + group number)."""
 
     held: Held
     excluded: dict[int, Exclusion]
-    person_device: np.ndarray
-    person_node: np.ndarray
+    pairs: Comparisons
+    linked: np.ndarray
     household_device: np.ndarray
     household_node: np.ndarray
     n_nodes: int
-    linking: np.ndarray  # per identifier: links persons in this run
-    confidence_link: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    linking: np.ndarray  # per identifier: behind a shared level of a linked pair
+    person_links: int = 0  # held links that may link persons
+    caps: dict[str, Cap] = field(default_factory=dict)
 
     @property
     def exclusions(self) -> dict[str, Exclusion]:
@@ -111,19 +138,6 @@ def held_links(table: LinkTable, window_days: int) -> Held:
     return Held(link=links, device=table.link_device[links].astype(np.int64),
                 ident=table.link_ident[links].astype(np.int64), days=kept[links],
                 day=table.day[rows], day_link=position[day_link[rows]])
-
-
-def group_pairs(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (i, j), i < j, of every two rows of a sorted column that hold one value."""
-    n = len(group)
-    if n < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    ends = np.r_[starts[1:], n]
-    after = np.repeat(ends, ends - starts) - np.arange(n) - 1
-    first = np.repeat(np.arange(n), after)
-    offset = np.arange(int(after.sum())) - np.repeat(np.cumsum(after) - after, after)
-    return first, first + 1 + offset
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -234,8 +248,33 @@ def _only_listed(out: _Exclusions, kinds: _Rules, attribute: str, names: tuple[s
             lambda i, k: f"{what} {value[codes[i]]}")
 
 
-def first_rules(table: LinkTable, held: Held, kinds: _Rules,
-                blocked: set[tuple[str, str]]) -> _Exclusions:
+def data_caps(held: Held, table: LinkTable, kinds: _Rules, open_: np.ndarray,
+              quantile: float) -> dict[str, Cap]:
+    """Per kind, the cap of devices per identifier: for a kind with `max_devices_bound`,
+    the `quantile` of the devices per identifier among its identifiers (still open) seen
+    with 2 or more devices, rounded up and held within [max_devices, max_devices_bound];
+    otherwise the fixed `max_devices`."""
+    devices = np.bincount(held.ident, minlength=table.n_idents)
+    caps: dict[str, Cap] = {}
+    for code, rule in enumerate(kinds.of):
+        kind = table.kinds[code]
+        if rule is None:
+            continue
+        if rule.max_devices_bound is None:
+            caps[kind] = Cap(kind, rule.max_devices, "fixed")
+            continue
+        multi = devices[open_ & (table.ident_kind == code) & (devices >= 2)]
+        found = float(np.quantile(multi, quantile, method="inverted_cdf")) if len(multi) \
+            else None
+        cap = rule.max_devices if found is None else int(
+            min(max(np.ceil(found), rule.max_devices), rule.max_devices_bound))
+        caps[kind] = Cap(kind, cap, "data", quantile, found, rule.max_devices,
+                         rule.max_devices_bound, len(multi))
+    return caps
+
+
+def first_rules(table: LinkTable, held: Held, kinds: _Rules, blocked: set[tuple[str, str]],
+                quantile: float) -> tuple[_Exclusions, dict[str, Cap]]:
     """The identifier's own rules: no rule, blocklist, caps, networks, address classes."""
     devices = np.bincount(held.ident, minlength=table.n_idents)
     out = _Exclusions(table, devices > 0)
@@ -243,7 +282,9 @@ def first_rules(table: LinkTable, held: Held, kinds: _Rules,
     out.add(~has_rule, lambda k: "kinds", ALL, lambda i, k: f"kind {k} has no rule")
     out.add(blocked_mask(table, blocked), lambda k: "blocklist", ALL,
             lambda i, k: "a generic value")
-    cap = kinds.of_ident(lambda r: r.max_devices, 0)
+    caps = data_caps(held, table, kinds, out.open, quantile)
+    cap = np.array([caps[k].cap if k in caps else 0 for k in table.kinds] or [0])[
+        table.ident_kind]
     out.add(devices > cap, lambda k: f"kinds.{k}.max_devices", ALL,
             lambda i, k: f"{devices[i]} devices > {cap[i]}")
     day_cap = kinds.of_ident(lambda r: r.max_devices_per_day or 0, 0)
@@ -254,7 +295,7 @@ def first_rules(table: LinkTable, held: Held, kinds: _Rules,
             ("networks", table.networks, table.ident_network, "network"),
             ("ip_classes", table.ip_classes, table.ident_ip_class, "address class")):
         _only_listed(out, kinds, attribute, names, codes, what)
-    return out
+    return out, caps
 
 
 @dataclass
@@ -268,6 +309,9 @@ class Window:
     link: np.ndarray
     n_nodes: int
     grouped: np.ndarray  # per identifier: split into time-window groups
+    pair_a: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pair_b: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pair_ident: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def windowed_edges(table: LinkTable, held: Held, kinds: _Rules, open_: np.ndarray) -> Window:
@@ -301,14 +345,16 @@ def windowed_edges(table: LinkTable, held: Held, kinds: _Rules, open_: np.ndarra
     return Window(device=held.device[link_all], ident=held.ident[link_all], link=link_all,
                   node=np.r_[held.ident[plain], table.n_idents + group.astype(np.int64)],
                   n_nodes=table.n_idents + (int(group.max()) + 1 if len(group) else 0),
-                  grouped=shared > 0)
+                  grouped=shared > 0, pair_a=held.device[a], pair_b=held.device[b],
+                  pair_ident=held.ident[a])
 
 
 def decide(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]]) -> Decision:
-    """Apply the rules to every link; deterministic, independent of input order."""
+    """Apply the rules to every link and weigh every candidate pair; deterministic,
+    independent of input order."""
     held = held_links(table, rules.window_days)
     kinds = _Rules(rules, table)
-    out = first_rules(table, held, kinds, blocked)
+    out, caps = first_rules(table, held, kinds, blocked, rules.caps.quantile)
     window = windowed_edges(table, held, kinds, out.open.copy())
 
     ip = kinds.kinds_named(["ip"])
@@ -327,33 +373,34 @@ def decide(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]]) -> Dec
 
     shared = kinds.kinds_named(list(rules.shared.kinds))
     logins = np.flatnonzero((out.open & shared)[held.ident])
+    seen_by = np.bincount(held.ident[logins], minlength=table.n_idents)
+    supported = logins[(held.days[logins] >= rules.evidence.support_days)
+                       | (seen_by[held.ident[logins]] >= 2)]
     left, right = through_devices(held.ident[logins], held.device[logins],
-                                  held.ident[logins], held.device[logins])
+                                  held.ident[supported], held.device[supported])
     others = np.bincount(left[left != right], minlength=table.n_idents)
     out.add(others >= rules.shared.min_other_logins, lambda k: "shared.min_other_logins",
             PERSONS, lambda i, k: f"its devices carry {others[i]} other logins")
 
-    anchors = np.flatnonzero((out.open & kinds.kinds_named(list(rules.conflict.anchor_kinds)))
-                             [held.ident])
-    weak = kinds.of_ident(lambda r: r.strength != "strong" and r.persons, False)
-    candidate = np.flatnonzero((out.open & weak)[held.ident])
-    left, _ = through_devices(held.ident[candidate], held.device[candidate],
-                              held.ident[anchors], held.device[anchors])
-    carried = np.bincount(left, minlength=table.n_idents)
-    out.add(carried >= 2, lambda k: "conflict.anchor_kinds", PERSONS,
-            lambda i, k: f"its devices carry {carried[i]} distinct logins")
-
     persons = kinds.of_ident(lambda r: r.persons, False) & out.open
+    person = persons[held.ident] & (held.days >= kinds.of_ident(lambda r: r.min_days, 1)
+                                    [held.ident])
+    compared = tuple(rules.compared())
+    column = np.array([compared.index(k) if k in compared else -1 for k in table.kinds]
+                      or [-1])[table.ident_kind]
     households = kinds.of_ident(lambda r: r.households, False) & ~out.scope_all
-    to_person = persons[window.ident]
+    timed = households[window.pair_ident] & (column[window.pair_ident] >= 0)
+    pairs = compare(Sightings(
+        device=held.device, ident=held.ident, days=held.days, person=person,
+        column=column[held.ident],
+        degree=np.bincount(held.ident[person], minlength=table.n_idents),
+        window_a=window.pair_a[timed], window_b=window.pair_b[timed],
+        window_column=column[window.pair_ident[timed]]), n, compared, rules)
+    linked = pairs.score >= rules.evidence.link_at
+    linking = pairs.identifiers_of(linked, table.n_idents)
     to_household = households[window.ident]
-    degree = np.bincount(window.node[to_person], minlength=window.n_nodes)
-    confident = to_person & ~window.grouped[window.ident] & (degree[window.node] >= 2)
-    linking = np.zeros(table.n_idents, dtype=bool)
-    linking[window.ident[to_person]] = True
     return Decision(
-        held=held, excluded=out.done(),
-        person_device=window.device[to_person], person_node=window.node[to_person],
+        held=held, excluded=out.done(), pairs=pairs, linked=linked,
         household_device=window.device[to_household],
         household_node=window.node[to_household], n_nodes=window.n_nodes, linking=linking,
-        confidence_link=window.link[confident])
+        person_links=int(person.sum()), caps=caps)

@@ -1,24 +1,40 @@
 """Explanations as data: why two devices are (or are not) one person, and what a device is.
 
-A linking path is an ordered list of steps, each one real `SEEN_WITH` relationship (its
-element id, the nodes at both ends, first/last seen, count, the rule and version that let
-it link, the weight it carries and a generated sentence). With `redact=True` identifier
-values are replaced by their kind.
+Two devices are one person through a chain of linked pairs (`hops`). Each hop is a
+waterfall: the prior, then one evidence item per compared kind (its level, the identifiers
+behind it, the weight in bits it adds), the score and the probability it stands for. The
+same path as `steps`: real `SEEN_WITH` relationships (element id, both ends, first/last seen,
+count, the evidence weight they carry and a sentence). Everything is rebuilt from what the
+run stored (its rules, window and exclusions; see `neighbourhood.py`). With `redact=True`
+identifier values are replaced by their kind.
 """
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict, deque
+from collections import deque
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
 
 from proteus.errors import NotFound
 from proteus.graph import Row, Runner
-from proteus.identity.rules import Rules, load_rules
+from proteus.identity.evidence import probability
+from proteus.identity.neighbourhood import Weighed, weigh
+from proteus.identity.reference import Pair
+from proteus.identity.rules import Rules
 
 HIDDEN = "•••"
+SAYS = {
+    "shared": "both devices saw {ids} on {days} days or more",
+    "shared_once": "they share {ids}, but one of them saw it on fewer than {days} days",
+    "differ_established": "each carries its own {kind}, also seen with other devices ({ids})",
+    "differ": "each carries a different {kind} ({ids})",
+}
+HOME = {
+    "shared": "both were seen on the home address {ids} on {days} or more of the same days",
+    "differ": "each was seen on a home address with other devices, never with the other",
+}
 
 
 class Step(BaseModel):
@@ -36,6 +52,33 @@ class Step(BaseModel):
     rule: str
     rule_version: str
     weight: float
+    sentence: str
+
+
+class EvidenceItem(BaseModel):
+    """One compared kind's level for a pair and the weight (bits) it adds."""
+
+    kind: str
+    level: str
+    weight: float
+    identifiers: list[str]
+    edge_ids: list[str]
+    rule: str
+    sentence: str
+
+
+class Hop(BaseModel):
+    """One candidate pair weighed: prior + items = score; linked when score >= link_at."""
+
+    device_a: str
+    device_b: str
+    prior: float
+    items: list[EvidenceItem]
+    score: float
+    probability: float
+    link_at: float
+    linked: bool
+    rule_version: str
     sentence: str
 
 
@@ -58,6 +101,7 @@ class PairExplanation(BaseModel):
     linked: bool
     person: str | None
     run_id: str | None
+    hops: list[Hop]
     steps: list[Step]
     shared: list[Shared]
     sentence: str
@@ -73,6 +117,7 @@ class DeviceExplanation(BaseModel):
     household_size: int | None
     run_id: str | None
     devices: list[str]
+    links: list[Hop]
     evidence: list[Step]
     sentence: str
 
@@ -81,168 +126,201 @@ def _name(row: Row, redact: bool) -> str:
     return f"{row['kind']}:{HIDDEN if redact else row['value']}"
 
 
-def _version(graph: Runner, run_id: str | None) -> str:
-    if run_id is None:
-        return "?"
-    rows = graph.read("identity/run_rules", run_id=run_id)
-    if not rows or not rows[0].get("rule_versions"):
-        return "?"
-    return str(json.loads(rows[0]["rule_versions"]).get("identity", "?"))
+def _rows_by_key(found: Weighed) -> dict[tuple[str, str], Row]:
+    return {(str(r["device"]), f"{r['kind']}:{r['value']}"): r for r in found.rows}
 
 
-def links_persons(row: Row, rules: Rules) -> tuple[bool, str, str]:
-    """(links persons?, rule, detail) of one sighting under the run's exclusions and rules."""
-    kind_rule = rules.kinds.get(row["kind"])
-    if row.get("rule"):
-        return False, str(row["rule"]), str(row.get("detail") or "")
-    if kind_rule is None:
-        return False, "kinds", f"kind {row['kind']} has no rule"
-    if not kind_rule.persons:
-        return False, f"kinds.{row['kind']}.persons", f"{row['kind']} links households only"
-    days = len(row.get("days") or ())
-    if days < kind_rule.min_days:
-        return False, f"kinds.{row['kind']}.min_days", f"seen on {days} days"
-    return True, f"kinds.{row['kind']}.persons", f"{kind_rule.strength} identifier"
+def _supported(found: Weighed, device: str, kind: str) -> list[Row]:
+    days = found.run.rules.evidence.support_days
+    return [r for (d, key), r in sorted(_rows_by_key(found).items())
+            if d == device and r["kind"] == kind and key not in found.exclusions
+            and len(found.run.trim(r.get("days"))) >= days]
 
 
-def _step(position: int, row: Row, source: str, target: str, rules: Rules, version: str,
-          redact: bool) -> Step:
-    name = _name(row, redact)
-    kind_rule = rules.kinds[row["kind"]]
-    weight = float(rules.confidence.model_dump()[kind_rule.strength])
-    days = len(row.get("days") or ())
-    device = row["device"]
-    sentence = (f"device {device} was seen with {name} {row.get('count') or 0} times on {days} "
-                f"days ({row.get('first_seen')} to {row.get('last_seen')}); "
-                f"a {kind_rule.strength} {row['kind']} links persons (rules v{version})")
-    return Step(position=position, edge_id=str(row["edge_id"]), source=source, target=target,
-                identifier=name, identifier_node=str(row["node_id"]), kind=row["kind"],
+def hop(found: Weighed, a: str, b: str, pair: Pair, redact: bool) -> Hop:
+    rules, rows = found.run.rules, _rows_by_key(found)
+    items = []
+    for kind, level in pair.levels.items():
+        if level == "none":
+            continue
+        if level.startswith("shared"):
+            keys = sorted(k for k in pair.identifiers if k.startswith(f"{kind}:"))
+            if not keys:  # a home address shared on enough of the same days
+                keys = sorted(k for (d, k), _ in rows.items() if d == a and (b, k) in rows
+                              and k.startswith(f"{kind}:") and k not in found.exclusions)
+            seen = [rows[(d, k)] for k in keys for d in (a, b) if (d, k) in rows]
+        else:
+            seen = _supported(found, a, kind) + _supported(found, b, kind)
+        names = sorted({_name(r, redact) for r in seen})
+        weight = rules.weight(kind, level)
+        text = (HOME if rules.kinds[kind].min_shared_days else SAYS)[level].format(
+            ids=", ".join(names) or kind, kind=kind,
+            days=rules.kinds[kind].min_shared_days or rules.evidence.support_days)
+        items.append(EvidenceItem(
+            kind=kind, level=level, weight=weight, identifiers=names,
+            edge_ids=sorted(str(r["edge_id"]) for r in seen),
+            rule=f"evidence.weights.{kind}.{level}", sentence=f"{text}: {weight:+g} bits"))
+    prior, link_at = rules.evidence.prior, rules.evidence.link_at
+    linked = pair.score >= link_at
+    chance = float(probability(np.array([pair.score]))[0])
+    sentence = (f"{a} and {b}: prior {prior:+g} "
+                + " ".join(f"{i.weight:+g} ({i.kind} {i.level})" for i in items)
+                + f" = {pair.score:+g} bits (p {chance:.4f}), "
+                + ("linked" if linked else "not linked") + f": link at {link_at:g}")
+    return Hop(device_a=a, device_b=b, prior=prior, items=items, score=pair.score,
+               probability=round(chance, 6), link_at=link_at, linked=linked,
+               rule_version=found.run.version, sentence=sentence)
+
+
+def _steps(found: Weighed, hops: list[Hop], redact: bool) -> list[Step]:
+    """Per hop, the strongest shared identifier as two SEEN_WITH steps."""
+    rules, rows = found.run.rules, _rows_by_key(found)
+    out: list[Step] = []
+    for h in hops:
+        shared = [i for i in h.items if i.level.startswith("shared") and i.weight > 0]
+        if not shared:
+            continue
+        best = max(shared, key=lambda i: (i.weight, -rules.kinds[i.kind].priority))
+        keys = sorted(k for (d, k) in rows if d == h.device_a and (h.device_b, k) in rows
+                      and k.startswith(f"{best.kind}:") and k not in found.exclusions)
+        if not keys:
+            continue
+        for device, outward in ((h.device_a, True), (h.device_b, False)):
+            row = rows[(device, keys[0])]
+            name = _name(row, redact)
+            days = len(found.run.trim(row.get("days")))
+            out.append(Step(
+                position=len(out) + 1, edge_id=str(row["edge_id"]),
+                source=device if outward else name, target=name if outward else device,
+                identifier=name, identifier_node=str(row["node_id"]), kind=str(row["kind"]),
                 first_seen=row.get("first_seen"), last_seen=row.get("last_seen"),
-                count=int(row.get("count") or 0), days=days,
-                rule=f"kinds.{row['kind']}.persons", rule_version=version, weight=weight,
-                sentence=sentence)
+                count=int(row.get("count") or 0), days=days, rule=best.rule,
+                rule_version=found.run.version, weight=best.weight,
+                sentence=f"device {device} was seen with {name} {row.get('count') or 0} times "
+                         f"on {days} days ({row.get('first_seen')} to {row.get('last_seen')});"
+                         f" {best.sentence} (rules v{found.run.version})"))
+    return out
 
 
-def _path(rows: list[Row], a: str, b: str, rules: Rules) -> list[tuple[Row, bool]] | None:
-    """Shortest device-identifier-device path over person-linking sightings, strongest kinds
-    first; each item is (sighting, walked from device to identifier)."""
-    by_node: dict[str, list[Row]] = defaultdict(list)
-    by_device: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        if links_persons(row, rules)[0]:
-            by_node[row["node_id"]].append(row)
-            by_device[row["device"]].append(row)
-
-    def order(row: Row) -> tuple[int, str]:
-        return rules.kinds[row["kind"]].priority, str(row["node_id"])
-
-    came: dict[str, tuple[str, Row, Row] | None] = {a: None}
+def _path(found: Weighed, a: str, b: str) -> list[tuple[str, str, Pair]]:
+    """The fewest linked pairs from a to b, stronger pairs first."""
+    rules = found.run.rules
+    edges: dict[str, list[tuple[float, str, Pair]]] = {}
+    for (x, y), pair in found.pairs.items():
+        if pair.score >= rules.evidence.link_at:
+            edges.setdefault(x, []).append((pair.score, y, pair))
+            edges.setdefault(y, []).append((pair.score, x, pair))
+    came: dict[str, tuple[str, Pair] | None] = {a: None}
     queue = deque([a])
-    while queue:
+    while queue and b not in came:
         device = queue.popleft()
-        if device == b:
-            break
-        for out in sorted(by_device[device], key=order):
-            for back in sorted(by_node[out["node_id"]], key=lambda r: str(r["device"])):
-                if back["device"] not in came:
-                    came[back["device"]] = (device, out, back)
-                    queue.append(back["device"])
+        for _, other, pair in sorted(edges.get(device, []), key=lambda e: (-e[0], e[1])):
+            if other not in came:
+                came[other] = (device, pair)
+                queue.append(other)
     if b not in came:
-        return None
-    hops: list[tuple[Row, bool]] = []
+        return []
+    path: list[tuple[str, str, Pair]] = []
     node = b
-    while came[node] is not None:
-        previous, out, back = came[node]  # type: ignore[misc]
-        hops[:0] = [(out, True), (back, False)]
-        node = previous
-    return hops
+    while (step := came[node]) is not None:
+        path.insert(0, (step[0], node, step[1]))
+        node = step[0]
+    return path
+
+
+def _shared(found: Weighed, a: str, b: str, redact: bool) -> list[Shared]:
+    rules, rows = found.run.rules, _rows_by_key(found)
+    pair = found.pair(a, b)
+    out: list[Shared] = []
+    for (device, key), row in sorted(rows.items(), key=lambda item: item[0][1]):
+        if device != a or (b, key) not in rows:
+            continue
+        kind = str(row["kind"])
+        rule = rules.kinds.get(kind)
+        excluded = found.exclusions.get(key)
+        if excluded is not None and (excluded.scope == "all" or rule is None or
+                                     not rule.min_shared_days):
+            why, detail = excluded.rule, excluded.detail
+        elif rule is None:
+            why, detail = "kinds", f"kind {kind} has no rule"
+        elif not rule.persons:
+            why, detail = f"kinds.{kind}.persons", f"{kind} does not link persons; " + (
+                f"it weighs {rules.weight(kind, pair.levels.get(kind, 'none')):+g} bits"
+                if pair is not None else "it only weighs with another shared identifier")
+        elif pair is not None:
+            why = "evidence.link_at"
+            detail = (f"the pair scores {pair.score:+g} bits < {rules.evidence.link_at:g}")
+        else:
+            why, detail = f"kinds.{kind}.min_days", "not seen on enough days"
+        name = _name(row, redact)
+        out.append(Shared(identifier=name, identifier_node=str(row["node_id"]), kind=kind,
+                          edge_ids=[str(row["edge_id"]), str(rows[(b, key)]["edge_id"])],
+                          rule=why, rule_version=found.run.version, detail=detail,
+                          sentence=f"{name} is shared but does not link them: {why} "
+                                   f"({detail}), rules v{found.run.version}"))
+    return out
+
+
+def _device_of(graph: Runner, device: str) -> dict[str, Any]:
+    found = graph.read("identity/device_person", device=device)
+    if not found:
+        raise NotFound(f"no device {device}")
+    return found[0]
 
 
 def explain_pair(graph: Runner, device_a: str, device_b: str, redact: bool = False,
                  rules: Rules | None = None) -> PairExplanation:
-    rules = rules or load_rules()
-    found_a = graph.read("identity/device_person", device=device_a)
-    found_b = graph.read("identity/device_person", device=device_b)
-    for device, found in ((device_a, found_a), (device_b, found_b)):
-        if not found:
-            raise NotFound(f"no device {device}")
-    person_a, person_b = found_a[0].get("person"), found_b[0].get("person")
-    run_id = found_a[0].get("run_id") or found_b[0].get("run_id")
-    version = _version(graph, run_id)
+    """`rules` is unused (the run's own rules are read from the graph); kept for callers."""
+    found_a, found_b = _device_of(graph, device_a), _device_of(graph, device_b)
+    person_a, person_b = found_a.get("person"), found_b.get("person")
+    run_id = found_a.get("run_id") or found_b.get("run_id")
     linked = person_a is not None and person_a == person_b
     devices = [r["device"] for r in graph.read("identity/person_devices", person=person_a)] \
         if linked else [device_a, device_b]
-    rows = graph.read("identity/person_links", devices=devices, run_id=run_id)
-    steps: list[Step] = []
-    if linked:
-        hops = _path(rows, device_a, device_b, rules) or []
-        for position, (row, outward) in enumerate(hops, start=1):
-            ident = _name(row, redact)
-            source, target = (row["device"], ident) if outward else (ident, row["device"])
-            steps.append(_step(position, row, source, target, rules, version, redact))
-    shared = _shared(rows, device_a, device_b, rules, version, redact)
+    found = weigh(graph, sorted(set(devices) | {device_a, device_b}), run_id)
+    path = _path(found, device_a, device_b) if linked else []
+    hops = [hop(found, x, y, pair, redact) for x, y, pair in path]
+    direct = found.pair(device_a, device_b)
+    if not linked and direct is not None:
+        hops = [hop(found, device_a, device_b, direct, redact)]
+    steps = _steps(found, hops, redact) if linked else []
+    shared = [] if linked else _shared(found, device_a, device_b, redact)
     if linked:
         kinds = " and ".join(dict.fromkeys(s.kind for s in steps)) or "no"
         sentence = (f"{device_a} and {device_b} are person {person_a}: linked through "
-                    f"{len(steps) // 2} identifier(s) ({kinds})")
+                    f"{len(hops)} pair(s) of devices ({kinds})")
     elif shared:
         sentence = (f"{device_a} and {device_b} are not linked: they share {len(shared)} "
-                    f"identifier(s), none of which may link persons")
+                    f"identifier(s)" + (f", and their evidence scores {direct.score:+g} bits "
+                                        f"< {found.run.rules.evidence.link_at:g}"
+                                        if direct is not None else
+                                        ", none of which may link persons"))
     else:
         sentence = f"{device_a} and {device_b} are not linked and share no identifier"
     return PairExplanation(device_a=device_a, device_b=device_b, linked=linked,
-                           person=person_a if linked else None, run_id=run_id, steps=steps,
-                           shared=[] if linked else shared, sentence=sentence)
-
-
-def _shared(rows: list[Row], a: str, b: str, rules: Rules, version: str,
-            redact: bool) -> list[Shared]:
-    by_node: dict[str, dict[str, Row]] = defaultdict(dict)
-    for row in rows:
-        if row["device"] in (a, b):
-            by_node[row["node_id"]][row["device"]] = row
-    out: list[Shared] = []
-    for node, pair in sorted(by_node.items()):
-        if len(pair) < 2:
-            continue
-        row = pair[a]
-        ok, rule, detail = links_persons(row, rules)
-        if ok:
-            ok, rule, detail = links_persons(pair[b], rules)
-        name = _name(row, redact)
-        sentence = (f"{name} is shared but does not link persons: {rule} ({detail}), "
-                    f"rules v{version}") if not ok else f"{name} links persons"
-        out.append(Shared(identifier=name, identifier_node=node, kind=row["kind"],
-                          edge_ids=[str(pair[a]["edge_id"]), str(pair[b]["edge_id"])],
-                          rule=rule, rule_version=version, detail=detail, sentence=sentence))
-    return out
+                           person=person_a if linked else None, run_id=run_id, hops=hops,
+                           steps=steps, shared=shared, sentence=sentence)
 
 
 def explain_device(graph: Runner, device: str, redact: bool = False,
                    rules: Rules | None = None) -> DeviceExplanation:
-    rules = rules or load_rules()
-    found = graph.read("identity/device_person", device=device)
-    if not found:
-        raise NotFound(f"no device {device}")
-    info: dict[str, Any] = found[0]
+    """`rules` is unused (the run's own rules are read from the graph); kept for callers."""
+    info = _device_of(graph, device)
     run_id = info.get("run_id")
-    version = _version(graph, run_id)
     members = [r["device"] for r in graph.read("identity/person_devices",
                                                 person=info.get("person"))] or [device]
-    rows = graph.read("identity/person_links", devices=members, run_id=run_id)
-    linking = [r for r in rows if links_persons(r, rules)[0]]
-    degree: dict[str, int] = defaultdict(int)
-    for row in linking:
-        degree[row["node_id"]] += 1
-    evidence = [r for r in linking if r["device"] == device and degree[r["node_id"]] > 1]
-    evidence.sort(key=lambda r: (rules.kinds[r["kind"]].priority, str(r["node_id"])))
-    steps = [_step(n, r, device, _name(r, redact), rules, version, redact)
-             for n, r in enumerate(evidence, start=1)]
+    found = weigh(graph, members, run_id)
+    link_at = found.run.rules.evidence.link_at
+    links = [hop(found, a, b, pair, redact) for (a, b), pair in sorted(found.pairs.items())
+             if device in (a, b) and pair.score >= link_at]
+    steps = [s for s in _steps(found, links, redact) if device in (s.source, s.target)]
+    for position, step in enumerate(steps, start=1):
+        step.position = position
     sentence = (f"device {device} belongs to person {info.get('person')} "
                 f"({len(members)} devices) in household {info.get('household')}; "
-                f"{len(steps)} identifier(s) link it to the person's other devices")
+                f"{len(links)} linked pair(s) tie it to the person's other devices")
     return DeviceExplanation(
         device=device, type=info.get("type"), person=info.get("person"),
         person_size=info.get("person_size"), confidence=info.get("confidence"),
         household=info.get("household"), household_size=info.get("household_size"),
-        run_id=run_id, devices=members, evidence=steps, sentence=sentence)
+        run_id=run_id, devices=members, links=links, evidence=steps, sentence=sentence)

@@ -89,8 +89,14 @@ class Truth(BaseModel):
     resolvable: set[str]
 
 
+REQUIRED = ("device_id", "person_id")
+OPTIONAL = ("household_id", "resolvable")
+
+
 def load_truth(path: Path) -> Truth:
-    """`devices.csv` of a generated dataset's truth (a dataset, its `truth/` or the file)."""
+    """A truth CSV: a generated dataset's `truth/devices.csv` (given the dataset, its `truth/`
+    or the file), or any CSV with the columns `device_id` and `person_id` (required) and
+    `household_id`, `resolvable` (`true`/`false`) (optional); other columns are ignored."""
     source = Path(path)
     for candidate in (source / "truth" / "devices.csv", source / "devices.csv", source):
         if candidate.is_file():
@@ -101,13 +107,26 @@ def load_truth(path: Path) -> Truth:
     person: dict[str, str] = {}
     household: dict[str, str] = {}
     resolvable: set[str] = set()
-    with open(source, encoding="utf-8", newline="") as stream:
-        for row in csv.DictReader(stream):
-            device = row["device_id"]
-            if row.get("person_id"):
-                person[device] = row["person_id"]
-            if row.get("household_id"):
-                household[device] = row["household_id"]
-            if row.get("resolvable") == "true":
-                resolvable.add(device)
+    try:
+        with open(source, encoding="utf-8", newline="") as stream:
+            reader = csv.DictReader(stream)
+            missing = [c for c in REQUIRED if c not in (reader.fieldnames or ())]
+            if missing:
+                raise InputError(f"{source}: the truth needs the column(s) "
+                                 f"{', '.join(missing)} (it has: "
+                                 f"{', '.join(reader.fieldnames or ()) or 'no header'})")
+            for row in reader:
+                device = row["device_id"]
+                if not device:
+                    continue
+                if row.get("person_id"):
+                    person[device] = row["person_id"]
+                if row.get("household_id"):
+                    household[device] = row["household_id"]
+                if (row.get("resolvable") or "").strip().lower() == "true":
+                    resolvable.add(device)
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: the truth is not UTF-8 text") from None
+    except csv.Error as exc:
+        raise InputError(f"{source}: not a readable CSV ({exc})") from None
     return Truth(person=person, household=household, resolvable=resolvable)

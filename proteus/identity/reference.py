@@ -1,8 +1,10 @@
-"""The identity rules applied one link at a time: the readable reference.
+"""The identity rules applied one link at a time, and the evidence one pair at a time: the
+readable reference.
 
 `decide(links, rules, blocked)` is the same sequence of rules as `eligibility.decide` (see
-that module for the rule names), written over `Link` rows with sets and dictionaries. The
-`reference` engine runs it; tests hold the column rules to it.
+that module for the rule names) and the same weighing of pairs as `evidence.py`, written
+over `Link` rows with sets and dictionaries. The `reference` engine runs it; tests hold the
+column engine to it.
 """
 
 from __future__ import annotations
@@ -12,38 +14,71 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from proteus.identity.eligibility import ALL, PERSONS, Exclusion
+import numpy as np
+
+from proteus.identity.eligibility import ALL, PERSONS, Cap, Exclusion
 from proteus.identity.links import Link
-from proteus.identity.rules import KindRule, Rules
+from proteus.identity.rules import LEVELS, KindRule, Rules
 from proteus.identity.unionfind import UnionFind
 
 Edge = tuple[str, str]
 
 
 @dataclass
-class Decision:
-    """Eligible (device, node) edges per purpose, the links behind them, and exclusions."""
+class Pair:
+    """Two devices that share a person-linking identifier: the level per compared kind, the
+    identifiers they share and the score."""
 
-    person_edges: list[Edge] = field(default_factory=list)
+    levels: dict[str, str]
+    identifiers: set[str]
+    score: float
+
+
+@dataclass
+class Decision:
+    """Candidate pairs with their evidence, household edges, exclusions and caps."""
+
+    pairs: dict[tuple[str, str], Pair] = field(default_factory=dict)
     household_edges: list[Edge] = field(default_factory=list)
-    person_links: list[Link] = field(default_factory=list)
     exclusions: dict[str, Exclusion] = field(default_factory=dict)
+    caps: dict[str, Cap] = field(default_factory=dict)
+    person_links: int = 0
 
     def excluded_by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(e.rule for e in self.exclusions.values()).items()))
 
 
-def _first_rule(held: list[Link], rule: KindRule | None, blocked: set[tuple[str, str]]
-                ) -> tuple[str, str] | None:
+def _caps(by_identifier: dict[str, list[Link]], excluded: dict[str, Exclusion],
+          rules: Rules) -> dict[str, Cap]:
+    """The cap per kind: from the devices per identifier of the open identifiers with 2 or
+    more devices (a quantile, within the kind's bounds), or the fixed number."""
+    caps: dict[str, Cap] = {}
+    kinds = {held[0].kind for held in by_identifier.values()}
+    for kind in sorted(kinds):
+        rule = rules.kinds.get(kind)
+        if rule is None:
+            continue
+        if rule.max_devices_bound is None:
+            caps[kind] = Cap(kind, rule.max_devices, "fixed")
+            continue
+        sizes = [len({link.device for link in held}) for key, held in by_identifier.items()
+                 if held[0].kind == kind and key not in excluded]
+        multi = [size for size in sizes if size >= 2]
+        found = float(np.quantile(multi, rules.caps.quantile, method="inverted_cdf")) \
+            if multi else None
+        cap = rule.max_devices if found is None else int(
+            min(max(np.ceil(found), rule.max_devices), rule.max_devices_bound))
+        caps[kind] = Cap(kind, cap, "data", rules.caps.quantile, found, rule.max_devices,
+                         rule.max_devices_bound, len(multi))
+    return caps
+
+
+def _first_rule(held: list[Link], rule: KindRule, cap: int) -> tuple[str, str] | None:
     first = held[0]
     devices = {link.device for link in held}
-    if rule is None:
-        return "kinds", f"kind {first.kind} has no rule"
-    if (first.kind, first.value) in blocked:
-        return "blocklist", "a generic value"
     prefix = f"kinds.{first.kind}"
-    if len(devices) > rule.max_devices:
-        return f"{prefix}.max_devices", f"{len(devices)} devices > {rule.max_devices}"
+    if len(devices) > cap:
+        return f"{prefix}.max_devices", f"{len(devices)} devices > {cap}"
     if rule.max_devices_per_day is not None:
         busiest = max(Counter(day for link in held for day in link.days).values(), default=0)
         if busiest > rule.max_devices_per_day:
@@ -56,22 +91,27 @@ def _first_rule(held: list[Link], rule: KindRule | None, blocked: set[tuple[str,
     return None
 
 
-def windowed_edges(key: str, held: list[Link], rule: KindRule) -> list[Edge]:
-    """(device, node) edges of one identifier, split into time-window groups if the rule says."""
+def windowed_edges(key: str, held: list[Link], rule: KindRule
+                   ) -> tuple[list[Edge], list[tuple[str, str]]]:
+    """(device, node) edges of one identifier, split into time-window groups if the rule
+    says; and the device pairs seen with it on `min_shared_days` of the same days."""
     usable = [link for link in held if len(link.days) >= rule.min_days]
     if rule.min_shared_days is None:
-        return [(link.device, key) for link in usable]
+        return [(link.device, key) for link in usable], []
     groups = UnionFind()
+    together = []
     for a, b in combinations(sorted(usable, key=lambda link: link.device), 2):
         if len(set(a.days) & set(b.days)) >= rule.min_shared_days:
             groups.union(a.device, b.device)
+            together.append((a.device, b.device))
     roots = sorted({groups.find(d) for d in groups.members()})
     number = {root: n for n, root in enumerate(roots)}
-    return [(d, f"{key}#{number[groups.find(d)]}") for d in sorted(groups.members())]
+    return [(d, f"{key}#{number[groups.find(d)]}") for d in sorted(groups.members())], together
 
 
 def decide(links: Iterable[Link], rules: Rules, blocked: set[tuple[str, str]]) -> Decision:
-    """Apply the rules to every link; pure, deterministic, independent of input order."""
+    """Apply the rules to every link and weigh every candidate pair; pure, deterministic,
+    independent of input order."""
     by_identifier: dict[str, list[Link]] = defaultdict(list)
     for link in links:
         by_identifier[link.identifier].append(link)
@@ -85,15 +125,24 @@ def decide(links: Iterable[Link], rules: Rules, blocked: set[tuple[str, str]]) -
         excluded[key] = Exclusion(key, rule, scope, detail)
 
     for key in keys:
-        found = _first_rule(by_identifier[key], rules.kinds.get(kind_of[key]), blocked)
-        if found is not None:
-            exclude(key, *found)
+        if kind_of[key] not in rules.kinds:
+            exclude(key, "kinds", f"kind {kind_of[key]} has no rule")
+        elif (kind_of[key], key.partition(":")[2]) in blocked:
+            exclude(key, "blocklist", "a generic value")
+    decision.caps = _caps(by_identifier, excluded, rules)
+    for key in keys:
+        if key not in excluded:
+            found = _first_rule(by_identifier[key], rules.kinds[kind_of[key]],
+                                decision.caps[kind_of[key]].cap)
+            if found is not None:
+                exclude(key, *found)
 
     window: dict[str, list[Edge]] = {}
+    together: dict[str, list[tuple[str, str]]] = {}
     for key in keys:
-        rule = rules.kinds.get(kind_of[key])
-        if key not in excluded and rule is not None:
-            window[key] = windowed_edges(key, by_identifier[key], rule)
+        if key not in excluded:
+            window[key], together[key] = windowed_edges(key, by_identifier[key],
+                                                        rules.kinds[kind_of[key]])
 
     homes = _home_groups(window, rules)
     for key in keys:
@@ -104,37 +153,96 @@ def decide(links: Iterable[Link], rules: Rules, blocked: set[tuple[str, str]]) -
             exclude(key, "generic.max_households",
                     f"{len(groups)} home-network groups > {rules.generic.max_households}")
 
-    logins_on = _values_by_device(by_identifier, excluded, set(rules.shared.kinds))
-    for key in keys:
-        if key in excluded or kind_of[key] not in rules.shared.kinds:
+    support = rules.evidence.support_days
+    shared_kinds = set(rules.shared.kinds)
+    supported_on: dict[str, set[str]] = defaultdict(set)
+    for key, held in by_identifier.items():
+        if key in excluded or kind_of[key] not in shared_kinds:
             continue
-        others = {v for d in devices_of[key] for v in logins_on.get(d, ()) if v != key}
+        for link in held:
+            if len(link.days) >= support or len(devices_of[key]) >= 2:
+                supported_on[link.device].add(key)
+    for key in keys:
+        if key in excluded or kind_of[key] not in shared_kinds:
+            continue
+        others = {v for d in devices_of[key] for v in supported_on.get(d, ()) if v != key}
         if len(others) >= rules.shared.min_other_logins:
             exclude(key, "shared.min_other_logins",
                     f"its devices carry {len(others)} other logins", PERSONS)
 
-    anchors_on = _values_by_device(by_identifier, excluded, set(rules.conflict.anchor_kinds))
-    for key in keys:
-        rule = rules.kinds.get(kind_of[key])
-        if key in excluded or rule is None or rule.strength == "strong" or not rule.persons:
-            continue
-        anchors = {v for d in devices_of[key] for v in anchors_on.get(d, ())}
-        if len(anchors) >= 2:
-            exclude(key, "conflict.anchor_kinds",
-                    f"its devices carry {len(anchors)} distinct logins", PERSONS)
-
     for key, edges in window.items():
-        rule = rules.kinds[kind_of[key]]
         exclusion = excluded.get(key)
-        if exclusion is not None and exclusion.scope == ALL:
-            continue
-        if rule.persons and exclusion is None:
-            decision.person_edges.extend(edges)
-            linked = {device for device, _ in edges}
-            decision.person_links.extend(k for k in by_identifier[key] if k.device in linked)
-        if rule.households:
+        if rules.kinds[kind_of[key]].households and (exclusion is None
+                                                      or exclusion.scope != ALL):
             decision.household_edges.extend(edges)
+    decision.pairs = weigh_pairs(by_identifier, kind_of, excluded, together, rules)
+    decision.person_links = sum(
+        1 for key, held in by_identifier.items() if _links_persons(key, kind_of, excluded, rules)
+        for link in held if len(link.days) >= rules.kinds[kind_of[key]].min_days)
     return decision
+
+
+def _links_persons(key: str, kind_of: dict[str, str], excluded: dict[str, Exclusion],
+                   rules: Rules) -> bool:
+    rule = rules.kinds.get(kind_of[key])
+    return rule is not None and rule.persons and key not in excluded
+
+
+def weigh_pairs(by_identifier: dict[str, list[Link]], kind_of: dict[str, str],
+           excluded: dict[str, Exclusion], together: dict[str, list[tuple[str, str]]],
+           rules: Rules) -> dict[tuple[str, str], Pair]:
+    """Every two devices sharing a person-linking identifier of a compared kind, weighed."""
+    compared = rules.compared()
+    evidence = rules.evidence
+    person: dict[str, list[Link]] = {}
+    for key, held in by_identifier.items():
+        if _links_persons(key, kind_of, excluded, rules) and kind_of[key] in compared:
+            rule = rules.kinds[kind_of[key]]
+            person[key] = [link for link in held if len(link.days) >= rule.min_days]
+    degree = {key: len({link.device for link in held}) for key, held in person.items()}
+    carries: dict[tuple[str, str], int] = defaultdict(int)  # (device, kind) -> 1 or 2
+    for key, held in person.items():
+        for link in held:
+            if len(link.days) >= evidence.support_days:
+                grade = 2 if degree[key] >= evidence.established_devices else 1
+                slot = (link.device, kind_of[key])
+                carries[slot] = max(carries[slot], grade)
+    home: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for key, pairs in together.items():
+        kind = kind_of[key]
+        if kind in compared and rules.kinds[kind].households and (
+                key not in excluded or excluded[key].scope != ALL):
+            for a, b in pairs:
+                home[(a, kind)].add((min(a, b), max(a, b)))
+                home[(b, kind)].add((min(a, b), max(a, b)))
+    shared: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    behind: dict[tuple[str, str], set[str]] = defaultdict(set)
+    order = list(LEVELS)
+    for key, held in person.items():
+        for x, y in combinations(sorted(held, key=lambda link: link.device), 2):
+            pair = (x.device, y.device)
+            supported = min(len(x.days), len(y.days)) >= evidence.support_days
+            level = "shared" if supported else "shared_once"
+            kind = kind_of[key]
+            if order.index(level) > order.index(shared[pair].get(kind, "none")):
+                shared[pair][kind] = level
+            behind[pair].add(key)
+    out: dict[tuple[str, str], Pair] = {}
+    for (a, b), found in shared.items():
+        levels: dict[str, str] = {}
+        for kind in compared:
+            if rules.kinds[kind].min_shared_days and (a, b) in home[(a, kind)]:
+                levels[kind] = "shared"
+            elif kind in found:
+                levels[kind] = found[kind]
+            elif rules.kinds[kind].min_shared_days:
+                levels[kind] = "differ" if home[(a, kind)] and home[(b, kind)] else "none"
+            else:
+                both = min(carries[(a, kind)], carries[(b, kind)])
+                levels[kind] = ("none", "differ", "differ_established")[both]
+        score = evidence.prior + sum(rules.weight(kind, level) for kind, level in levels.items())
+        out[(a, b)] = Pair(levels, behind[(a, b)], score)
+    return out
 
 
 def _home_groups(window: dict[str, list[Edge]], rules: Rules) -> UnionFind:
@@ -150,30 +258,3 @@ def _home_groups(window: dict[str, list[Edge]], rules: Rules) -> UnionFind:
             for device in devices:
                 groups.union(devices[0], device)
     return groups
-
-
-def _values_by_device(by_identifier: dict[str, list[Link]], excluded: dict[str, Exclusion],
-                      kinds: set[str]) -> dict[str, set[str]]:
-    """Surviving identifiers of the given kinds on each device."""
-    values: dict[str, set[str]] = defaultdict(set)
-    for key, held in by_identifier.items():
-        if key in excluded or held[0].kind not in kinds:
-            continue
-        for link in held:
-            values[link.device].add(key)
-    return values
-
-
-def confidences(decision: Decision, rules: Rules) -> dict[str, float]:
-    """Per device: the confidence of the strongest kind that links it to another device."""
-    degree = Counter(node for _, node in decision.person_edges)
-    scale = rules.confidence.model_dump()
-    best: dict[str, tuple[int, float]] = {}
-    for link in decision.person_links:
-        if degree[link.identifier] < 2:
-            continue
-        rule = rules.kinds[link.kind]
-        candidate = (rule.priority, float(scale[rule.strength]))
-        if link.device not in best or candidate < best[link.device]:
-            best[link.device] = candidate
-    return {device: value for device, (_, value) in best.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +16,8 @@ class IdentityParams(BaseModel):
 
     engine: Engine = "fast"
     rules: Path | None = Field(default=None, description="rules file; default rules/identity.yaml")
-    truth: Path | None = Field(default=None, description="a generated dataset to score")
+    truth: Path | None = Field(default=None, description="a generated dataset, or a truth CSV "
+                               "(device_id, person_id[, household_id, resolvable]), to score")
     links: Path | None = Field(
         default=None, description="a folder of the ingest fold's Parquet files (sightings, "
         "identifiers, devices) to read the links from; default: the graph")
@@ -24,12 +26,50 @@ class IdentityParams(BaseModel):
 
 
 class Quality(BaseModel):
-    """Pairwise scores against the truth, over all devices and over resolvable ones."""
+    """Pairwise scores against the truth, over all devices and over resolvable ones. A score
+    with nothing to measure is None (no household in the truth, no resolvable device)."""
 
     person: PairScore
-    person_resolvable: PairScore
-    household: PairScore
-    household_resolvable: PairScore
+    person_resolvable: PairScore | None
+    household: PairScore | None
+    household_resolvable: PairScore | None
+
+
+class LinkWindow(BaseModel):
+    """The days that counted: the last `days` days of the data, ending on its latest day."""
+
+    days: int
+    first: str | None
+    last: str | None
+    data_first: str | None
+    links: int
+    links_left_out: int
+    sighting_days: int
+    sighting_days_left_out: int
+
+    @property
+    def most_left_out(self) -> bool:
+        return self.sighting_days_left_out * 2 > self.sighting_days
+
+
+class CapReport(BaseModel):
+    cap: int
+    source: str
+    detail: str
+
+
+class EvidenceReport(BaseModel):
+    """The weighing of candidate pairs: parameters, and pairs per kind and level."""
+
+    prior: float
+    link_at: float
+    support_days: int
+    established_devices: int
+    weights: dict[str, dict[str, float]]
+    pairs: int
+    pairs_linked: int
+    levels: dict[str, dict[str, int]]
+    levels_linked: dict[str, dict[str, int]]
 
 
 class Gate(BaseModel):
@@ -45,6 +85,8 @@ class IdentityReport(BaseModel):
     published: bool
     params: IdentityParams
     rules_version: str
+    rules_digest: str = ""
+    rules: dict[str, Any] = Field(default_factory=dict)
     engine: Engine
     source: str = "graph"
     devices: int
@@ -54,6 +96,9 @@ class IdentityReport(BaseModel):
     persons: SizeStats
     households: SizeStats
     excluded_by_rule: dict[str, int]
+    window: LinkWindow | None = None
+    caps: dict[str, CapReport] = Field(default_factory=dict)
+    evidence: EvidenceReport | None = None
     ids_kept: int = 0
     ids_new: int = 0
     changes: dict[str, int] = Field(default_factory=dict)
@@ -69,6 +114,18 @@ class IdentityReport(BaseModel):
             f"engine {self.engine}",
             f"  {self.devices:,} devices, {self.links:,} links "
             f"({self.person_links:,} link persons, {self.household_links:,} households)",
+        ]
+        if self.window is not None:
+            out.extend(self.window_lines())
+        if self.evidence is not None:
+            e = self.evidence
+            out.append(f"  pairs      {e.pairs:,} candidate pairs, {e.pairs_linked:,} linked "
+                       f"(score = {e.prior:g} + evidence >= {e.link_at:g} bits)")
+        if self.caps:
+            out.append("  caps       " + ", ".join(
+                f"{kind} {cap.detail}" for kind, cap in self.caps.items()
+                if cap.source == "data"))
+        out += [
             f"  persons    {p.count:,}  size p50 {p.p50:g} p99 {p.p99:g} max {p.max} "
             f"(largest {p.largest_share:.2%} of devices)",
             f"  households {h.count:,}  size p50 {h.p50:g} p99 {h.p99:g} max {h.max}",
@@ -80,7 +137,25 @@ class IdentityReport(BaseModel):
         ]
         if self.quality is not None:
             q = self.quality
-            out.append(f"  F1 person {q.person.f1:.4f} (resolvable {q.person_resolvable.f1:.4f}),"
-                       f" household {q.household.f1:.4f}")
+            out.append(f"  F1 person {f1(q.person)} (resolvable {f1(q.person_resolvable)}),"
+                       f" household {f1(q.household)}")
         out.append("  seconds " + ", ".join(f"{k} {v:g}" for k, v in self.seconds.items()))
         return out
+
+    def window_lines(self) -> list[str]:
+        w = self.window
+        if w is None or w.first is None:
+            return ["  window     no sighting has a day"]
+        out = [f"  window     last {w.days} days of the data: {w.first} to {w.last}; left out "
+               f"{w.links_left_out:,} of {w.links:,} links and {w.sighting_days_left_out:,} of "
+               f"{w.sighting_days:,} sighting days (data from {w.data_first})"]
+        if w.most_left_out:
+            out.append(f"  WARNING: the {w.days}-day window leaves out most of the data "
+                       f"({w.sighting_days_left_out:,} of {w.sighting_days:,} sighting days "
+                       f"before {w.first}); raise window_days in the rules to use them")
+        return out
+
+
+def f1(score: PairScore | None) -> str:
+    """An F1 for a report line: `n/a` when there was nothing to measure."""
+    return "n/a" if score is None else f"{score.f1:.4f}"

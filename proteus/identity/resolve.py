@@ -3,14 +3,17 @@
     resolution = resolve_table(table, rules, blocked, engine="fast")
     resolution = resolve(devices, links, rules, blocked)      # from `Link` rows
 
-Persons are the components over person-eligible edges; households the components over
-person-eligible and household-eligible edges together, so every person falls in exactly
-one household. Engines:
+Persons are the components over the candidate pairs whose evidence links them (see
+`evidence.py`); households the components over those pairs and the household-eligible
+(device, identifier) edges together, so every person falls in exactly one household.
+Engines:
 
-    fast        the rules on columns (eligibility.py), components by scipy
-    gds         the rules on columns, components by Graph Data Science WCC in Neo4j
-    reference   the rules one link at a time (reference.py), components by networkx: the
-                readable baseline the others are tested against
+    fast        the rules and evidence on columns (eligibility.py, evidence.py),
+                components by scipy
+    gds         the same columns, components by Graph Data Science WCC in Neo4j
+    reference   the rules one link at a time and the evidence one pair at a time
+                (reference.py), components by networkx: the readable baseline the others
+                are tested against
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import networkx as nx
 import numpy as np
 
 from proteus.identity import reference
@@ -32,10 +36,10 @@ from proteus.identity.components import (
     labels,
     partition_of,
 )
-from proteus.identity.components import reference as networkx_components
 from proteus.identity.eligibility import Decision, decide, held_links
+from proteus.identity.evidence import Comparisons, probability
 from proteus.identity.links import Link, in_window
-from proteus.identity.rules import Rules
+from proteus.identity.rules import LEVELS, Rules
 from proteus.identity.table import LinkTable
 
 SOLO_CONFIDENCE = 1.0
@@ -55,7 +59,7 @@ class Resolution:
 
     @property
     def person_links(self) -> int:
-        return len(self.decision.person_device)
+        return self.decision.person_links
 
     @property
     def household_links(self) -> int:
@@ -83,40 +87,43 @@ class Resolution:
         return np.where(np.isnan(self.confidence_of), SOLO_CONFIDENCE, self.confidence_of)
 
 
-def confidences(decision: Decision, table: LinkTable, rules: Rules) -> np.ndarray:
-    """Per device: the confidence of the strongest kind that links it to another device."""
-    scale = rules.confidence.model_dump()
-    priority = np.array([rules.kinds[k].priority if k in rules.kinds else 0
-                         for k in table.kinds] or [0])
-    value = {rules.kinds[k].priority: float(scale[rules.kinds[k].strength])
-             for k in table.kinds if k in rules.kinds}
-    held = decision.held
-    links = decision.confidence_link
-    best = np.full(table.n_devices, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(best, held.device[links], priority[table.ident_kind[held.ident[links]]])
-    out = np.full(table.n_devices, np.nan)
-    for level, confidence in value.items():
-        out[best == level] = confidence
+def confidences(decision: Decision, n_devices: int) -> np.ndarray:
+    """Per device: the probability of the strongest pair that links it to another device
+    (NaN for a device no pair links)."""
+    pairs = decision.pairs
+    linked = np.flatnonzero(decision.linked)
+    best = np.full(n_devices, -np.inf)
+    np.maximum.at(best, pairs.a[linked], pairs.score[linked])
+    np.maximum.at(best, pairs.b[linked], pairs.score[linked])
+    out = np.full(n_devices, np.nan)
+    found = np.isfinite(best)
+    out[found] = np.round(probability(best[found]), 6)
     return out
 
 
-def _components(engine: Engine, table: LinkTable, n_nodes: int, device: np.ndarray,
-                node: np.ndarray, graph: GdsRunner | None, name: str) -> np.ndarray:
-    n = table.n_devices
+def _components(engine: Engine, n: int, n_nodes: int, sources: np.ndarray,
+                targets: np.ndarray, graph: GdsRunner | None, name: str) -> np.ndarray:
+    """Components of the n devices (0..n-1) and n_nodes other nodes (n..) over the edges."""
     if engine == "gds":
         if graph is None:
             raise ValueError("the gds engine needs a graph")
-        found = gds_labels(graph, name, n + n_nodes, device, n + node)
+        found = gds_labels(graph, name, n + n_nodes, sources, targets)
+    elif engine == "reference":
+        network: nx.Graph[int] = nx.Graph()
+        network.add_nodes_from(range(n + n_nodes))
+        network.add_edges_from(zip(sources.tolist(), targets.tolist(), strict=True))
+        found = np.empty(n + n_nodes, dtype=np.int64)
+        for number, members in enumerate(nx.connected_components(network)):
+            found[list(members)] = number
     else:
-        found = labels(n + n_nodes, device, n + node)
+        found = labels(n + n_nodes, sources, targets)
     return canonical_labels(found[:n])
 
 
-def _reference(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]]
-               ) -> tuple[Decision, np.ndarray, np.ndarray, np.ndarray]:
-    """The per-link rules and networkx, expressed in the table's positions."""
+def _reference(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]]) -> Decision:
+    """The per-link rules and per-pair evidence, expressed in the table's positions."""
     devices = table.device_ids()
-    held = [link for link in in_window(table.links(), rules.window_days)]
+    held = list(in_window(table.links(), rules.window_days))
     old = reference.decide(held, rules, blocked)
     ident = {key: n for n, key in enumerate(table.keys(np.arange(table.n_idents)))}
     device = {d: n for n, d in enumerate(devices)}
@@ -126,53 +133,45 @@ def _reference(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]]
         base, _, group = node.partition("#")
         return ident[base] if not group else nodes.setdefault(node, table.n_idents + len(nodes))
 
-    def edges(pairs: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-        return (np.array([device[d] for d, _ in pairs], dtype=np.int64),
-                np.array([code(n) for _, n in pairs], dtype=np.int64))
-
-    person_device, person_node = edges(old.person_edges)
-    household_device, household_node = edges(old.household_edges)
-    linking = np.zeros(table.n_idents, dtype=bool)
-    linking[[ident[n.partition("#")[0]] for _, n in old.person_edges]] = True
-    decision = Decision(
+    household_device = np.array([device[d] for d, _ in old.household_edges], dtype=np.int64)
+    household_node = np.array([code(n) for _, n in old.household_edges], dtype=np.int64)
+    kinds = tuple(rules.compared())
+    found = sorted((device[a], device[b], pair) for (a, b), pair in old.pairs.items())
+    behind = [(n, ident[key]) for n, (_, _, p) in enumerate(found) for key in sorted(p.identifiers)]
+    pairs = Comparisons(
+        kinds=kinds, a=np.array([a for a, _, _ in found], dtype=np.int64),
+        b=np.array([b for _, b, _ in found], dtype=np.int64),
+        level=np.array([[LEVELS.index(p.levels[k]) for k in kinds] for _, _, p in found],
+                       dtype=np.int8).reshape(len(found), len(kinds)),
+        score=np.array([p.score for _, _, p in found], dtype=float),
+        shared_pair=np.array([n for n, _ in behind], dtype=np.int64),
+        shared_ident=np.array([i for _, i in behind], dtype=np.int64))
+    linked = pairs.score >= rules.evidence.link_at
+    linking = pairs.identifiers_of(linked, table.n_idents)
+    return Decision(
         held=held_links(table, rules.window_days),
-        excluded={ident[key]: e for key, e in old.exclusions.items()},
-        person_device=person_device, person_node=person_node,
-        household_device=household_device, household_node=household_node,
-        n_nodes=table.n_idents + len(nodes), linking=linking)
-    confidence = np.full(table.n_devices, np.nan)
-    for d, value in reference.confidences(old, rules).items():
-        confidence[device[d]] = value
-
-    def labelled(groups: Partition) -> np.ndarray:
-        found = np.empty(len(devices), dtype=np.int64)
-        for n, group in enumerate(groups):
-            found[[device[d] for d in group]] = n
-        return canonical_labels(found)
-
-    persons = networkx_components(devices, old.person_edges)
-    households = networkx_components(devices, old.person_edges + old.household_edges)
-    return decision, confidence, labelled(persons), labelled(households)
+        excluded={ident[key]: e for key, e in old.exclusions.items()}, pairs=pairs,
+        linked=linked, household_device=household_device, household_node=household_node,
+        n_nodes=table.n_idents + len(nodes), linking=linking, person_links=old.person_links,
+        caps=old.caps)
 
 
 def resolve_table(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]],
                   engine: Engine = "fast", graph: GdsRunner | None = None,
                   name: str = "identity") -> Resolution:
     started = time.perf_counter()
-    if engine == "reference":
-        decision, confidence, person, household = _reference(table, rules, blocked)
-        decided = clustered = time.perf_counter()
-    else:
-        decision = decide(table, rules, blocked)
-        confidence = confidences(decision, table, rules)
-        decided = time.perf_counter()
-        person = _components(engine, table, decision.n_nodes, decision.person_device,
-                             decision.person_node, graph, f"{name}-persons")
-        clustered = time.perf_counter()
-        household = _components(
-            engine, table, decision.n_nodes,
-            np.r_[decision.person_device, decision.household_device],
-            np.r_[decision.person_node, decision.household_node], graph, f"{name}-households")
+    decision = _reference(table, rules, blocked) if engine == "reference" else \
+        decide(table, rules, blocked)
+    confidence = confidences(decision, table.n_devices)
+    decided = time.perf_counter()
+    pairs, n = decision.pairs, table.n_devices
+    a, b = pairs.a[decision.linked], pairs.b[decision.linked]
+    person = _components(engine, n, 0, a, b, graph, f"{name}-persons")
+    clustered = time.perf_counter()
+    household = _components(engine, n, decision.n_nodes,
+                            np.r_[a, decision.household_device],
+                            np.r_[b, n + decision.household_node], graph,
+                            f"{name}-households")
     done = time.perf_counter()
     return Resolution(
         table=table, decision=decision, person=person, household=household,

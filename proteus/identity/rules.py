@@ -31,6 +31,7 @@ class KindRule(_Strict):
     persons: bool
     households: bool
     max_devices: int = Field(ge=1)
+    max_devices_bound: int | None = Field(default=None, ge=1)
     min_days: int = Field(default=1, ge=1)
     max_devices_per_day: int | None = Field(default=None, ge=1)
     min_shared_days: int | None = Field(default=None, ge=1)
@@ -47,14 +48,20 @@ class SharedRule(_Strict):
     min_other_logins: int = Field(ge=1)
 
 
-class ConflictRule(_Strict):
-    anchor_kinds: list[Kind]
+class Caps(_Strict):
+    quantile: float = Field(gt=0.0, lt=1.0)
 
 
-class Confidence(_Strict):
-    strong: float = Field(ge=0.0, le=1.0)
-    medium: float = Field(ge=0.0, le=1.0)
-    weak: float = Field(ge=0.0, le=1.0)
+Level = Literal["shared", "shared_once", "differ_established", "differ"]
+LEVELS: tuple[str, ...] = ("none", "differ", "differ_established", "shared_once", "shared")
+
+
+class Evidence(_Strict):
+    support_days: int = Field(ge=1)
+    established_devices: int = Field(ge=2)
+    prior: float
+    link_at: float
+    weights: dict[Kind, dict[Level, float]]
 
 
 class Gate(_Strict):
@@ -70,8 +77,8 @@ class Rules(_Strict):
     blocklist: dict[Literal["any", "ip", "cookie", "app_id", "login", "msisdn"], list[str]]
     generic: GenericRule
     shared: SharedRule
-    conflict: ConflictRule
-    confidence: Confidence
+    caps: Caps
+    evidence: Evidence
     gate: Gate
 
     @model_validator(mode="after")
@@ -82,7 +89,21 @@ class Rules(_Strict):
         priorities = [rule.priority for rule in self.kinds.values()]
         if len(set(priorities)) != len(priorities):
             raise ValueError("two kinds share a priority")
+        for kind, rule in self.kinds.items():
+            if rule.max_devices_bound is not None and rule.max_devices_bound < rule.max_devices:
+                raise ValueError(f"kinds.{kind}: max_devices_bound below max_devices")
+        compared = sorted(set(self.evidence.weights) - set(self.kinds))
+        if compared:
+            raise ValueError(f"evidence.weights: no rule for kind(s) {', '.join(compared)}")
         return self
+
+    def compared(self) -> list[str]:
+        """Kinds the evidence weighs, strongest first."""
+        return [kind for kind in self.by_priority() if kind in self.evidence.weights]
+
+    def weight(self, kind: str, level: str) -> float:
+        """Bits one kind's level adds to a pair's score (0 for a level not listed)."""
+        return float(self.evidence.weights.get(kind, {}).get(level, 0.0))  # type: ignore[call-overload]
 
     def by_priority(self) -> list[str]:
         """Kinds, strongest first."""

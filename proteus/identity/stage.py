@@ -8,10 +8,12 @@ result unless the quality gate fails (then the previous persons stay current).
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,16 +25,34 @@ from proteus.graph import Row, Runner
 from proteus.identity import publish
 from proteus.identity.eligibility import distinct
 from proteus.identity.quality import Truth, load_truth, pair_score, sizes_stats
-from proteus.identity.report import Gate, IdentityParams, IdentityReport, Quality
+from proteus.identity.report import (
+    CapReport,
+    EvidenceReport,
+    Gate,
+    IdentityParams,
+    IdentityReport,
+    LinkWindow,
+    Quality,
+)
 from proteus.identity.resolve import Resolution, resolve_table
-from proteus.identity.rules import Rules, load_rules
+from proteus.identity.rules import Rules, default_rules_path, load_rules
 from proteus.identity.source import read_folder, read_graph, value_bounds
 from proteus.identity.stable import Change, Previous, assign, changes_of
-from proteus.identity.table import LinkTable
+from proteus.identity.table import LinkTable, iso
 from proteus.pseudonym import key_from
 from proteus.settings import Settings
 
 MAX_CAUSES = 20
+
+
+def window_warning(window: LinkWindow) -> list[str]:
+    """A warning when the window leaves out most of the sighting days."""
+    if not window.most_left_out:
+        return []
+    return [f"the {window.days}-day link window ({window.first} to {window.last}) leaves out "
+            f"{window.sighting_days_left_out:,} of {window.sighting_days:,} sighting days and "
+            f"{window.links_left_out:,} of {window.links:,} links (data from "
+            f"{window.data_first}); raise window_days in the rules to use them"]
 
 
 def rows_of(graph: Runner, name: str, **params: Any) -> Iterator[Row]:
@@ -42,13 +62,54 @@ def rows_of(graph: Runner, name: str, **params: Any) -> Iterator[Row]:
 
 
 def quality(resolution: Resolution, truth: Truth) -> Quality:
+    """Scores against the truth; those with nothing to measure (no household in the truth,
+    no resolvable device among the run's) are None and print as `n/a`."""
+    resolvable = truth.resolvable & set(resolution.device_ids)
+    households = bool(truth.household)
     return Quality(
         person=pair_score(resolution.persons, truth.person),
-        person_resolvable=pair_score(resolution.persons, truth.person, truth.resolvable),
-        household=pair_score(resolution.households, truth.household),
-        household_resolvable=pair_score(resolution.households, truth.household,
-                                        truth.resolvable),
+        person_resolvable=pair_score(resolution.persons, truth.person, resolvable)
+        if resolvable else None,
+        household=pair_score(resolution.households, truth.household) if households else None,
+        household_resolvable=pair_score(resolution.households, truth.household, resolvable)
+        if households and resolvable else None,
     )
+
+
+def link_window(table: LinkTable, days: int) -> LinkWindow:
+    """What the window keeps: its first and last day (the data's latest), and the links and
+    sighting days before it that it leaves out."""
+    if not len(table.day):
+        return LinkWindow(days=days, first=None, last=None, data_first=None,
+                          links=table.n_links, links_left_out=0, sighting_days=0,
+                          sighting_days_left_out=0)
+    last = int(table.day.max())
+    start = last - days + 1
+    before = table.day < start
+    day_link = np.repeat(np.arange(table.n_links), table.day_counts())
+    kept = np.bincount(day_link[~before], minlength=table.n_links)
+    dropped = int(((kept == 0) & (table.day_counts() > 0)).sum())
+    return LinkWindow(days=days, first=iso(start), last=iso(last),
+                      data_first=iso(int(table.day.min())), links=table.n_links,
+                      links_left_out=dropped, sighting_days=len(table.day),
+                      sighting_days_left_out=int(before.sum()))
+
+
+def evidence_report(resolution: Resolution, rules: Rules) -> EvidenceReport:
+    pairs, linked = resolution.decision.pairs, resolution.decision.linked
+    e = rules.evidence
+    return EvidenceReport(
+        prior=e.prior, link_at=e.link_at, support_days=e.support_days,
+        established_devices=e.established_devices,
+        weights={kind: {level: float(w) for level, w in levels.items()}
+                 for kind, levels in e.weights.items()},
+        pairs=len(pairs), pairs_linked=int(linked.sum()), levels=pairs.counts(),
+        levels_linked=pairs.counts(linked))
+
+
+def rules_digest(path: Path | None) -> str:
+    """sha256 of the rules file's bytes: a change shows even without a version bump."""
+    return hashlib.sha256((path or default_rules_path()).read_bytes()).hexdigest()
 
 
 def gate(resolution: Resolution, rules: Rules) -> Gate:
@@ -141,6 +202,9 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
         table = read_graph(graph) if params.links is None else read_folder(params.links)
         read = time.perf_counter()
         say(f"read {table.n_devices:,} devices, {table.n_links:,} links; applying rules")
+        window = link_window(table, rules.window_days)
+        for line in window_warning(window):
+            print(f"identity: {line}", file=sys.stderr)
         resolution = resolve_table(table, rules, blocked, params.engine, graph, run_.id)
         excluded = sorted(resolution.decision.excluded.values(), key=lambda e: e.identifier)
         say(f"{int(resolution.person.max()) + 1 if table.n_devices else 0:,} persons; "
@@ -199,6 +263,11 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
             persons=sizes_stats(np.bincount(resolution.person)),
             households=sizes_stats(np.bincount(resolution.household)),
             excluded_by_rule=resolution.decision.excluded_by_rule(),
+            window=window, rules_digest=rules_digest(params.rules),
+            rules=rules.model_dump(mode="json"),
+            caps={kind: CapReport(cap=cap.cap, source=cap.source, detail=cap.detail())
+                  for kind, cap in sorted(resolution.decision.caps.items())},
+            evidence=evidence_report(resolution, rules),
             ids_kept=kept_p + kept_h,
             ids_new=len(person_ids) + len(household_ids) - kept_p - kept_h,
             changes=dict(sorted(counts.items())), gate=checked,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
@@ -113,17 +114,25 @@ def _bulk(graph: Runner, params: IngestParams, settings: Settings,
             and sum(f.size for f in files) >= params.bulk_min_bytes)
 
 
+def _described(path: Path) -> DataFile | str:
+    try:
+        return describe(path)
+    except ContractError as exc:
+        return str(exc)
+
+
 def run(graph: Runner, params: IngestParams, settings: Settings) -> IngestReport:
     key = key_from(settings)
     files, errors = discover(params.paths)
     if not files and not errors:
         raise InputError("no data files found in " + ", ".join(map(str, params.paths)))
     described = []
-    for path in files:
-        try:
-            described.append(describe(path))
-        except ContractError as exc:
-            errors.append(str(exc))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # gzip and sha256 release the GIL
+        for found in pool.map(_described, files):
+            if isinstance(found, DataFile):
+                described.append(found)
+            else:
+                errors.append(found)
     for error in errors:
         print(f"  skipped: {error}", file=sys.stderr)
     started = monotonic()

@@ -26,14 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from proteus.db import manage, server, store
 from proteus.events.checks import Bounds
 from proteus.graph import Graph
 from proteus.ingest.batch import BatchReport, Group, Progress, fold_group
 from proteus.ingest.files import DataFile
-from proteus.ingest.fold import Fold
+from proteus.ingest.fold import Fold, connect
 from proteus.settings import Settings
 
 ARRAY = "\x1f"  # control characters never pass the contract, so none is in a value
@@ -89,7 +87,7 @@ def combine(groups: Path, folded: Path, out: Path, records: list[tuple[str, list
     `kept` the nodes carried from the old database and `kept_links` their PERFORMED links."""
     folded.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"memory_limit": "4GB", "preserve_insertion_order": False})
+    con = connect(out / ".spill")
     src = {name: _parquet(groups, name, cols) for name, cols in {
         "network_devices": "id, first, last, type, viewed",
         "viewing_devices": "id, first, last, type, viewed",
@@ -177,9 +175,10 @@ JOIN purposes p ON p.name = c.purpose"""),
     ]
     for what, name, stem, sql in exports:
         path = out / f"{stem}.csv"
-        con.execute(f"COPY ({sql}) TO '{_quoted(path)}' (FORMAT csv, HEADER)")
+        [(written,)] = con.execute(
+            f"COPY ({sql}) TO '{_quoted(path)}' (FORMAT csv, HEADER)").fetchall()
         (files.nodes if what == "node" else files.relationships).append((name, path))
-        files.counts[name] = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+        files.counts[name] = int(written)
     con.close()
     for label, rows in [*records, *kept.items()]:
         if rows:

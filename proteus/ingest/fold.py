@@ -83,6 +83,15 @@ class FileCounts:
         return self.read - self.rejected - self.duplicates
 
 
+def connect(spill: Path, memory_limit: str = "4GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills to `spill` past `memory_limit` and prints nothing."""
+    con = duckdb.connect(":memory:", config={
+        "memory_limit": memory_limit, "threads": threads,
+        "temp_directory": str(spill), "preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 class Fold:
     """One group's rows in a DuckDB database of its own, in memory up to `memory_limit` and
     spilled to `work_dir` beyond it."""
@@ -94,9 +103,7 @@ class Fold:
         self.say = say or (lambda line: None)
         self.spill = work_dir / f"{name}.spill"
         shutil.rmtree(self.spill, ignore_errors=True)
-        self.con = duckdb.connect(":memory:", config={
-            "memory_limit": memory_limit, "threads": threads,
-            "temp_directory": str(self.spill), "preserve_insertion_order": False})
+        self.con = connect(self.spill, memory_limit, threads)
         self.ipad, self.opad = hmac_pads(key)
         self.scans: list[FileScan] = []
         self.catalog: list[Any] = []

@@ -12,13 +12,14 @@ For a person p and an interest i:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
+
+from proteus.views.table import EPOCH_ORDINAL, ViewTable
 
 
 def decay(days: Sequence[str], seconds: Sequence[int], reference: date,
@@ -68,16 +69,6 @@ def ancestors(parents: dict[str, str | None]) -> dict[str, list[str]]:
     return out
 
 
-Row = tuple[str, str, Sequence[str], Sequence[int]]
-
-
-def per_relationship(rows: Iterable[dict[str, Any]]) -> Iterator[Row]:
-    """(person, content, days, day_seconds) from `interests/person_views` rows."""
-    for row in rows:
-        yield from ((row["person"], c, d, s) for c, d, s in zip(
-            row["contents"], row["days"], row["day_seconds"], strict=True))
-
-
 @dataclass
 class Views:
     """Viewing per (person, content), merged over a person's devices."""
@@ -87,30 +78,37 @@ class Views:
     person: np.ndarray
     content: np.ndarray
     weight: np.ndarray
-    last: np.ndarray  # ordinal of the latest day with seconds
+    last: np.ndarray  # ordinal of the latest day watched
 
 
-def collect_views(rows: Iterable[Row],
-                  decayer: Decayer) -> Views:
-    """(person, content, days, day_seconds) rows -> merged arrays."""
-    p_index: dict[str, int] = {}
-    c_index: dict[str, int] = {}
-    ps: list[int] = []
-    cs: list[int] = []
-    ws: list[float] = []
-    ls: list[int] = []
-    for person, content, days, seconds in rows:
-        ps.append(p_index.setdefault(person, len(p_index)))
-        cs.append(c_index.setdefault(content, len(c_index)))
-        ws.append(decayer(days, seconds))
-        ls.append(max((decayer.ordinal(d) for d in days), default=0))
-    key = np.array(ps, dtype=np.int64) * max(len(c_index), 1) + np.array(cs, dtype=np.int64)
+def reference_day(table: ViewTable) -> date | None:
+    """The latest day any person's device watched something."""
+    rows = table.person[table.day_row()] >= 0
+    return date.fromordinal(int(table.day[rows].max()) + EPOCH_ORDINAL) if rows.any() else None
+
+
+def collect_views(table: ViewTable, reference: date, half_life: float) -> Views:
+    """Decayed seconds and latest day per (person, content), over the person's devices;
+    devices without a person are left out."""
+    day_row = table.day_row()
+    ages, where = np.unique((reference.toordinal() - EPOCH_ORDINAL)
+                            - table.day.astype(np.int64), return_inverse=True)
+    factor = np.power(0.5, ages / half_life)  # the same pow() as `decay`, once per age
+    weight = np.bincount(day_row, weights=table.day_seconds * factor[where],
+                         minlength=table.rows)
+    ends = table.day_start[1:]
+    has_days = ends > table.day_start[:-1]
+    latest = np.where(has_days, table.day[np.maximum(ends - 1, 0)].astype(np.int64)
+                      + EPOCH_ORDINAL if len(table.day) else 0, 0)
+    person = table.person.astype(np.int64)
+    mine = person >= 0
+    n_c = max(len(table.contents), 1)
+    key = person[mine] * n_c + table.content[mine]
     keys, inverse = np.unique(key, return_inverse=True)
-    weight = np.bincount(inverse, weights=np.array(ws, dtype=np.float64), minlength=len(keys))
+    merged = np.bincount(inverse, weights=weight[mine], minlength=len(keys))
     last = np.zeros(len(keys), dtype=np.int64)
-    np.maximum.at(last, inverse, np.array(ls, dtype=np.int64))
-    n_c = max(len(c_index), 1)
-    return Views(list(p_index), list(c_index), keys // n_c, keys % n_c, weight, last)
+    np.maximum.at(last, inverse, latest[mine])
+    return Views(table.persons, table.contents, keys // n_c, keys % n_c, merged, last)
 
 
 @dataclass

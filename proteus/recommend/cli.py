@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from proteus import recommend
@@ -20,12 +22,15 @@ def recommend_group() -> None:
 @click.option("--shrink", default=10.0, show_default=True, type=click.FloatRange(0),
               help="Damping of pairs few viewers share.")
 @click.option("--min-co-viewers", default=2, show_default=True, type=click.IntRange(1))
-def build_command(top_k: int, shrink: float, min_co_viewers: int) -> None:
+@click.option("--views", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Read viewing from this ingest fold output folder (its views.parquet) "
+                   "instead of the graph.")
+def build_command(top_k: int, shrink: float, min_co_viewers: int, views: Path | None) -> None:
     """Precompute SIMILAR neighbours and popularity (the pipeline stage)."""
     from proteus.cli import connect, emit
 
     params = recommend.RecommendParams(top_k=top_k, shrink=shrink,
-                                       min_co_viewers=min_co_viewers)
+                                       min_co_viewers=min_co_viewers, views=views)
     with connect() as graph:
         report = recommend.build(graph, params)
     for line in report.lines():
@@ -55,14 +60,18 @@ def for_command(subject: str, person: bool, k: int, as_json: bool) -> None:
 @click.command("recs")
 @click.option("--users", default=1000, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=7, show_default=True)
-def bench_recs_command(users: int, seed: int) -> None:
+@click.option("--views", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Read viewing from this ingest fold output folder instead of the graph.")
+def bench_recs_command(users: int, seed: int, views: Path | None) -> None:
     """Leave-last-out HR@10 and NDCG@10 against popularity, on the current graph (kept as a
     `recommend_bench` run, which the HTML report shows)."""
     from proteus import runs
     from proteus.cli import connect, emit
 
     with connect() as graph, runs.track(graph, "recommend_bench",
-                                        {"users": users, "seed": seed}) as run:
-        result = recommend.bench_recs(graph, users=users, seed=seed)
+                                        {"users": users, "seed": seed,
+                                         "views": str(views) if views else None}) as run:
+        result = recommend.bench_recs(graph, users=users, seed=seed,
+                                      params=recommend.RecommendParams(views=views))
         run.report = result
     emit(result)

@@ -10,29 +10,46 @@ unwatched contents, measured in the same run on the same viewers.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
+from proteus import views
 from proteus.graph import Runner
 from proteus.recommend import serve
 from proteus.recommend.blend import rank
 from proteus.recommend.catalog import Catalog
 from proteus.recommend.models import BlendParams, RecommendParams
 from proteus.recommend.similarity import neighbours, popularity
-from proteus.recommend.stage import histories
+from proteus.recommend.stage import viewers as viewers_of
+from proteus.views import ViewTable
 
 K = 10
 
 
-def _split(rows: list[tuple[str, float, str]]) -> tuple[dict[str, float], str]:
+def histories(table: ViewTable) -> dict[str, list[tuple[str, float, int]]]:
+    """Each viewer's (content, seconds, last watched) rows."""
+    names, viewer = viewers_of(table)
+    order = np.argsort(viewer, kind="stable")
+    bounds = np.searchsorted(viewer[order], np.arange(len(names) + 1))
+    contents = np.array(table.contents, dtype=object)[table.content[order]].tolist()
+    seconds = table.seconds[order].astype(float).tolist()
+    last = table.last[order].tolist()
+    return {names[v]: list(zip(contents[a:b], seconds[a:b], last[a:b], strict=True))
+            for v, (a, b) in enumerate(itertools.pairwise(bounds.tolist())) if b > a}
+
+
+def _split(rows: list[tuple[str, float, int]]) -> tuple[dict[str, float], str]:
     seconds: dict[str, float] = defaultdict(float)
-    last: dict[str, str] = {}
+    last: dict[str, int] = {}
     for content, sec, when in rows:
         seconds[content] += sec
-        last[content] = max(last.get(content, ""), when)
+        last[content] = max(last.get(content, when), when)
     held = max(last, key=lambda c: (last[c], c))
     seconds.pop(held)
     return dict(seconds), held
@@ -55,7 +72,7 @@ def bench_recs(graph: Runner, users: int = 1000, min_history: int = 3, seed: int
     """hr_at_10, ndcg_at_10 and the popularity baseline's, on up to `users` viewers."""
     params, blend = params or RecommendParams(), blend or BlendParams()
     started = time.monotonic()
-    viewers = histories(graph)
+    viewers = histories(views.load(graph, params.views, with_last=True))
     tags = {r["content"]: list(r["interests"]) for r in graph.read("recommend/content_tags")}
     split = {u: _split(rows) for u, rows in viewers.items()
              if len({c for c, _, _ in rows}) >= min_history}

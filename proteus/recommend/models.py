@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -13,6 +14,8 @@ class RecommendParams(BaseModel):
     top_k: int = Field(default=20, ge=1, le=200, description="neighbours kept per content")
     shrink: float = Field(default=10.0, ge=0, description="damping of pairs few viewers share")
     min_co_viewers: int = Field(default=2, ge=1, description="shared viewers for a neighbour")
+    views: Path | None = Field(default=None, description="read viewing from this fold output "
+                                                         "folder instead of the graph")
 
 
 class BlendParams(BaseModel):
@@ -29,6 +32,7 @@ class BlendParams(BaseModel):
 class RecommendReport(BaseModel):
     run_id: str
     params: RecommendParams
+    source: str
     viewers: int
     contents: int
     contents_with_neighbours: int
@@ -47,7 +51,7 @@ class RecommendReport(BaseModel):
             f"compute {self.seconds_compute:.1f}s, write {self.seconds_write:.1f}s)",
             f"  top {self.params.top_k}, shrink {self.params.shrink}, "
             f"min co-viewers {self.params.min_co_viewers}; {self.popular:,} contents ranked "
-            "by popularity",
+            f"by popularity; viewing from {self.source}",
         ]
 
 

@@ -43,34 +43,49 @@ def _matrix(histories: Mapping[str, Iterable[str]]) -> tuple[list[str], sparse.c
 def neighbours(histories: Mapping[str, Iterable[str]], top_k: int, shrink: float,
                min_co_viewers: int) -> dict[str, list[Neighbour]]:
     """Each content's best `top_k` neighbours, best first."""
-    names, matrix = _matrix(histories)
+    return neighbours_of(*_matrix(histories), top_k, shrink, min_co_viewers)
+
+
+def neighbours_of(names: list[str], matrix: sparse.csr_matrix, top_k: int, shrink: float,
+                  min_co_viewers: int) -> dict[str, list[Neighbour]]:
+    """`neighbours` of a binary viewer x content matrix whose columns are `names`."""
     if not names:
         return {}
     counts = np.asarray(matrix.sum(axis=0)).ravel()
-    co = (matrix.T @ matrix).tocsr()
-    co.setdiag(0)
-    co.eliminate_zeros()
+    co = (matrix.T @ matrix).toarray()  # contents x contents: a catalog is thousands
+    np.fill_diagonal(co, 0)
+    co[co < min_co_viewers] = 0
+    score = co / np.sqrt(np.maximum(np.outer(counts, counts), 1)) * co / (co + shrink + 1e-300)
+    kk = min(top_k, len(names) - 1)
     out: dict[str, list[Neighbour]] = {}
-    for a in range(co.shape[0]):
-        start, end = co.indptr[a], co.indptr[a + 1]
-        targets = co.indices[start:end]
-        shared = co.data[start:end]
-        keep = shared >= min_co_viewers
-        targets, shared = targets[keep], shared[keep]
-        if not len(targets):
-            continue
-        score = shared / np.sqrt(counts[a] * counts[targets]) * shared / (shared + shrink)
-        order = np.lexsort((targets, -score))[:top_k]
-        out[names[a]] = [Neighbour(names[int(targets[i])], round(float(score[i]), 6), rank,
-                                   int(shared[i]))
-                         for rank, i in enumerate(order, start=1)]
+    if kk <= 0:
+        return out
+    best = np.argpartition(-score, kk - 1, axis=1)[:, :kk] if kk < len(names) - 1 else (
+        np.tile(np.arange(len(names)), (len(names), 1)))
+    rows = np.repeat(np.arange(len(names)), best.shape[1])
+    targets = best.ravel()
+    # the k-th place may be tied: take every target at least as good, then order and cut
+    kth = score[rows, targets].reshape(best.shape).min(axis=1)
+    rows, targets = np.nonzero((score >= kth[:, None]) & (co > 0))
+    value = score[rows, targets]
+    order = np.lexsort((targets, -value, rows))
+    rows, targets, value = rows[order], targets[order], value[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    take = rank < top_k
+    rows, targets = rows[take], targets[take]
+    for a, b, v, n, r in zip(rows.tolist(), targets.tolist(), np.round(value[take], 6).tolist(),
+                             co[rows, targets].tolist(), (rank[take] + 1).tolist(), strict=True):
+        out.setdefault(names[a], []).append(Neighbour(names[b], v, r, int(n)))
     return out
 
 
 def popularity(histories: Mapping[str, Iterable[str]]) -> list[tuple[str, int]]:
     """(content, distinct viewers), most viewed first (ties by id)."""
-    viewers: dict[str, int] = {}
-    for contents in histories.values():
-        for content in set(contents):
-            viewers[content] = viewers.get(content, 0) + 1
-    return sorted(viewers.items(), key=lambda item: (-item[1], item[0]))
+    return popularity_of(*_matrix(histories))
+
+
+def popularity_of(names: list[str], matrix: sparse.csr_matrix) -> list[tuple[str, int]]:
+    """`popularity` of a binary viewer x content matrix whose columns are `names`."""
+    viewers = np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.int64)
+    seen = [(names[c], int(viewers[c])) for c in np.flatnonzero(viewers).tolist()]
+    return sorted(seen, key=lambda item: (-item[1], item[0]))

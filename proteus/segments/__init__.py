@@ -1,6 +1,7 @@
 """Segments: community segments found in the person similarity graph, and rule segments.
 
-`run(graph, params)` builds the k-nearest-neighbour co-viewing graph of persons, sweeps the
+`run(graph, params)` reads viewing as columns (`proteus.views`), builds the approximate
+k-nearest-neighbour co-viewing graph of persons (and measures its recall), sweeps the
 modularity resolution, partitions with the chosen engine, profiles and names each community,
 measures stability against the previous run, and replaces the community `Segment` nodes.
 Rule segments are in `proteus.segments.rules`.
@@ -8,15 +9,20 @@ Rule segments are in `proteus.segments.rules`.
 
 from __future__ import annotations
 
+import itertools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
+from scipy.sparse import csr_matrix
 
-from proteus import runs
+from proteus import runs, views
+from proteus.errors import Conflict
 from proteus.graph import Runner
-from proteus.interests.scoring import Decayer, collect_views, per_relationship
+from proteus.interests.scoring import collect_views, reference_day
 from proteus.segments.community import (
     CommunityParams,
     Stability,
@@ -27,21 +33,26 @@ from proteus.segments.community import (
 )
 from proteus.segments.partition import modularity
 from proteus.segments.profile import SegmentProfile, name_for, profiles
-from proteus.segments.similarity import SimilarityGraph, features, knn
+from proteus.segments.similarity import SimilarityGraph, chosen, features, knn, recall
 
 __all__ = ["SegmentProfile", "SegmentsParams", "SegmentsReport", "Stability", "SweepPoint",
            "run", "similarity_graph"]
 
 SegmentsParams = CommunityParams
 VERSION = "1"
-BATCH = 10_000
+BATCH = 20_000  # memberships per transaction
+WRITERS = 2
+CLEAR_BATCH = 100_000
 
 
 class SegmentsReport(BaseModel):
     run_id: str
     params: SegmentsParams
+    source: str
     persons: int
     edges: int
+    knn: str
+    knn_recall: float
     engine: str
     resolution: float
     criterion: str
@@ -59,6 +70,10 @@ class SegmentsReport(BaseModel):
                f"{self.persons:,} persons ({self.edges:,} similarity edges), engine "
                f"{self.engine}, resolution {self.resolution}, modularity {self.modularity:.3f}, "
                f"{self.seconds:.1f}s",
+               f"  viewing from {self.source}; {self.knn} kNN, recall "
+               f"{self.knn_recall:.3f} against the exact neighbours of "
+               f"{min(self.params.recall_sample, self.persons):,} persons",
+               "  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.timings.items()),
                "  resolution sweep (fast engine): resolution, communities, modularity, "
                "stability across seeds"]
         for p in self.sweep:
@@ -75,16 +90,22 @@ class SegmentsReport(BaseModel):
         return out
 
 
-def similarity_graph(graph: Runner, params: SegmentsParams) -> SimilarityGraph:
-    """The kNN co-viewing graph of every person with viewing."""
-    stream = getattr(graph, "stream", None)
-    source = stream("interests/person_views") if stream else graph.read("interests/person_views")
-    rows = list(per_relationship(source))
-    reference = max((date.fromisoformat(d) for r in rows for d in r[2][-1:]),
-                    default=date.today())
-    views = collect_views(rows, Decayer(reference, params.half_life_days))
-    persons, x = features(views)
-    return knn(persons, x, params.k)
+def similarity_graph(graph: Runner, params: SegmentsParams,
+                     timings: dict[str, float] | None = None
+                     ) -> tuple[SimilarityGraph, csr_matrix]:
+    """The kNN co-viewing graph of every person with viewing, and the persons' vectors."""
+    timings = {} if timings is None else timings
+    t0 = time.monotonic()
+    table = views.load(graph, params.views)
+    t1 = time.monotonic()
+    reference = reference_day(table) or date.today()
+    persons, x = features(collect_views(table, reference, params.half_life_days))
+    del table
+    t2 = time.monotonic()
+    sim = knn(persons, x, params.k, params.knn, params.seed)
+    timings.update({"read": round(t1 - t0, 3), "features": round(t2 - t1, 3),
+                    "knn": round(time.monotonic() - t2, 3)})
+    return sim, x
 
 
 def _rows(segs: list[SegmentProfile], params: SegmentsParams, resolution: float,
@@ -99,24 +120,54 @@ def _rows(segs: list[SegmentProfile], params: SegmentsParams, resolution: float,
              "version": VERSION} for s in segs]
 
 
+def _groups(labels: np.ndarray, persons: list[str]) -> list[list[str]]:
+    """Members of each community, in label order."""
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(int(labels.max(initial=-1)) + 2))
+    names = np.array(persons, dtype=object)[order]
+    return [names[a:b].tolist() for a, b in itertools.pairwise(bounds.tolist())]
+
+
+def _write_members(graph: Runner, by_id: dict[str, list[str]], run_id: str) -> int:
+    ids = list(by_id)
+    persons = [p for g in by_id.values() for p in g]
+    segment = np.repeat(np.arange(len(ids)), [len(g) for g in by_id.values()]).tolist()
+    blocks = [{"segments": ids, "persons": persons[s:s + BATCH],
+               "segment": segment[s:s + BATCH], "run_id": run_id}
+              for s in range(0, len(persons), BATCH)]
+    with ThreadPoolExecutor(WRITERS) as pool:
+        written = sum(rows[0]["written"] for rows in pool.map(
+            lambda block: graph.write("segments/write_members", **block), blocks))
+    if written != len(persons):
+        raise Conflict(f"wrote {written:,} of {len(persons):,} segment memberships: persons "
+                       "were removed while the run wrote; run it again")
+    return written
+
+
 def run(graph: Runner, params: SegmentsParams) -> SegmentsReport:
     started = time.monotonic()
     timings: dict[str, float] = {}
-    sim = similarity_graph(graph, params)
-    timings["similarity"] = round(time.monotonic() - started, 3)
+    sim, x = similarity_graph(graph, params, timings)
+    t0 = time.monotonic()
+    knn_recall = recall(x, sim, params.k, params.recall_sample, params.seed)
+    del x
+    timings["recall"] = round(time.monotonic() - t0, 3)
     previous_rows = graph.read("segments/community_members")
     previous = {r["segment"]: set(r["persons"]) for r in previous_rows}
     previous_run = previous_rows[0]["run_id"] if previous_rows else None
-    with runs.track(graph, "segments", params, rule_versions={"segments": VERSION}) as run_:
+    with runs.track(graph, "segments", params, rule_versions={"segments": VERSION},
+                    inputs=[views.source_name(params.views)]) as run_:
         labels, resolution, points, steps = communities(graph, sim, params, f"segments-{run_.id}")
         timings.update(steps)
         t0 = time.monotonic()
-        groups = [[sim.persons[i] for i in range(len(labels)) if labels[i] == c]
-                  for c in range(int(labels.max(initial=-1)) + 1)]
-        kept = [g for g in groups if len(g) >= params.min_size]
+        groups = _groups(labels, sim.persons)
+        kept_labels = [c for c, g in enumerate(groups) if len(g) >= params.min_size]
+        kept = [groups[c] for c in kept_labels]
         ids, continued = assign_ids(kept, previous)
         by_id = dict(zip(ids, kept, strict=True))
-        described = profiles(graph, by_id)
+        position = np.full(len(groups) + 1, -1, dtype=np.int64)
+        position[kept_labels] = np.arange(len(kept_labels))
+        described = profiles(graph, sim.persons, position[labels], ids)
         taken: set[str] = set()
         segs = []
         for seg_id in ids:
@@ -131,16 +182,17 @@ def run(graph: Runner, params: SegmentsParams) -> SegmentsReport:
         timings["profile"] = round(time.monotonic() - t0, 3)
         t0 = time.monotonic()
         q = round(modularity(sim, labels), 4)
+        while graph.write("segments/clear_members", limit=CLEAR_BATCH)[0]["deleted"]:
+            pass
         graph.write("segments/clear_communities")
         graph.write("segments/write_communities", rows=_rows(segs, params, resolution, q),
                     run_id=run_.id)
-        members_rows = [{"person": p, "segment": s} for s, g in by_id.items() for p in g]
-        for start in range(0, len(members_rows), BATCH):
-            graph.write("segments/write_members", rows=members_rows[start:start + BATCH],
-                        run_id=run_.id)
+        _write_members(graph, by_id, run_.id)
         timings["write"] = round(time.monotonic() - t0, 3)
         report = SegmentsReport(
-            run_id=run_.id, params=params, persons=len(sim.persons), edges=sim.edges,
+            run_id=run_.id, params=params, source=views.source_name(params.views),
+            persons=len(sim.persons), edges=sim.edges,
+            knn=chosen(params.knn, len(sim.persons)), knn_recall=knn_recall,
             engine=params.engine, resolution=resolution,
             criterion=("fixed by params" if params.resolution is not None else
                        f"highest modularity (resolution 1) among resolutions with seed "

@@ -58,7 +58,8 @@ def _membership(graph: Graph) -> dict[str, str]:
 
 
 def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed: int = 42,
-                   data: Path | None = None, k: int = 15) -> dict[str, Any]:
+                   data: Path | None = None, k: int = 15,
+                   views: Path | None = None) -> dict[str, Any]:
     """Load a dataset (generated unless given) into an emptied graph, segment it twice and
     compare with the truth; the fast engine against python-louvain on the same graph."""
     from proteus import generate
@@ -79,9 +80,9 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
             _say("ingesting catalog and viewing, truth identity, taxonomy, interests")
             loading = _load(graph, settings, data, Path(tmp) / "rejects")
         truth_of = truth.communities(data)
-    params = segments.SegmentsParams(k=k, seed=seed)
+    params = segments.SegmentsParams(k=k, seed=seed, views=views)
     t0 = time.monotonic()
-    sim = segments.similarity_graph(graph, params)
+    sim, _ = segments.similarity_graph(graph, params)
     seconds_graph = time.monotonic() - t0
     timings: dict[str, float] = {}
     labels = {}
@@ -107,7 +108,8 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
         "edges": sim.edges, "k": k, "communities_truth": len(set(truth_of.values())),
         "segments": len(first.segments), "resolution": first.resolution,
         "nmi": round(nmi([truth_of[p] for p in persons], found), 4),
-        "modularity": first.modularity,
+        "modularity": first.modularity, "knn": first.knn, "knn_recall": first.knn_recall,
+        "source": first.source,
         "seconds_similarity": round(seconds_graph, 3),
         "seconds_fast": round(timings["fast"], 3),
         "seconds_reference": round(timings["reference"], 3),
@@ -117,5 +119,6 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
                               for e, lab in labels.items() if e != "fast"},
         "deterministic": one == two and second.stability.nmi == 1.0,
         "seconds_segments_run": first.seconds,
+        "seconds_phases": first.timings,
         **loading,
     }

@@ -9,6 +9,7 @@ import click
 
 from proteus import segments
 from proteus.segments import partition, rule_apply, rules
+from proteus.segments.similarity import METHODS, Method
 
 
 @click.group("segment")
@@ -26,13 +27,20 @@ def segment_group() -> None:
               help="Resolutions swept.")
 @click.option("--seed", default=42, show_default=True)
 @click.option("--min-size", default=5, show_default=True, help="Smaller communities are left out.")
+@click.option("--knn", type=click.Choice(METHODS), default="auto", show_default=True,
+              help="Nearest neighbours by descent (about n log n), every pair (n squared), "
+                   "or exact up to 100,000 persons and descent above.")
+@click.option("--views", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Read viewing from this ingest fold output folder (its views.parquet) "
+                   "instead of the graph.")
 def run_command(k: int, engine: partition.Engine, resolution: float | None, resolutions: str,
-                seed: int, min_size: int) -> None:
+                seed: int, min_size: int, knn: Method, views: Path | None) -> None:
     """Find community segments in the person similarity graph."""
     from proteus.cli import connect, emit
 
     params = segments.SegmentsParams(
-        k=k, engine=engine, resolution=resolution, seed=seed, min_size=min_size,
+        k=k, engine=engine, resolution=resolution, seed=seed, min_size=min_size, knn=knn,
+        views=views,
         resolutions=[float(x) for x in resolutions.split(",") if x.strip()])
     with connect() as graph:
         report = segments.run(graph, params)
@@ -40,7 +48,8 @@ def run_command(k: int, engine: partition.Engine, resolution: float | None, reso
         click.echo(line, err=True)
     emit({"run_id": report.run_id, "segments": len(report.segments),
           "resolution": report.resolution, "modularity": report.modularity,
-          "stability_nmi": report.stability.nmi, "seconds": report.seconds})
+          "stability_nmi": report.stability.nmi, "knn_recall": report.knn_recall,
+          "seconds": report.seconds})
 
 
 @segment_group.group("rule")
@@ -79,9 +88,11 @@ def apply_command(file: Path) -> None:
 @click.option("--data", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Use this generated dataset instead of generating one.")
 @click.option("--k", default=15, show_default=True)
+@click.option("--views", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Read viewing from this ingest fold output folder instead of the graph.")
 @click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
 def bench_segments_command(devices: int, seed: int, data: Path | None, k: int,
-                           reset: bool) -> None:
+                           views: Path | None, reset: bool) -> None:
     """Community recovery (NMI vs truth), modularity, fast engine against python-louvain."""
     from proteus.bench import require_empty_or_reset
     from proteus.cli import connect, emit, settings
@@ -89,4 +100,4 @@ def bench_segments_command(devices: int, seed: int, data: Path | None, k: int,
 
     with connect() as graph:
         require_empty_or_reset(graph, reset)
-        emit(bench_segments(graph, settings(), devices, seed, data, k))
+        emit(bench_segments(graph, settings(), devices, seed, data, k, views))

@@ -12,6 +12,7 @@ import itertools
 import math
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field, PositiveFloat
@@ -19,13 +20,16 @@ from pydantic import BaseModel, Field, PositiveFloat
 from proteus.graph import Runner
 from proteus.segments.compare import ari, match, nmi
 from proteus.segments.partition import Engine, fast, modularity, partition
-from proteus.segments.similarity import SimilarityGraph
+from proteus.segments.similarity import Method, SimilarityGraph
 
 _NUMBERED = re.compile(r"^community-(\d+)$")
 
 
 class CommunityParams(BaseModel):
     k: int = Field(default=15, ge=1, le=500, description="neighbours per person")
+    knn: Method = Field(default="auto", description="how neighbours are found")
+    recall_sample: int = Field(default=1000, ge=0, description="persons whose exact "
+                                                               "neighbours measure the recall")
     resolutions: list[PositiveFloat] = Field(default=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0], min_length=1)
     resolution: float | None = Field(default=None, gt=0, description="skip choosing")
     engine: Engine = "fast"
@@ -34,6 +38,8 @@ class CommunityParams(BaseModel):
     min_stability: float = Field(default=0.9, ge=0, le=1)
     min_size: int = Field(default=5, ge=1)
     half_life_days: float = Field(default=7.0, gt=0)
+    views: Path | None = Field(default=None, description="read viewing from this fold output "
+                                                         "folder instead of the graph")
 
 
 class SweepPoint(BaseModel):

@@ -40,18 +40,11 @@ def canonical(labels: np.ndarray) -> np.ndarray:
     return rank[inverse]
 
 
-def to_igraph(sim: SimilarityGraph) -> ig.Graph:
-    g = ig.Graph(n=len(sim.persons), edges=list(zip(sim.source.tolist(), sim.target.tolist(),
-                                                    strict=True)))
-    g.es["weight"] = sim.weight.tolist()
-    return g
-
-
 def modularity(sim: SimilarityGraph, labels: np.ndarray, resolution: float = 1.0) -> float:
     if sim.edges == 0:
         return 0.0
-    return float(to_igraph(sim).modularity(labels.tolist(), weights="weight",
-                                           resolution=resolution))
+    return float(sim.igraph.modularity(labels.tolist(), weights="weight",
+                                       resolution=resolution))
 
 
 def reference(sim: SimilarityGraph, resolution: float, seed: int) -> np.ndarray:
@@ -67,7 +60,7 @@ def reference(sim: SimilarityGraph, resolution: float, seed: int) -> np.ndarray:
 def fast(sim: SimilarityGraph, resolution: float, seed: int, iterations: int = -1) -> np.ndarray:
     """Leiden, iterated until the partition stops changing (`iterations` -1) or that many
     times."""
-    g = to_igraph(sim)
+    g = sim.igraph
     ig.set_random_number_generator(random.Random(seed))
     try:
         found = g.community_leiden(objective_function="modularity", weights="weight",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel
 
 from proteus.graph import Runner
+from proteus.views.read_graph import in_blocks
 
 
 class TopInterest(BaseModel):
@@ -28,45 +32,64 @@ class SegmentProfile(BaseModel):
     lost: int = 0
 
 
-def profiles(graph: Runner, groups: dict[str, list[str]], top: int = 5,
-             min_coverage: float = 0.25) -> dict[str, tuple[list[TopInterest], dict[str, int]]]:
-    """Per segment: interests ranked by lift of the members' mean score over everyone's mean,
-    among interests at least `min_coverage` of the members hold; and device type counts."""
-    member_of = {p: seg for seg, members in groups.items() for p in members}
-    everyone = len(member_of)
-    names: dict[str, str] = {}
-    seg_sum: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    seg_count: dict[str, Counter[str]] = defaultdict(Counter)
-    all_sum: dict[str, float] = defaultdict(float)
-    tiers: dict[str, int] = {}
-    for row in graph.read("segments/person_interests"):
-        seg = member_of.get(row["person"])
-        if seg is None:
-            continue
-        for iid, name, tier, value in zip(row["interests"], row["names"], row["tiers"],
-                                          row["scores"], strict=True):
-            names[iid], tiers[iid] = name, tier
-            seg_sum[seg][iid] += value
-            seg_count[seg][iid] += 1
-            all_sum[iid] += value
-    devices: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in graph.read("segments/person_devices"):
-        seg = member_of.get(row["person"])
-        if seg is not None:
-            devices[seg].update(row["types"])
+def profiles(graph: Runner, persons: list[str], labels: np.ndarray, ids: list[str],
+             top: int = 5, min_coverage: float = 0.25
+             ) -> dict[str, tuple[list[TopInterest], dict[str, int]]]:
+    """Per segment (`labels[p]` is person p's position in `ids`, -1 outside every segment):
+    interests ranked by lift of the members' mean score over everyone's mean, among
+    interests at least `min_coverage` of the members hold; and device type counts."""
+    meta = graph.read_plain("segments/interest_names")
+    names_row = meta[0] if meta else {"ids": [], "names": [], "tiers": []}
+    i_index = {iid: n for n, iid in enumerate(names_row["ids"])}
+    n_s, n_i = len(ids), max(len(i_index), 1)
+    members = [persons[p] for p in np.flatnonzero(labels >= 0).tolist()]
+    label_of = dict(zip(members, labels[labels >= 0].tolist(), strict=True))
+    seg_parts, int_parts, score_parts = [], [], []
+    for block, row in in_blocks(graph, "segments/interest_scores", members, "persons", None):
+        block_labels = np.fromiter(map(label_of.__getitem__, block), dtype=np.int64,
+                                   count=len(block))
+        seg_parts.append(block_labels[np.asarray(row["person"], dtype=np.int64)])
+        int_parts.append(np.fromiter(map(i_index.__getitem__, row["interest"]),
+                                     dtype=np.int64, count=len(row["interest"])))
+        score_parts.append(np.asarray(row["score"], dtype=np.float64))
+    seg = np.concatenate(seg_parts) if seg_parts else np.zeros(0, dtype=np.int64)
+    interest = np.concatenate(int_parts) if int_parts else np.zeros(0, dtype=np.int64)
+    value = np.concatenate(score_parts) if score_parts else np.zeros(0)
+    sums = np.bincount(seg * n_i + interest, weights=value, minlength=n_s * n_i).reshape(
+        n_s, n_i)
+    counts = np.bincount(seg * n_i + interest, minlength=n_s * n_i).reshape(n_s, n_i)
+    everyone = len(members)
+    overall = sums.sum(axis=0)
+    sizes = np.bincount(labels[labels >= 0], minlength=n_s)
+    devices: dict[int, Counter[str]] = defaultdict(Counter)
+    found = graph.read_plain("segments/person_devices")
+    if found and found[0]["persons"]:
+        where = pc.index_in(pa.array(found[0]["persons"], pa.string()),
+                            value_set=pa.array(members, pa.string()))
+        position = where.fill_null(-1).to_numpy(zero_copy_only=False)
+        inside = position >= 0
+        seg_of = labels[labels >= 0][position[inside]]
+        encoded = pa.array(found[0]["types"], pa.string()).filter(
+            pa.array(inside)).dictionary_encode()
+        kinds = encoded.dictionary.to_pylist()
+        kind = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        table = np.bincount(seg_of * len(kinds) + kind, minlength=n_s * len(kinds))
+        for k, c in zip(*np.nonzero(table.reshape(n_s, len(kinds))), strict=True):
+            devices[int(k)][kinds[c]] = int(table[k * len(kinds) + c])
     out: dict[str, tuple[list[TopInterest], dict[str, int]]] = {}
-    for seg, members in groups.items():
-        size = len(members)
+    for k, seg_id in enumerate(ids):
+        size = int(sizes[k])
         ranked = []
-        for iid, total in seg_sum[seg].items():
-            coverage = seg_count[seg][iid] / size
-            if coverage < min_coverage or all_sum[iid] <= 0:
+        for i in np.flatnonzero(counts[k]).tolist():
+            coverage = counts[k, i] / size
+            if coverage < min_coverage or overall[i] <= 0:
                 continue
-            lift = (total / size) / (all_sum[iid] / everyone)
-            ranked.append(TopInterest(id=iid, name=names[iid], tier=tiers[iid],
-                                      lift=round(lift, 3), coverage=round(coverage, 3)))
+            lift = (sums[k, i] / size) / (overall[i] / everyone)
+            ranked.append(TopInterest(id=names_row["ids"][i], name=names_row["names"][i],
+                                      tier=names_row["tiers"][i], lift=round(float(lift), 3),
+                                      coverage=round(float(coverage), 3)))
         ranked.sort(key=lambda t: (-t.lift, t.id))
-        out[seg] = (ranked[:top], dict(sorted(devices[seg].items())))
+        out[seg_id] = (ranked[:top], dict(sorted(devices[k].items())))
     return out
 
 

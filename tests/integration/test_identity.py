@@ -75,12 +75,18 @@ def test_explain_linked_pair_walks_real_edges(graph: Graph, settings: Settings) 
         assert found is not None and found["n"] == 1
     assert pair.steps[0].source == "a2" and pair.steps[-1].target == "tv"
     assert pair.steps[0].target == pair.steps[1].source == "login:alice"
-    assert pair.steps[0].rule == "kinds.login.persons" and pair.steps[0].rule_version == "1"
+    assert pair.steps[0].rule == "evidence.weights.login.shared"
+    assert pair.steps[0].rule_version == "2" and pair.steps[0].weight == 12
+    (hop,) = pair.hops
+    items = {i.kind: (i.level, i.weight, i.identifiers) for i in hop.items}
+    assert items == {"login": ("shared", 12, ["login:alice"]), "ip": ("shared", 3, ["ip:home1"])}
+    assert hop.score == hop.prior + 12 + 3 and hop.linked
     hidden = explain_pair(graph, "a2", "tv", redact=True)
     assert "alice" not in hidden.model_dump_json()
     device = explain_device(graph, "a1")
     assert device.person == pair.person and device.household is not None
     assert {s.kind for s in device.evidence} == {"login"}
+    assert {(h.device_a, h.device_b) for h in device.links} == {("a1", "a2"), ("a1", "tv")}
 
 
 def test_explain_unlinked_pair_names_the_rule_that_excluded_the_cgnat_ip(
@@ -216,3 +222,48 @@ def test_folder_problems_are_one_line_errors(graph: Graph, tmp_path: Path) -> No
     pq.write_table(table.slice(1), folder / "devices.parquet")
     with pytest.raises(InputError, match=r"missing from devices\.parquet"):
         read_folder(folder)
+
+
+def test_a_noisy_profile_merge_is_explained_item_by_item(graph: Graph, settings: Settings,
+                                                         tmp_path: Path) -> None:
+    """On the noisy profile, every linked pair's explanation names each piece of evidence
+    with its weight, and adds up to the score the run gave the pair."""
+    from proteus import generate, ingest
+    from proteus.identity.resolve import resolve_table
+    from proteus.identity.rules import load_rules
+    from proteus.pseudonym import key_from
+
+    out = tmp_path / "noisy"
+    generate.run(generate.GenerateParams.model_validate(
+        {"out": out, "devices": 400, "days": 4, "seed": 5, "profile": "noisy", "quiet": True}))
+    ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=tmp_path / "rejects"),
+               settings)
+    data = yaml.safe_load(default_rules_path().read_text())
+    data["gate"]["max_person_share"] = 1.0  # 400 devices: a person of 11 would be 2.75 %
+    lenient = tmp_path / "identity.yaml"
+    lenient.write_text(yaml.safe_dump(data))
+    report = run(graph, IdentityParams(truth=out, rules=lenient, quiet=True), settings)
+    assert report.published and report.evidence is not None
+    assert report.evidence.pairs_linked > 0
+    rules = load_rules()
+    decided = resolve_table(read_graph(graph), rules, rules.blocked_values(key_from(settings)))
+    ids, pairs = decided.device_ids, decided.decision.pairs
+    scores = {(ids[a], ids[b]): s for a, b, s in zip(pairs.a.tolist(), pairs.b.tolist(),
+                                                     pairs.score.tolist(), strict=True)}
+    mixed = [(ids[a], ids[b]) for a, b, level, linked in zip(
+        pairs.a.tolist(), pairs.b.tolist(), pairs.level.tolist(),
+        decided.decision.linked.tolist(), strict=True)
+        if linked and sum(x > 0 for x in level) >= 3]
+    assert mixed
+    for a, b in mixed[:5]:
+        pair = explain_pair(graph, a, b)
+        assert pair.linked
+        hop = next(h for h in pair.hops if {h.device_a, h.device_b} == {a, b})
+        assert len(hop.items) >= 3
+        for item in hop.items:
+            assert item.identifiers and item.rule == f"evidence.weights.{item.kind}.{item.level}"
+            assert f"{item.weight:+g} bits" in item.sentence
+            assert item.weight == rules.weight(item.kind, item.level)
+        assert hop.score == pytest.approx(hop.prior + sum(i.weight for i in hop.items))
+        assert hop.score == pytest.approx(scores[(a, b)])
+        assert f"{hop.score:+g} bits" in hop.sentence

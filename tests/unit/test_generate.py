@@ -177,3 +177,51 @@ def test_cli_and_bench(tmp_path: Path) -> None:
     bench = bench_generate(300, None)
     assert {"devices", "events", "events_per_s", "peak_rss_mb", "seconds"} <= set(bench)
     assert bench["devices"] == 300 and bench["peak_rss_mb"] > 0
+
+
+@pytest.mark.parametrize("profile", ["noisy", "weak"])
+def test_profiles_carry_their_noise_and_truth(tmp_path: Path, profile: str) -> None:
+    out = tmp_path / profile
+    result = CliRunner().invoke(generate, ["--out", str(out), "--devices", "1500", "--days",
+                                           "3", "--profile", profile, "--quiet"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["params"]["profile"] == profile
+    summary = json.loads((out / "truth" / "summary.json").read_text())
+    assert summary["profile"] == profile
+    noise = {r["kind"] for r in _truth(out, "noise.csv")}
+    assert {"synced_app_id", "synced_cookie", "restored_app_id"} <= noise
+    devices = {d["device_id"]: d for d in _truth(out, "devices.csv")}
+    logins: dict[str, set[str]] = {}
+    msisdns = 0
+    for path in sorted(out.glob("network-*")):
+        for _, raw in read_rows(path):
+            if not isinstance(raw, dict):
+                continue
+            if raw.get("login"):
+                logins.setdefault(str(raw["login"]), set()).add(str(raw.get("device_id")))
+            msisdns += bool(raw.get("msisdn"))
+    apps: dict[str, set[str]] = {}
+    for path in sorted(out.glob("network-*")):
+        for _, raw in read_rows(path):
+            if isinstance(raw, dict) and raw.get("app_id"):
+                apps.setdefault(str(raw["app_id"]), set()).add(str(raw.get("device_id")))
+    assert max(len(d) for d in apps.values()) >= 5  # a synced app id on 5+ devices
+    if profile == "weak":
+        assert not logins and not msisdns
+        assert all(d["resolvable"] == "false" and not d["login"] for d in devices.values())
+        return
+    assert {"second_login", "login_variant"} <= noise
+    known = {d["login"] for d in devices.values()} | {d["family_login"] for d in devices.values()}
+    seconds = {r["value"].split()[0] for r in _truth(out, "noise.csv")
+               if r["kind"] == "second_login"}
+    junk = {r["value"] for r in _truth(out, "junk_values.csv") if r["field"] == "login"}
+    typed = set(logins) - known - seconds - junk
+    assert typed  # mistyped logins and kept spellings, each on one device
+    assert sum(len(logins[t]) == 1 for t in typed) >= 0.95 * len(typed)
+
+
+def test_default_profile_manifest_has_no_profile(default_profile: Path) -> None:
+    manifest = json.loads((default_profile / MANIFEST).read_text())
+    assert "profile" not in manifest["params"]
+    assert not (default_profile / "truth" / "noise.csv").exists()

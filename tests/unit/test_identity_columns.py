@@ -1,5 +1,7 @@
-"""The rules on columns (`fast`) against the per-link reference, on generated data and under
-rule settings that make every rule fire: same partitions, exclusions, confidences."""
+"""The rules and evidence on columns (`fast`) against the per-link, per-pair reference, on
+generated data (the default and the noisy profile) and under rule settings that make every
+rule fire: same partitions, exclusions, caps, pairs with their levels and scores,
+confidences."""
 
 from __future__ import annotations
 
@@ -35,11 +37,12 @@ def generated(dataset: Path) -> tuple[list[str], list[Link]]:
     return sorted(row["id"] for row in rows["ingest/merge_devices"]), links
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[Link]]:
+@pytest.fixture(scope="module", params=["default", "noisy"])
+def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+         ) -> tuple[list[str], list[Link]]:
     out = tmp_path_factory.mktemp("columns") / "data"
     generate.run(generate.GenerateParams.model_validate(
-        {"out": out, "devices": 1200, "seed": 11, "quiet": True}))
+        {"out": out, "devices": 1200, "seed": 11, "quiet": True, "profile": request.param}))
     return generated(out)
 
 
@@ -49,8 +52,11 @@ def strict_rules() -> Rules:
     (generic values are then found by their households), households linked by app ids."""
     data: dict[str, Any] = yaml.safe_load(default_rules_path().read_text())
     data["window_days"] = 5
-    for kind in ("app_id", "login", "msisdn", "cookie"):
+    for kind in ("login", "msisdn"):
         data["kinds"][kind]["max_devices"] = 1000
+    for kind in ("app_id", "cookie"):
+        data["kinds"][kind].update(max_devices=1, max_devices_bound=1000)
+    data["caps"]["quantile"] = 0.9
     data["kinds"]["cookie"].update(min_days=2, max_devices_per_day=5)
     data["kinds"]["app_id"].update(min_shared_days=2, households=True)
     data["kinds"]["ip"].update(networks=["home", "public_wifi"], max_devices=60,
@@ -59,11 +65,20 @@ def strict_rules() -> Rules:
     data["blocklist"] = {"login": data["blocklist"]["login"]}
     data["generic"]["max_households"] = 1
     data["shared"]["min_other_logins"] = 1
-    data["conflict"]["anchor_kinds"] = ["login", "msisdn"]
+    data["evidence"].update(support_days=3, established_devices=3, link_at=4)
+    data["evidence"]["weights"]["msisdn"].update(differ=-2, differ_established=-6)
     return Rules.model_validate(data)
 
 
 def same(fast: Resolution, slow: Resolution) -> None:
+    def pairs(found: Resolution) -> dict[tuple[str, str], tuple[list[int], float, bool]]:
+        got, ids = found.decision.pairs, found.device_ids
+        return {(ids[a], ids[b]): (level, score, linked) for a, b, level, score, linked in zip(
+            got.a.tolist(), got.b.tolist(), got.level.tolist(), got.score.tolist(),
+            found.decision.linked.tolist(), strict=True)}
+
+    assert pairs(fast) == pairs(slow)
+    assert fast.decision.caps == slow.decision.caps
     assert fast.persons == slow.persons
     assert fast.households == slow.households
     assert fast.decision.exclusions == slow.decision.exclusions
@@ -87,10 +102,15 @@ def test_column_rules_match_the_reference(data: tuple[list[str], list[Link]],
     same(fast, slow)
     fired = set(fast.decision.excluded_by_rule())
     assert {"blocklist", "kinds.ip.max_devices", "shared.min_other_logins"} <= fired
+    levels = fast.decision.pairs.counts()
+    assert {"shared", "shared_once"} <= set(levels["login"])
+    assert "differ" in levels["ip"] and "shared" in levels["ip"]
     if rules.window_days == 5:
-        assert {"kinds.ip.max_devices_per_day", "kinds.cookie.max_devices_per_day",
-                "generic.max_households", "conflict.anchor_kinds"} <= fired
+        assert {"kinds.ip.max_devices_per_day", "generic.max_households"} <= fired
+        assert fired & {"kinds.cookie.max_devices", "kinds.cookie.max_devices_per_day"}
+        assert fast.decision.caps["app_id"].source == "data"
         assert fast.person_links < resolve(devices, links, load_rules(), blocked).person_links
+        assert not fast.decision.linked.all()
 
 
 def test_links_round_trip_and_input_order_does_not_matter(
@@ -107,7 +127,8 @@ def test_links_round_trip_and_input_order_does_not_matter(
 
 
 def test_unknown_devices_links_without_days_networks_and_classes() -> None:
-    links = [Link("a", "login", "x", ("2025-03-01",)), Link("b", "login", "x", ("2025-03-01",)),
+    both = ("2025-03-01", "2025-03-02")
+    links = [Link("a", "login", "x", both), Link("b", "login", "x", both),
              Link("ghost", "login", "x", ("2025-03-02",)), Link("c", "cookie", "y", ()),
              Link("a", "cookie", "y", ("2025-03-02",)),
              *[Link(d, "ip", "m", ("2025-03-01", "2025-03-02"), network="mobile",

@@ -75,3 +75,32 @@ def test_engines_agree_and_reruns_are_identical(
     assert again.persons == resolution.persons
     assert again.households == resolution.households
     assert "blocklist" in resolution.decision.excluded_by_rule()
+
+
+@pytest.mark.parametrize("profile", ["noisy", "weak"])
+def test_harder_profiles_beat_plain_components(tmp_path: Path, profile: str) -> None:
+    """On the noisy and weak profiles the rules stay precise and beat plain components over
+    the same identifiers (person-linking kinds, blocklisted values dropped)."""
+    import numpy as np
+
+    from proteus.identity.bench import plain_components
+    from proteus.identity.components import partition_of
+
+    out = tmp_path / profile
+    generate.run(generate.GenerateParams.model_validate(
+        {"out": out, "devices": 1500, "seed": 7, "quiet": True, "profile": profile}))
+    devices, links = generated_links(out, KEY)
+    truth = load_truth(out)
+    rules = load_rules()
+    blocked = rules.blocked_values(KEY)
+    found = resolve(devices, links, rules, blocked)
+    ours = pair_score(found.persons, truth.person)
+    plain = pair_score(partition_of(found.device_ids, plain_components(
+        found.table, rules, blocked)), truth.person)
+    assert ours.f1 > plain.f1 and ours.precision > plain.precision
+    assert ours.precision >= (0.95 if profile == "noisy" else 0.9)
+    if profile == "noisy":
+        assert ours.f1 >= 0.94
+        assert found.decision.caps["app_id"].cap > 4  # persons with 5-6 synced devices
+    else:
+        assert not truth.resolvable and np.all(found.decision.pairs.level[:, 0] == 0)

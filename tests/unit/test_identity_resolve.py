@@ -45,7 +45,9 @@ def test_family_login_links_the_household_not_the_person() -> None:
     assert result.households == [["a1", "a2", "b1", "b2", "tv"]]
     excluded = result.decision.exclusions["login:family"]
     assert (excluded.rule, excluded.scope) == ("shared.min_other_logins", "persons")
-    assert result.confidence["a1"] == rules.confidence.strong
+    # alice on both phones on 3 days (+12) and the home address together (+3), prior -4
+    assert result.confidence["a1"] == round(1 / (1 + 2 ** -11), 6)
+    assert "tv" in result.confidence and result.confidence["b1"] < 1
 
 
 def test_cgnat_ip_and_blocklisted_cookie_do_not_link() -> None:
@@ -127,7 +129,7 @@ def test_gate_failure_publishes_nothing(tmp_path: Path) -> None:
     data["gate"]["max_person_devices"] = 2
     rules_file = tmp_path / "identity.yaml"
     rules_file.write_text(yaml.safe_dump(data))
-    rows = [{"device": d, "kind": "login", "value": "carol", "days": ["2025-03-03"]}
+    rows = [{"device": d, "kind": "login", "value": "carol", "days": ["2025-03-03", "2025-03-04"]}
             for d in ("c1", "c2", "c3")]
     graph = RecordingGraph({"identity/devices": [{"id": d} for d in ("c1", "c2", "c3")],
                             "identity/stream_links": rows})
@@ -137,3 +139,53 @@ def test_gate_failure_publishes_nothing(tmp_path: Path) -> None:
     names = [name for name, _ in graph.calls]
     assert "identity/write_persons" not in names and "identity/retire_persons" not in names
     assert graph.calls[-1][1]["status"] == "failed"
+
+
+def home(*devices: str) -> list[Link]:
+    return [link(d, "ip", "home9", WEEK, "home") for d in devices]
+
+
+def test_a_login_seen_once_does_not_veto_a_supported_app_id() -> None:
+    """A login mistyped once on p2 used to make the app id carry two logins (a veto); now
+    the typo is not supported evidence and the synced app id links the phone."""
+    links = [link("p1", "login", "anna"), link("p3", "login", "anna"),
+             link("p2", "login", "anan", WEEK[:1]),
+             link("p1", "app_id", "A"), link("p2", "app_id", "A"), *home("p1", "p2", "p3")]
+    result = resolve(["p1", "p2", "p3"], links, load_rules(), set())
+    assert result.persons == [["p1", "p2", "p3"]]
+    pairs = result.decision.pairs
+    row = next(n for n, (a, b) in enumerate(zip(pairs.a, pairs.b, strict=True))
+               if {result.device_ids[a], result.device_ids[b]} == {"p1", "p2"})
+    levels = dict(zip(pairs.kinds, pairs.level[row].tolist(), strict=True))
+    assert levels["login"] == 0 and levels["app_id"] == 4 and levels["ip"] == 4
+    assert pairs.score[row] == -4 + 8 + 3
+
+
+def test_two_established_accounts_keep_a_restored_app_id_from_linking() -> None:
+    links = [link("a1", "login", "alice"), link("a2", "login", "alice"),
+             link("b1", "login", "bob"), link("b2", "login", "bob"),
+             link("a1", "app_id", "R"), link("b1", "app_id", "R"),
+             *home("a1", "a2", "b1", "b2")]
+    for engine in ("fast", "reference"):
+        result = resolve(["a1", "a2", "b1", "b2"], links, load_rules(), set(), engine=engine)
+        assert result.persons == [["a1", "a2"], ["b1", "b2"]]
+        assert result.households == [["a1", "a2", "b1", "b2"]]
+    # a second spelling of the login on one device only weighs -1: the app id links
+    variant = [k if (k.device, k.kind) != ("b1", "login") else link("b1", "login", "alice2")
+               for k in links if k.device != "b2"]
+    found = resolve(["a1", "a2", "b1"], variant, load_rules(), set())
+    assert found.persons == [["a1", "a2", "b1"]]
+
+
+def test_caps_come_from_the_data_within_bounds() -> None:
+    devices = [f"d{n:03d}" for n in range(60)]
+    links = [link(d, "app_id", f"sync{n // 6}") for n, d in enumerate(devices[:42])]
+    links += [link(d, "app_id", "sdk-default") for d in devices[:20]]
+    result = resolve(devices, links, load_rules(), set())
+    cap = result.decision.caps["app_id"]
+    assert (cap.cap, cap.source, cap.low, cap.high) == (12, "data", 4, 12)
+    assert cap.found == 20 and "bounds 4-12" in cap.detail()
+    assert result.decision.exclusions["app_id:sdk-default"].rule == "kinds.app_id.max_devices"
+    assert sorted(len(p) for p in result.persons if len(p) > 1) == [6] * 7
+    only_pairs = [link(d, "app_id", f"pair{n // 2}") for n, d in enumerate(devices)]
+    assert resolve(devices, only_pairs, load_rules(), set()).decision.caps["app_id"].cap == 4

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -88,12 +89,38 @@ def view_rows(users: int = 300, items: int = 200, groups: int = 10,
     return rows
 
 
+def view_graph(rows: list[Row]) -> dict[str, Any]:
+    """Canned `views/*` answers: one device per viewer (named after it), no persons; a
+    viewer's repeated content folded into one aggregate, as ingest leaves it."""
+    folded: dict[tuple[str, str], tuple[float, str]] = {}
+    for row in rows:
+        for content, sec, last in zip(row["contents"], row["seconds"], row["last"],
+                                      strict=True):
+            seconds, when = folded.get((row["user"], content), (0.0, ""))
+            folded[(row["user"], content)] = (seconds + sec, max(when, last))
+    devices = sorted({u for u, _ in folded})
+    position = {d: k for k, d in enumerate(devices)}
+    pairs = sorted(folded)
+    stamp = [int(datetime.fromisoformat(folded[p][1]).replace(tzinfo=UTC).timestamp())
+             for p in pairs]
+    return {
+        "views/owners": [{"devices": [], "persons": []}],
+        "views/devices": [{"devices": devices}],
+        "views/watched": [{"device": [position[u] for u, _ in pairs],
+                           "content": [c for _, c in pairs], "day_lengths": [1] * len(pairs),
+                           "days": [folded[p][1] for p in pairs],
+                           "day_seconds": [int(folded[p][0]) for p in pairs]}],
+        "views/watched_last": [{"device": [position[u] for u, _ in pairs],
+                                "content": [c for _, c in pairs], "last": stamp}]}
+
+
 def test_build_writes_neighbours_and_popularity_under_one_run() -> None:
-    graph = RecordingGraph({"recommend/views": view_rows(), "recommend/clear_similar":
-                            [{"deleted": 0}]})
+    graph = RecordingGraph({**view_graph(view_rows()),
+                            "recommend/clear_similar": [{"deleted": 0}]})
     report = recommend.build(graph)
     names = [n for n, _ in graph.calls]
-    assert names[0] == "recommend/views" and "runs/create_run" in names
+    assert names[0] == "views/owners" and "runs/create_run" in names
+    assert report.viewers == 300
     similar = [p for n, p in graph.calls if n == "recommend/write_similar"]
     assert sum(len(p["rows"]) for p in similar) == report.relationships > 0
     assert all(p["run_id"] == report.run_id for p in similar)
@@ -103,7 +130,7 @@ def test_build_writes_neighbours_and_popularity_under_one_run() -> None:
 
 
 def test_offline_evaluation_beats_popularity_on_taste_groups() -> None:
-    graph = RecordingGraph({"recommend/views": view_rows()})
+    graph = RecordingGraph(view_graph(view_rows()))
     result = recommend.bench_recs(graph, users=300)
     assert set(result) >= {"hr_at_10", "ndcg_at_10", "baseline_hr_at_10", "ratio_vs_baseline"}
     assert result["users"] == 300

@@ -10,7 +10,7 @@ from proteus.interests.scoring import Views
 from proteus.segments import community, partition, rule_apply
 from proteus.segments.compare import ari, match, nmi
 from proteus.segments.rules import parse_rule
-from proteus.segments.similarity import features, knn
+from proteus.segments.similarity import features, knn, recall
 
 
 def test_nmi_and_ari_known_values() -> None:
@@ -160,3 +160,16 @@ def test_rule_compiles_to_parameters_of_one_fixed_query() -> None:
 def test_rule_digest_changes_with_conditions() -> None:
     assert parse_rule(RULE).digest() == parse_rule(dict(RULE)).digest()
     assert parse_rule(RULE).digest() != parse_rule({**RULE, "any": []}).digest()
+
+
+def test_approximate_neighbours_are_seeded_and_measured_against_exact() -> None:
+    views, truth = _planted(groups=4, size=60)
+    persons, x = features(views)
+    exact = knn(persons, x, 8, "exact")
+    assert recall(x, exact, 8, sample=50) == 1.0
+    approximate = knn(persons, x, 8, "approximate", seed=3)
+    again = knn(persons, x, 8, "approximate", seed=3)
+    assert approximate.neighbours.tolist() == again.neighbours.tolist()
+    assert recall(x, approximate, 8, sample=50) >= 0.9
+    labels = partition.partition("fast", approximate, 1.0, seed=7)
+    assert nmi(truth, labels) > 0.9
