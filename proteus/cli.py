@@ -100,14 +100,19 @@ def init() -> None:
 
 
 @db.command()
+@click.option("--all", "everything", is_flag=True,
+              help="Delete the API keys and the audit log too.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def reset(yes: bool) -> None:
-    """Delete every node and relationship, then re-apply the schema."""
+def reset(everything: bool, yes: bool) -> None:
+    """Delete the graph's data, keeping API keys and the audit log (unless --all); then
+    re-apply the schema and say what was deleted."""
+    keep = () if everything else manage.KEPT
     if not yes:
-        click.confirm(f"delete everything in {settings().bolt_uri}?", abort=True)
+        spared = "" if everything else " except API keys and the audit log"
+        click.confirm(f"delete everything{spared} in {settings().bolt_uri}?", abort=True)
     with connect() as graph:
-        manage.reset(graph)
-        click.echo("graph emptied, schema applied")
+        for line in manage.reset(graph, keep).lines():
+            click.echo(line)
 
 
 @cli.command("run")
@@ -117,12 +122,18 @@ def reset(yes: bool) -> None:
 @click.option("--seed", default=42, show_default=True, help="Seed of the generated data.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data/generated"),
               show_default=True, help="Where the generated dataset goes.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Where the HTML run report goes (default: "
+                                 "PROTEUS_HOME/reports/run-<time>.html).")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Serve the HTTP API when the pipeline is done.")
-def run_pipeline(devices: int, days: int, seed: int, data_dir: Path, serve: bool) -> None:
-    """The main job: Neo4j up, the whole pipeline on generated data, the report, the API."""
+def run_pipeline(devices: int, days: int, seed: int, data_dir: Path, report_path: Path | None,
+                 serve: bool) -> None:
+    """The main job: Neo4j up, the whole pipeline on generated data, the report (text and
+    HTML), the API."""
     config = settings()
-    params = pipeline.PipelineParams(devices=devices, days=days, seed=seed, data_dir=data_dir)
+    params = pipeline.PipelineParams(devices=devices, days=days, seed=seed, data_dir=data_dir,
+                                     report=report_path)
     report = pipeline.run(config, params)
     for line in report.lines():
         click.echo(line)
@@ -145,12 +156,13 @@ def _register() -> None:
     from proteus.interests.cli import interests_command
     from proteus.keys.cli import keys_group
     from proteus.recommend.cli import recommend_group
+    from proteus.report.cli import report_command
     from proteus.segments.cli import segment_group
     from proteus.taxonomy.cli import taxonomy_group
 
     for command in (bench, generate, ingest_command, identity, taxonomy_group,
                     interests_command, segment_group, audience_group, recommend_group,
-                    keys_group, serve):
+                    keys_group, report_command, serve):
         cli.add_command(command)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,6 +22,7 @@ from proteus import (
     interests,
     keys,
     recommend,
+    report,
     segments,
     taxonomy,
 )
@@ -38,9 +40,10 @@ class PipelineParams(BaseModel):
     days: int = 7
     seed: int = 42
     data_dir: Path = Path("data/generated")
-    rejects_dir: Path = Path("data/rejects")
+    rejects_dir: Path | None = None  # default: PROTEUS_HOME/rejects
     audience: Path = Path("rules/audiences/sports-big-screen.yaml")
     actor: str = "pipeline"
+    report: Path | None = None  # the HTML report; default PROTEUS_HOME/reports/run-<time>.html
 
 
 class AudienceSummary(BaseModel):
@@ -78,6 +81,7 @@ class PipelineReport(BaseModel):
     recommend: recommend.RecommendReport
     audience: AudienceSummary
     sample: PairExplanation | None
+    html: Path
     seconds: dict[str, float]
 
     def lines(self) -> list[str]:
@@ -89,6 +93,7 @@ class PipelineReport(BaseModel):
             out.append(f"sample explanation: {self.sample.sentence}")
             out.extend(f"  {step.sentence}" for step in self.sample.steps)
         out.append("stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()))
+        out.append(f"HTML report: {self.html}")
         out.extend(["", *self.database.lines()])
         return out
 
@@ -110,7 +115,8 @@ def _sample(graph: Graph) -> PairExplanation | None:
 
 def _audience(graph: Graph, params: PipelineParams) -> AudienceSummary:
     version = audiences.create(graph, params.audience, params.actor)
-    dry = audiences.dry_run(graph, version.id, params.actor, sample=1, redact=True)
+    dry = audiences.dry_run(graph, version.id, params.actor, sample=1, redact=True,
+                            with_funnel=True)
     if not dry.materialisable:
         return AudienceSummary(dry_run=dry, materialised=None,
                                refused=f"{dry.members} members, fewer than k={dry.min_size}")
@@ -135,7 +141,8 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
         generated = _stage("generate", seconds, lambda: generate.run(generate.GenerateParams(
             out=params.data_dir, devices=params.devices, days=params.days, seed=params.seed)))
         ingested = _stage("ingest", seconds, lambda: ingest.run(graph, ingest.IngestParams(
-            paths=[params.data_dir], rejects_dir=params.rejects_dir), settings))
+            paths=[params.data_dir], rejects_dir=params.rejects_dir or settings.home / "rejects"),
+            settings))
         loaded = _stage("taxonomy", seconds,
                         lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
         # right after a bulk load the fold's tables are the graph's content: read them there
@@ -149,8 +156,17 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
         neighbours = _stage("recommend", seconds, lambda: recommend.build(
             graph, recommend.RecommendParams(views=folded)))
         audience = _stage("audience", seconds, lambda: _audience(graph, params))
+        run_ids = [ingested.run_id, loaded.run_id, resolved.run_id, scored.run_id,
+                   segmented.run_id, neighbours.run_id]
+        if audience.materialised is not None:
+            run_ids.append(audience.materialised.run_id)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        html = _stage("report", seconds, lambda: report.write(
+            graph, params.report or settings.home / "reports" / f"run-{stamp}.html", run_ids,
+            dry_run=audience.dry_run if audience.materialised is None else None,
+            refused=audience.refused))
         return PipelineReport(
             params=params, database=manage.status(graph, settings), generate=generated,
             ingest=ingested, taxonomy=loaded, identity=resolved, interests=scored,
             segments=segmented, recommend=neighbours, audience=audience,
-            sample=_sample(graph), seconds=seconds)
+            sample=_sample(graph), html=html, seconds=seconds)

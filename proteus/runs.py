@@ -29,7 +29,7 @@ class Run(BaseModel):
     id: str
     stage: str
     status: str = "complete"
-    report: BaseModel | None = None
+    report: BaseModel | dict[str, Any] | None = None
 
 
 def new_run_id(stage: str) -> str:

@@ -5,7 +5,8 @@ route reads through it. The lifespan also polls the graph version (`proteus.api.
 which keys what the process serves from memory (`proteus.api.served`): neighbours and
 recommendations. OpenAPI at `/openapi.json`, interactive docs at `/docs` (Swagger UI)
 and `/redoc`, both served from files shipped with the `fastapi-offline` package, so they work
-inside a network with no way out. Request bodies are limited to `api_max_body_bytes`.
+inside a network with no way out. `/browser` serves Neo4j Browser its Proteus guide and
+style (`proteus.api.browser`). Request bodies are limited to `api_max_body_bytes`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
 import proteus
-from proteus.api import errors
+from proteus.api import browser, errors
 from proteus.api.deps import KeyCache
 from proteus.api.routes import (
     audiences,
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
                    audiences, runs, keys):
         v1.include_router(module.router)
     app.include_router(v1)
+    app.mount("/browser", browser.app(settings))
     return app
 
 

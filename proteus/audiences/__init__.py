@@ -85,9 +85,10 @@ def create(graph: Runner, definition: Definition | dict[str, Any] | Path, actor:
 
 def dry_run(graph: Runner, audience: str | Definition | dict[str, Any] | Path, actor: str,
             sample: int | None = None, redact: bool = False,
-            governance: Governance | None = None) -> DryRun:
+            governance: Governance | None = None, with_funnel: bool = False) -> DryRun:
     """Counts, consent exclusions and a sample with explanations, writing nothing. `audience`
-    is a stored `name` / `name@vN`, a definition, a mapping or a file."""
+    is a stored `name` / `name@vN`, a definition, a mapping or a file. `with_funnel` adds
+    how many are left after each condition, consent and the minimum size."""
     store.check_actor(actor)
     rules = governance or load_governance()
     version: AudienceVersion | None = None
@@ -96,7 +97,7 @@ def dry_run(graph: Runner, audience: str | Definition | dict[str, Any] | Path, a
         definition = version.definition
     else:
         definition = load(audience)
-    return _materialise.dry_run(graph, definition, rules, version, sample, redact)
+    return _materialise.dry_run(graph, definition, rules, version, sample, redact, with_funnel)
 
 
 def approve(graph: Runner, audience: str, actor: str) -> AudienceVersion:

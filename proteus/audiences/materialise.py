@@ -16,7 +16,14 @@ from pydantic import BaseModel
 
 from proteus import runs
 from proteus.audiences import store
-from proteus.audiences.compile import compile_definition
+from proteus.audiences.compile import (
+    Compiled,
+    anchor,
+    check_order,
+    compile_definition,
+    conditions,
+    device_types,
+)
 from proteus.audiences.definition import Definition
 from proteus.audiences.evaluate import Counts, Selection, explanations, select
 from proteus.audiences.explain import Explanation
@@ -27,6 +34,14 @@ from proteus.ingest import latest_day
 
 WRITE_BATCH = 2_000
 CLEAR_BATCH = 20_000
+
+
+class FunnelStep(BaseModel):
+    """How many are left after one step: persons until consent, then members."""
+
+    step: str
+    count: int
+    unit: str  # persons, or the target level's members
 
 
 class DryRun(BaseModel):
@@ -49,6 +64,7 @@ class DryRun(BaseModel):
     query: str
     params: dict[str, Any]
     dry_run_ms: float
+    funnel: list[FunnelStep] = []
 
 
 class MaterialiseReport(BaseModel):
@@ -65,6 +81,7 @@ class MaterialiseReport(BaseModel):
     explain_ms: float
     write_ms: float
     materialise_ms: float
+    funnel: list[FunnelStep] = []
 
 
 def evaluate(graph: Runner, definition: Definition, governance: Governance
@@ -77,9 +94,56 @@ def evaluate(graph: Runner, definition: Definition, governance: Governance
     return selection, compiled, round((time.monotonic() - started) * 1000, 1)
 
 
+def funnel(graph: Runner, definition: Definition, compiled: Compiled, selection: Selection,
+           min_size: int) -> list[FunnelStep]:
+    """Every person, then those left after each condition in the definition's order (the
+    one traversal run on each first part of the conditions), after consent, the members at
+    the target level, and the members once the minimum size is applied."""
+    every = conditions(definition, compiled.reference_day)
+    persons = sum(row["count"] for row in graph.read("db/label_counts")
+                  if row["label"] == "Person")
+    steps = [FunnelStep(step="persons", count=persons, unit="persons")]
+    for n, condition in enumerate(every, start=1):
+        if n < len(every):
+            part = every[:n]
+            start = anchor(part)
+            [found] = graph.read_plain(compiled.query_name, conditions=check_order(part, start),
+                                       anchor=start, purpose=definition.purpose,
+                                       target=definition.target,
+                                       device_types=device_types(definition))
+            left = int(found["matched"])
+        else:
+            left = selection.matched_persons
+        steps.append(FunnelStep(step=_describe(condition), count=left, unit="persons"))
+    steps.append(FunnelStep(step=f"{definition.purpose} consent",
+                            count=selection.matched_persons - selection.excluded_consent,
+                            unit="persons"))
+    size = len(selection.members)
+    unit = f"{definition.target}s"
+    steps.append(FunnelStep(step=f"{definition.target} members", count=size, unit=unit))
+    steps.append(FunnelStep(step=f"minimum size {min_size}",
+                            count=size if size >= min_size else 0, unit=unit))
+    return steps
+
+
+def _describe(condition: dict[str, Any]) -> str:
+    """A condition in a few words: `include interest c3:483 score >= 0.05`."""
+    kind = condition["kind"]
+    words = [condition["group"], "active" if kind == "active_within_days"
+             else kind.replace("_", " ")]
+    words += [", ".join(condition["ids"] or condition["types"])]
+    for key, label in (("min_score", "score >="), ("min_lift", "lift >="),
+                       ("since", "since"), ("min_size", "size >="), ("max_size", "size <=")):
+        if condition.get(key) is not None:
+            words.append(f"{label} {condition[key]}")
+    if condition.get("min_seconds"):
+        words.append(f">= {condition['min_seconds']} s")
+    return " ".join(str(w) for w in words if w)
+
+
 def dry_run(graph: Runner, definition: Definition, governance: Governance,
             version: store.AudienceVersion | None = None, sample: int | None = None,
-            redact: bool = False) -> DryRun:
+            redact: bool = False, with_funnel: bool = False) -> DryRun:
     started = time.monotonic()
     selection, compiled, _ = evaluate(graph, definition, governance)
     audience = version.id if version else f"{definition.name} (not stored)"
@@ -97,7 +161,9 @@ def dry_run(graph: Runner, definition: Definition, governance: Governance,
         policy_version=governance.version, reference_day=compiled.reference_day,
         sample=[e.redacted() if redact else e for e in shown],
         query_name=compiled.query_name, query=compiled.query, params=compiled.params,
-        dry_run_ms=round((time.monotonic() - started) * 1000, 1))
+        dry_run_ms=round((time.monotonic() - started) * 1000, 1),
+        funnel=funnel(graph, definition, compiled, selection, governance.min_audience_size)
+        if with_funnel else [])
 
 
 def materialise(graph: Runner, version: store.AudienceVersion, governance: Governance,
@@ -149,7 +215,9 @@ def materialise(graph: Runner, version: store.AudienceVersion, governance: Gover
             counts=counts, matched_persons=selection.matched_persons,
             excluded_consent=selection.excluded_consent, policy_version=governance.version,
             reference_day=compiled.reference_day, select_ms=select_ms, explain_ms=explain_ms,
-            write_ms=write_ms, materialise_ms=round((time.monotonic() - started) * 1000, 1))
+            write_ms=write_ms, materialise_ms=round((time.monotonic() - started) * 1000, 1),
+            funnel=funnel(graph, definition, compiled, selection,
+                          governance.min_audience_size))
         run_.report = report
     store.audit(graph, actor, "materialise", version.id, version.version,
                 {"run_id": run_.id, "members": size,

@@ -86,12 +86,42 @@ def down(settings: Settings) -> bool:
     return server.stop(settings)
 
 
-def reset(graph: Graph) -> None:
-    """Delete every node and relationship in batches, then re-apply the schema."""
+KEPT = ("ApiKey", "AuditEvent")  # what `proteus db reset` keeps unless told --all
+
+
+class ResetReport(BaseModel):
+    """What a reset deleted (nodes by label, relationships) and what it kept."""
+
+    deleted_nodes: int
+    deleted_relationships: int
+    deleted_labels: dict[str, int]
+    kept: dict[str, int]
+
+    def lines(self) -> list[str]:
+        labels = ", ".join(f"{k} {v:,}" for k, v in self.deleted_labels.items() if v)
+        kept = ", ".join(f"{k} {v:,}" for k, v in self.kept.items())
+        return [f"deleted {self.deleted_nodes:,} nodes"
+                + (f" ({labels})" if labels else "")
+                + f" and {self.deleted_relationships:,} relationships",
+                f"kept {kept or 'nothing'}; schema applied"]
+
+
+def reset(graph: Graph, keep: tuple[str, ...] = ()) -> ResetReport:
+    """Delete every node and relationship in batches, except the nodes carrying a label in
+    `keep` and the relationships between them; then re-apply the schema."""
+    before = graph.read("db/counts")[0]
+    labels = {row["label"]: row["count"] for row in graph.read("db/label_counts")}
     with graph.session(write=True) as session:
-        session.run(queries.get("db/delete_relationships").text).consume()
-        session.run(queries.get("db/delete_all").text).consume()
+        session.run(queries.get("db/delete_relationships").text, keep=list(keep)).consume()
+        session.run(queries.get("db/delete_all").text, keep=list(keep)).consume()
     init(graph)
+    after = graph.read("db/counts")[0]
+    left = {row["label"]: row["count"] for row in graph.read("db/label_counts")}
+    return ResetReport(
+        deleted_nodes=before["nodes"] - after["nodes"],
+        deleted_relationships=before["relationships"] - after["relationships"],
+        deleted_labels={k: v - left.get(k, 0) for k, v in labels.items() if v - left.get(k, 0)},
+        kept={k: left.get(k, 0) for k in keep})
 
 
 def status(graph: Graph, settings: Settings) -> DbStatus:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from proteus import browser
 from proteus.db import store
 from proteus.errors import ServerError
 from proteus.settings import Settings
@@ -113,7 +114,14 @@ def _conf_text(layout: Layout, settings: Settings, data: Path) -> str:
     template = (resources.files("proteus.db") / "neo4j.conf.template").read_text()
     return template.format(home=layout.home, data=data, bolt_port=settings.bolt_port,
                            http_port=settings.http_port, heap=settings.heap,
-                           pagecache=settings.pagecache)
+                           pagecache=settings.pagecache,
+                           post_connect=browser.post_connect(_local_api(settings)))
+
+
+def _local_api(settings: Settings) -> str:
+    """The API's URL as the Browser (on this machine) reaches it."""
+    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host
+    return f"http://{host}:{settings.api_port}"
 
 
 def _configure(layout: Layout, settings: Settings) -> None:

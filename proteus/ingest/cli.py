@@ -23,8 +23,9 @@ from proteus.ingest import Bulk
                    "it started with).")
 @click.option("--writers", default=ingest.IngestParams.model_fields["writers"].default,
               show_default=True, help="Chunks written at once.")
-@click.option("--rejects-dir", type=click.Path(path_type=Path), default=Path("data/rejects"),
-              show_default=True, help="Where <file>.rejects.jsonl files go (sensitive: raw rows).")
+@click.option("--rejects-dir", type=click.Path(path_type=Path), default=None,
+              help="Where <file>.rejects.jsonl files go (sensitive: raw rows; default: "
+                   "PROTEUS_HOME/rejects).")
 @click.option("--bulk", "bulk", flag_value="first",
               help="Load through neo4j-admin import whatever the size (a first load only).")
 @click.option("--no-bulk", "bulk", flag_value="never", help="Always merge through Cypher.")
@@ -42,7 +43,7 @@ from proteus.ingest import Bulk
               help="An event whose id an earlier ingest holds within this many days of it is "
                    "counted as a duplicate; 0 compares within this run only.")
 def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, writers: int,
-                   rejects_dir: Path, bulk: str | None, import_files: Path | None,
+                   rejects_dir: Path | None, bulk: str | None, import_files: Path | None,
                    work_dir: Path | None, duplicate_horizon_days: int) -> None:
     """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph.
 
@@ -50,13 +51,15 @@ def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, wr
     (docs/scale.md); later files merge through Cypher, resumable and idempotent."""
     from proteus.cli import connect, emit, settings
 
+    config = settings()
     params = ingest.IngestParams(paths=list(paths), chunk_size=chunk_size,
-                                 batch_rows=batch_rows, writers=writers, rejects_dir=rejects_dir,
+                                 batch_rows=batch_rows, writers=writers,
+                                 rejects_dir=rejects_dir or config.home / "rejects",
                                  bulk=cast(Bulk, bulk or "auto"), import_files=import_files,
                                  work_dir=work_dir,
                                  duplicate_horizon_days=duplicate_horizon_days)
     with connect() as graph:
-        report = ingest.run(graph, params, settings())
+        report = ingest.run(graph, params, config)
     for line in report.lines():
         click.echo(line, err=True)
     emit({"run_id": report.run_id, "path": report.path, "read": report.read,

@@ -63,9 +63,15 @@ def for_command(subject: str, person: bool, k: int, as_json: bool) -> None:
 @click.option("--views", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Read viewing from this ingest fold output folder instead of the graph.")
 def bench_recs_command(users: int, seed: int, views: Path | None) -> None:
-    """Leave-last-out HR@10 and NDCG@10 against popularity, on the current graph."""
+    """Leave-last-out HR@10 and NDCG@10 against popularity, on the current graph (kept as a
+    `recommend_bench` run, which the HTML report shows)."""
+    from proteus import runs
     from proteus.cli import connect, emit
 
-    with connect() as graph:
-        emit(recommend.bench_recs(graph, users=users, seed=seed,
-                                  params=recommend.RecommendParams(views=views)))
+    with connect() as graph, runs.track(graph, "recommend_bench",
+                                        {"users": users, "seed": seed,
+                                         "views": str(views) if views else None}) as run:
+        result = recommend.bench_recs(graph, users=users, seed=seed,
+                                      params=recommend.RecommendParams(views=views))
+        run.report = result
+    emit(result)

@@ -6,8 +6,10 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from proteus import report
 from proteus.api import pagination
 from proteus.api.deps import AnalystKey, GraphDep
 from proteus.api.errors import RESPONSES
@@ -91,3 +93,12 @@ def run(run_id: RunId, graph: GraphDep, _: AnalystKey) -> Run:
                inputs=list(found.get("inputs") or []), report=_json(found.get("report")),
                lineage=Lineage.model_validate(lineage[0] if lineage else
                                               {"batches": [], "upstream": []}))
+
+
+@router.get("/{run_id}/report", response_model=None,
+            responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
+                             "description": "one self-contained HTML page"}})
+def run_report(run_id: RunId, graph: GraphDep, _: AnalystKey) -> HTMLResponse:
+    """The run's HTML report: its figures, charts (inline SVG) and tables, a page that works
+    with no network. Analyst and admin keys."""
+    return HTMLResponse(report.render(report.build(graph, [run_id])))
