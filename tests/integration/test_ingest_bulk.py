@@ -78,14 +78,15 @@ def _rebuild(data: Path, tmp: Path) -> subprocess.Popen[str]:
 
 
 def _kill_at(process: subprocess.Popen[str], marker: str, delay: float) -> None:
-    assert process.stderr is not None
-    for line in process.stderr:
-        if marker in line:
-            time.sleep(delay)
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return
-    process.wait()
+    with process:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if marker in line:
+                time.sleep(delay)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                return
+        process.wait()
     raise AssertionError(f"the rebuild ended before {marker!r}")
 
 
@@ -102,8 +103,10 @@ def test_a_bulk_load_killed_leaves_the_old_database_or_the_whole_new_one(
     ingest.run(graph, _params(old, tmp_path, "rebuild"), settings)
     assert summary(graph) == before
 
-    _kill_at(_rebuild(new, tmp_path), marker, delay)
-    manage.up(settings)[1].close()  # the kill may have left the server stopped
+    try:
+        _kill_at(_rebuild(new, tmp_path), marker, delay)
+    finally:
+        manage.up(settings)[1].close()  # the kill may have left the server stopped
     after = summary(graph)
     assert after in (before, complete)
     # whichever it is, the next rebuild completes
