@@ -1,17 +1,34 @@
 // name: recommend/for_person
-// params: person, seeds, interests, neighbours
+// params: person, seeds, interests, neighbours, half_life
 // returns: person, watched, seeds, neighbours, interests
 // One person's recommendation inputs in one short read: what its devices watched
-// (exclusions; the $seeds longest-watched are seeds), the precomputed SIMILAR neighbours of
-// the seeds, and its top $interests interests. Compact rows: seeds [content, seconds],
-// neighbours [seed, content, score, rank], none unless $neighbours (the API takes them
-// from its in-memory index). No row when the person does not exist.
+// (exclusions), its $seeds best seeds, the precomputed SIMILAR neighbours of the seeds, and
+// its top $interests interests. A seed's score is its watch time over all the person's
+// devices decayed by age: each day's seconds count 0.5 ^ (days before the person's latest
+// viewing day / $half_life); ties go to the later `last` view, then the longer total watch,
+// then the smaller content id. Compact rows: seeds [content, seconds, recent (decayed
+// seconds), age (days before the latest viewing day)], neighbours [seed, content, score,
+// rank], none unless $neighbours (the API takes them from its in-memory index). No row when
+// the person does not exist.
 MATCH (p:Person {id: $person})
+CALL (p) {
+  OPTIONAL MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(:Content)
+  RETURN date(max(w.days[-1])) AS reference
+}
 OPTIONAL MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(c:Content)
-WITH p, c, sum(w.seconds) AS seconds
-ORDER BY seconds DESC
+WITH p, reference, c, w,
+     CASE WHEN w IS NULL THEN 0.0 ELSE reduce(s = 0.0, k IN range(0, size(w.days) - 1) |
+       s + w.day_seconds[k] * 0.5 ^ (toFloat(duration.inDays(date(w.days[k]), reference).days)
+                                     / toFloat($half_life))) END AS decayed
+WITH p, reference, c, sum(w.seconds) AS seconds, max(w.last) AS last, sum(decayed) AS recent,
+     max(w.days[-1]) AS latest
+WITH p, c, seconds, last, recent,
+     CASE WHEN latest IS NULL THEN null
+          ELSE duration.inDays(date(latest), reference).days END AS age
+ORDER BY recent DESC, last DESC, seconds DESC, c.id
 WITH p, collect(c.id) AS watched,
-     collect(CASE WHEN c IS NULL THEN null ELSE {node: c, seconds: seconds} END)[..$seeds] AS seeds
+     collect(CASE WHEN c IS NULL THEN null
+             ELSE {node: c, seconds: seconds, recent: recent, age: age} END)[..$seeds] AS seeds
 CALL (seeds) {
   UNWIND CASE WHEN $neighbours THEN seeds ELSE [] END AS seed
   WITH seed.node AS seed_node
@@ -28,5 +45,5 @@ CALL (p) {
          AS interests
 }
 RETURN p.id AS person, watched,
-       [s IN seeds | [s.node.id, s.seconds]] AS seeds,
+       [s IN seeds | [s.node.id, s.seconds, s.recent, s.age]] AS seeds,
        neighbours, interests

@@ -4,9 +4,11 @@
              + interest_weight    * sum of the viewer's interest scores tagging c / max
              + popularity_weight  * 1 / log2(1 + popularity rank of c)
 
-with w(seed) = log1p(seconds watched / 60). Already-watched content is never recommended;
-a viewer with no neighbour candidate and no interest falls back to popularity (cold start).
-Serving (`serve.py`) and offline evaluation (`evaluate.py`) both call `rank`.
+with w(seed) = log1p(recency-decayed minutes watched) (`seeds.weight`; the seeds and their
+decay are chosen by the serving query, the same score as `seeds.choose`). Already-watched
+content is never recommended; a viewer with no neighbour candidate and no interest falls
+back to popularity (cold start). Serving (`serve.py`) calls `rank`; offline evaluation
+(`evaluate.py`) calls serving.
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from proteus.recommend.models import BlendParams, Recommendation, Recommendations, Step
+from proteus.recommend.seeds import describe, weight
 
 
 @dataclass
 class Candidates:
-    """What one viewer's ranking needs; `seeds` as (content, title, seconds)."""
+    """What one viewer's ranking needs; `seeds` as (content, title, seconds, recent, age):
+    total and recency-decayed seconds, days between its latest view and the viewer's latest
+    viewing day."""
 
     subject: str
     kind: str
     person: str | None
     watched: set[str]
-    seeds: list[tuple[str, str | None, float]]
+    seeds: list[tuple[str, str | None, float, float, int | None]]
     neighbours: Sequence[tuple[str, str, str | None, float, int, str | None]] = field(
         default_factory=list)  # (seed, content, title, score, rank, run_id)
     interests: Sequence[tuple[str, str | None, float]] = field(default_factory=list)
@@ -36,13 +41,9 @@ class Candidates:
     tags: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _seed_weight(seconds: float) -> float:
-    return math.log1p(max(seconds, 0.0) / 60.0)
-
-
 def scores(c: Candidates, params: BlendParams) -> dict[str, tuple[float, float, float]]:
     """(neighbour, interest, popularity) parts per unwatched candidate, each in [0, 1]."""
-    seed_w = {content: _seed_weight(seconds) for content, _, seconds in c.seeds}
+    seed_w = {content: weight(recent) for content, _, _, recent, _ in c.seeds}
     nb: dict[str, float] = defaultdict(float)
     for seed, content, _, score, _, _ in c.neighbours:
         if content not in c.watched:
@@ -82,17 +83,22 @@ def _explain(c: Candidates, content: str, title: str | None, total: float,
     viewer = f"{c.kind} {c.subject}"
     path: list[Step] = []
     sources: list[str] = []
-    seeds = {s: (t, sec) for s, t, sec in c.seeds}
+    seeds = {s: (t, sec, recent, age) for s, t, sec, recent, age in c.seeds}
     if nb > 0:
         sources.append("neighbours")
-        best = max((n for n in c.neighbours if n[1] == content),
-                   key=lambda n: _seed_weight(seeds.get(n[0], (None, 0.0))[1]) * n[3])
+        # the seed that contributed most; equal contributions go to the smaller seed id
+        best = min((n for n in c.neighbours if n[1] == content),
+                   key=lambda n: (-weight(seeds.get(n[0], (None, 0.0, 0.0, None))[2]) * n[3],
+                                  n[0]))
         seed, _, _, score, sim_rank, run_id = best
-        seed_title, seconds = seeds.get(seed, (None, 0.0))
+        seed_title, seconds, recent, age = seeds.get(seed, (None, 0.0, 0.0, None))
         path.append(Step(kind="watched", source=viewer, target=seed, relationship="WATCHED",
-                         properties={"seconds": seconds, "title": seed_title}, weight=0.0,
-                         sentence=f"{viewer} watched {seed_title or seed} for "
-                                  f"{int(seconds) // 60} min"))
+                         properties={"seconds": seconds, "title": seed_title,
+                                     "recent_seconds": round(recent, 1), "age_days": age},
+                         weight=0.0,
+                         sentence=f"{viewer} watched {seed_title or seed} {describe(age)}, "
+                                  f"{int(seconds) // 60} min in all (a seed for its recent "
+                                  f"watch time, {int(recent) // 60} min after decay)"))
         path.append(Step(kind="similar", source=seed, target=content, relationship="SIMILAR",
                          properties={"score": score, "rank": sim_rank, "run_id": run_id},
                          weight=round(params.neighbour_weight * nb, 6),

@@ -58,20 +58,41 @@ def for_command(subject: str, person: bool, k: int, as_json: bool) -> None:
 
 
 @click.command("recs")
-@click.option("--users", default=1000, show_default=True, type=click.IntRange(1))
-@click.option("--seed", default=7, show_default=True)
-@click.option("--views", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Read viewing from this ingest fold output folder instead of the graph.")
-def bench_recs_command(users: int, seed: int, views: Path | None) -> None:
-    """Leave-last-out HR@10 and NDCG@10 against popularity, on the current graph (kept as a
-    `recommend_bench` run, which the HTML report shows)."""
+@click.option("--devices", default=5000, show_default=True, type=click.IntRange(10),
+              help="Devices of the generated week.")
+@click.option("--users", default=1000, show_default=True, type=click.IntRange(1),
+              help="Test devices whose last viewing event is held out.")
+@click.option("--min-history", default=3, show_default=True, type=click.IntRange(1),
+              help="Contents a test device watched before its held-out event.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the test device draw.")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Split this generated JSON Lines dataset instead of "
+                                  "generating one.")
+@click.option("--seeds", default=None, type=click.IntRange(1, 200),
+              help="Seeds per request (default: the serving default).")
+@click.option("--half-life", default=None, type=click.FloatRange(min=0, min_open=True),
+              help="Seed recency half-life in days (default: the serving default).")
+@click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
+def bench_recs_command(devices: int, users: int, min_history: int, seed: int,
+                       data: Path | None, seeds: int | None, half_life: float | None,
+                       reset: bool) -> None:
+    """Leave-last-out by time on raw events (held-out views never ingested): HR@10 and
+    NDCG@10 of the serving path against popularity, co-view from the last 5 contents and
+    item-kNN, measured in the same run (kept as a `recommend_bench` run)."""
     from proteus import runs
-    from proteus.cli import connect, emit
+    from proteus.bench import require_empty_or_reset
+    from proteus.cli import connect, emit, settings
 
-    with connect() as graph, runs.track(graph, "recommend_bench",
-                                        {"users": users, "seed": seed,
-                                         "views": str(views) if views else None}) as run:
-        result = recommend.bench_recs(graph, users=users, seed=seed,
-                                      params=recommend.RecommendParams(views=views))
-        run.report = result
+    blend = recommend.BlendParams.model_validate(
+        {k: v for k, v in (("seeds", seeds), ("half_life_days", half_life)) if v is not None})
+    with connect() as graph:
+        require_empty_or_reset(graph, reset)
+        result = recommend.bench_recs(graph, settings(), devices=devices, users=users,
+                                      min_history=min_history, seed=seed, data=data,
+                                      blend=blend)
+        with runs.track(graph, "recommend_bench",
+                        {"devices": devices, "users": users, "min_history": min_history,
+                         "seed": seed, "data": str(data) if data else None,
+                         "blend": blend.model_dump()}) as run:
+            run.report = result
     emit(result)

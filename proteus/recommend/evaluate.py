@@ -1,118 +1,264 @@
-"""Offline evaluation: leave-last-out hit rate and NDCG at 10 against popularity.
+"""Offline evaluation: leave-last-out by time on raw events, never ingested.
 
-For each viewer with at least `min_history` distinct contents, the content watched last is
-held out; neighbours and popularity are recomputed from everything else (so the held-out
-view never informs its own ranking), the viewer's interests are approximated by the tags of
-the training history (stored interest profiles saw the held-out view), and `blend.rank` —
-the code that serves requests — ranks candidates. The baseline recommends the most popular
-unwatched contents, measured in the same run on the same viewers.
+`proteus bench recs` generates a small week (or takes a generated dataset), and before
+anything is ingested picks up to `users` test devices and holds out each one's last viewing
+event (latest `ts`; equal times go to the later event in file order). A device qualifies
+when that event's content is new to it (a repeat could never be recommended) and it watched
+at least `min_history` other contents before. The viewing files are rewritten without the
+held-out lines (`split_viewing`), the rest of the dataset is linked unchanged, and the whole
+pipeline up to recommendations runs on that: ingest, taxonomy, identity, interests,
+neighbours. Nothing derived in the graph has seen a held-out view.
+
+Each test device is then asked for 10 recommendations through the serving path
+(`serve.for_device`, one read per request), and in the same run against the same training
+viewing (viewers as the pipeline sees them: persons, or devices without one):
+
+- popularity: the most viewed contents the device has not watched;
+- co-view from the last 5: contents most often co-viewed (shared viewers) with the device's
+  5 most recently watched contents;
+- item-kNN: the sum of cosine similarities (co-viewers / sqrt(viewers a * viewers b)) to
+  every content the device watched.
+
+Baseline ties go to the more popular content, then the smaller id. HR@10 is the share of
+test devices whose held-out content is in the 10; NDCG@10 discounts by its position.
 """
 
 from __future__ import annotations
 
-import itertools
+import gzip
+import json
 import math
 import random
+import sys
+import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from proteus import views
-from proteus.graph import Runner
+from proteus.errors import InputError
+from proteus.graph import Graph
 from proteus.recommend import serve
-from proteus.recommend.blend import rank
-from proteus.recommend.catalog import Catalog
+from proteus.recommend.catalog import load_catalog
 from proteus.recommend.models import BlendParams, RecommendParams
-from proteus.recommend.similarity import neighbours, popularity
-from proteus.recommend.stage import viewers as viewers_of
+from proteus.recommend.stage import matrix
+from proteus.settings import Settings
 from proteus.views import ViewTable
 
 K = 10
+LAST = 5
 
 
-def histories(table: ViewTable) -> dict[str, list[tuple[str, float, int]]]:
-    """Each viewer's (content, seconds, last watched) rows."""
-    names, viewer = viewers_of(table)
-    order = np.argsort(viewer, kind="stable")
-    bounds = np.searchsorted(viewer[order], np.arange(len(names) + 1))
-    contents = np.array(table.contents, dtype=object)[table.content[order]].tolist()
-    seconds = table.seconds[order].astype(float).tolist()
-    last = table.last[order].tolist()
-    return {names[v]: list(zip(contents[a:b], seconds[a:b], last[a:b], strict=True))
-            for v, (a, b) in enumerate(itertools.pairwise(bounds.tolist())) if b > a}
+@dataclass
+class Split:
+    """What `split_viewing` held out: test device -> content of its last viewing event."""
+
+    held: dict[str, str]
+    events: int                   # viewing events read
+    held_out: int                 # lines left out of the training files
+    eligible: int                 # devices that qualified as test devices
+    files: list[str] = field(default_factory=list)
 
 
-def _split(rows: list[tuple[str, float, int]]) -> tuple[dict[str, float], str]:
-    seconds: dict[str, float] = defaultdict(float)
-    last: dict[str, int] = {}
-    for content, sec, when in rows:
-        seconds[content] += sec
-        last[content] = max(last.get(content, when), when)
-    held = max(last, key=lambda c: (last[c], c))
-    seconds.pop(held)
-    return dict(seconds), held
+def _viewing_files(dataset: Path) -> list[Path]:
+    files = sorted(p for p in dataset.iterdir() if p.name.startswith("viewing-")
+                   and p.name.endswith((".jsonl", ".jsonl.gz")))
+    if not files:
+        raise InputError(f"{dataset}: no viewing-*.jsonl[.gz] files to split (the bench reads "
+                         "JSON Lines datasets from `proteus generate`)")
+    return files
 
 
-def _profile(train: dict[str, float], tags: dict[str, list[str]],
-             top: int) -> list[tuple[str, str | None, float]]:
-    weight: dict[str, float] = defaultdict(float)
-    for content, sec in train.items():
-        for interest in tags.get(content, ()):
-            weight[interest] += math.log1p(sec / 60.0)
-    best = sorted(weight, key=lambda i: (-weight[i], i))[:top]
-    peak = weight[best[0]] if best else 1.0
-    return [(i, None, weight[i] / peak) for i in best]
+def _open(path: Path, mode: str) -> Any:
+    return gzip.open(path, mode) if path.name.endswith(".gz") else open(path, mode)
 
 
-def bench_recs(graph: Runner, users: int = 1000, min_history: int = 3, seed: int = 7,
+def split_viewing(dataset: Path, out: Path, users: int, min_history: int = 3,
+                  seed: int = 7) -> Split:
+    """Write `out`: `dataset` with up to `users` test devices' last viewing event removed
+    from the viewing files (every other file linked as it is). Lines that do not parse stay
+    in the training files, for ingest to reject as it would."""
+    files = _viewing_files(dataset)
+    latest: dict[str, tuple[str, int, int, str]] = {}   # device -> (ts, file, line, content)
+    seen: dict[str, set[str]] = defaultdict(set)
+    events = 0
+    for f, path in enumerate(files):
+        with _open(path, "rb") as handle:
+            for n, line in enumerate(handle):
+                try:
+                    event = json.loads(line)
+                    device, content, ts = event["device_id"], event["content_id"], event["ts"]
+                    datetime.fromisoformat(ts)
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    continue  # ingest rejects it; it stays in the training files
+                if not (isinstance(device, str) and isinstance(content, str)):
+                    continue
+                events += 1
+                key = (ts, f, n, content)
+                before = latest.get(device)
+                if before is None or key[:3] > before[:3]:
+                    if before is not None:
+                        seen[device].add(before[3])
+                    latest[device] = key
+                else:
+                    seen[device].add(content)
+    eligible = sorted(d for d, (_, _, _, c) in latest.items()
+                      if c not in seen[d] and len(seen[d]) >= min_history)
+    random.Random(seed).shuffle(eligible)
+    chosen = eligible[:users]
+    drop: dict[int, set[int]] = defaultdict(set)
+    for device in chosen:
+        _, f, n, _ = latest[device]
+        drop[f].add(n)
+    out.mkdir(parents=True, exist_ok=True)
+    names = {p.name for p in files}
+    for item in dataset.iterdir():
+        if item.name not in names and item.name != "manifest.json":
+            (out / item.name).symlink_to(item.resolve())
+    for f, path in enumerate(files):
+        with _open(path, "rb") as source, _open(out / path.name, "wb") as target:
+            skip = drop.get(f, set())
+            for n, line in enumerate(source):
+                if n not in skip:
+                    target.write(line)
+    return Split(held={d: latest[d][3] for d in chosen}, events=events,
+                 held_out=sum(len(s) for s in drop.values()), eligible=len(eligible),
+                 files=[p.name for p in files])
+
+
+def _top(scores: np.ndarray, exclude: np.ndarray, popularity: np.ndarray) -> list[int]:
+    """The K best columns by score (only positive scores), ties by popularity then column
+    (columns are in content id order); then the K most popular fill any room left."""
+    score = scores.astype(np.float64).copy()
+    score[exclude] = 0.0
+    order = np.lexsort((np.arange(len(score)), -popularity, -score))
+    picked = [int(c) for c in order[:K] if score[c] > 0]
+    if len(picked) < K:
+        taken = set(picked) | set(exclude.tolist())
+        for c in np.lexsort((np.arange(len(score)), -popularity)).tolist():
+            if len(picked) == K:
+                break
+            if c not in taken:
+                picked.append(int(c))
+    return picked
+
+
+def baselines(table: ViewTable, held: Mapping[str, str]) -> dict[str, dict[str, list[str]]]:
+    """Per baseline, each test device's top K contents, from the training viewing."""
+    _, seen = matrix(table)
+    co = (seen.T @ seen).toarray()
+    np.fill_diagonal(co, 0)
+    popularity = np.asarray(seen.sum(axis=0)).ravel()
+    norm = np.sqrt(np.maximum(popularity, 1))
+    cosine = co / norm[:, None] / norm[None, :]
+    index = {d: k for k, d in enumerate(table.devices)}
+    out: dict[str, dict[str, list[str]]] = {"popularity": {}, "coview_last5": {},
+                                            "itemknn": {}}
+    names = table.contents
+    for device in held:
+        k = index.get(device)
+        rows = np.zeros(0, np.int64) if k is None else np.flatnonzero(table.device == k)
+        watched = table.content[rows].astype(np.int64)
+        recent = watched[np.lexsort((watched, -table.last[rows]))][:LAST]
+        zero = np.zeros(len(names))
+        out["popularity"][device] = [names[c] for c in _top(zero, watched, popularity)]
+        out["coview_last5"][device] = [names[c] for c in _top(
+            co[recent].sum(axis=0) if len(recent) else zero, watched, popularity)]
+        out["itemknn"][device] = [names[c] for c in _top(
+            cosine[watched].sum(axis=0) if len(watched) else zero, watched, popularity)]
+    return out
+
+
+def _score(found: Mapping[str, list[str]], held: Mapping[str, str]) -> tuple[float, float]:
+    hits = ndcg = 0.0
+    for device, content in held.items():
+        got = found.get(device, [])
+        if content in got:
+            hits += 1
+            ndcg += 1.0 / math.log2(got.index(content) + 2)
+    n = max(len(held), 1)
+    return round(hits / n, 4), round(ndcg / n, 4)
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def _pipeline(graph: Graph, settings: Settings, train: Path, work: Path,
+              params: RecommendParams) -> None:
+    from proteus import identity, ingest, interests, taxonomy
+    from proteus.db import manage
+    from proteus.recommend.stage import build
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    manage.reset(graph)
+    say("ingesting the training events")
+    ingest.run(graph, ingest.IngestParams(paths=[train], rejects_dir=work / "rejects"),
+               settings)
+    taxonomy.load(graph, taxonomy.TaxonomyParams())
+    say("resolving identity")
+    identity.run(graph, identity.IdentityParams(quiet=True), settings)
+    say("scoring interests")
+    interests.run(graph, interests.InterestsParams())
+    say("building neighbours")
+    build(graph, params)
+
+
+def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int = 1000,
+               min_history: int = 3, seed: int = 7, data: Path | None = None,
                params: RecommendParams | None = None,
                blend: BlendParams | None = None) -> dict[str, Any]:
-    """hr_at_10, ndcg_at_10 and the popularity baseline's, on up to `users` viewers."""
+    """Replaces the graph's content with the training part of a generated week, then
+    measures HR@10 and NDCG@10 of the serving path against three baselines."""
+    from proteus import generate
+
     params, blend = params or RecommendParams(), blend or BlendParams()
     started = time.monotonic()
-    viewers = histories(views.load(graph, params.views, with_last=True))
-    tags = {r["content"]: list(r["interests"]) for r in graph.read("recommend/content_tags")}
-    split = {u: _split(rows) for u, rows in viewers.items()
-             if len({c for c, _, _ in rows}) >= min_history}
-    train = {u: list(split[u][0]) if u in split else [c for c, _, _ in rows]
-             for u, rows in viewers.items()}
-    found = neighbours(train, params.top_k, params.shrink, params.min_co_viewers)
-    ranked = popularity(train)
-    by_interest: dict[str, list[str]] = defaultdict(list)
-    for content, _ in ranked:
-        for interest in tags.get(content, ()):
-            by_interest[interest].append(content)
-    catalog = Catalog(popular=[(c, None, r, v) for r, (c, v) in enumerate(ranked, start=1)],
-                      tags=tags, by_interest=dict(by_interest))
-    chosen = sorted(split)
-    random.Random(seed).shuffle(chosen)
-    chosen = chosen[:users]
-    hits = base_hits = 0
-    ndcg = base_ndcg = 0.0
-    for user in chosen:
-        history, held = split[user]
-        seeds = sorted(history, key=lambda c: (-history[c], c))[:blend.seeds]
-        row = {"person": user, "watched": list(history),
-               "seeds": [[s, history[s]] for s in seeds],
-               "neighbours": [[s, n.target, n.score, n.rank]
-                              for s in seeds for n in found.get(s, ())],
-               "interests": [{"interest": i, "score": w}
-                             for i, _, w in _profile(history, tags, blend.interests)]}
-        candidates = serve.candidates(row, catalog, user, "person", K, blend)
-        got = [item.content for item in rank(candidates, K, blend).items]
-        baseline = [c for c, _ in ranked if c not in history][:K]
-        if held in got:
-            hits += 1
-            ndcg += 1.0 / math.log2(got.index(held) + 2)
-        if held in baseline:
-            base_hits += 1
-            base_ndcg += 1.0 / math.log2(baseline.index(held) + 2)
-    n = max(len(chosen), 1)
-    hr, base_hr = hits / n, base_hits / n
-    return {"users": len(chosen), "viewers": len(viewers), "contents": len(ranked),
-            "hr_at_10": round(hr, 4), "ndcg_at_10": round(ndcg / n, 4),
-            "baseline_hr_at_10": round(base_hr, 4), "baseline_ndcg_at_10": round(base_ndcg / n, 4),
-            "ratio_vs_baseline": round(hr / base_hr, 3) if base_hr else None,
-            "seconds": round(time.monotonic() - started, 3)}
+    with tempfile.TemporaryDirectory(prefix="proteus-bench-recs-") as tmp:
+        work = Path(tmp)
+        dataset = data
+        if dataset is None:
+            dataset = work / "dataset"
+            print(f"generating {devices:,} devices into {dataset}", file=sys.stderr)
+            generate.run(generate.GenerateParams(out=dataset, devices=devices, seed=42,
+                                                 quiet=True))
+        split = split_viewing(dataset, work / "train", users, min_history, seed)
+        print(f"held out the last viewing event of {len(split.held):,} devices "
+              f"({split.eligible:,} qualified)", file=sys.stderr)
+        _pipeline(graph, settings, work / "train", work, params)
+    t0 = time.monotonic()
+    catalog = load_catalog(graph)
+    ours: dict[str, list[str]] = {}
+    for device in split.held:
+        found = serve.for_device(graph, device, K, blend, catalog)
+        ours[device] = [item.content for item in found.items]
+    seconds_serve = time.monotonic() - t0
+    table = views.load(graph, None, with_last=True)
+    others = baselines(table, split.held)
+    hr, ndcg = _score(ours, split.held)
+    pop_hr, pop_ndcg = _score(others["popularity"], split.held)
+    cv_hr, cv_ndcg = _score(others["coview_last5"], split.held)
+    knn_hr, knn_ndcg = _score(others["itemknn"], split.held)
+    return {
+        "devices": devices if data is None else None, "users": len(split.held),
+        "viewing_events": split.events, "held_out_events": split.held_out,
+        "viewers": len(matrix(table)[0]), "contents": len(table.contents),
+        "seeds": blend.seeds, "half_life_days": blend.half_life_days,
+        "hr_at_10": hr, "ndcg_at_10": ndcg,
+        "baseline_hr_at_10": pop_hr, "baseline_ndcg_at_10": pop_ndcg,
+        "hr_at_10_coview_last5": cv_hr, "ndcg_at_10_coview_last5": cv_ndcg,
+        "hr_at_10_itemknn": knn_hr, "ndcg_at_10_itemknn": knn_ndcg,
+        "ratio_vs_baseline": _ratio(hr, pop_hr),
+        "ratio_vs_coview_last5": _ratio(hr, cv_hr),
+        "ratio_vs_itemknn": _ratio(hr, knn_hr),
+        "seconds_serving": round(seconds_serve, 3),
+        "seconds": round(time.monotonic() - started, 3),
+    }

@@ -21,7 +21,12 @@ class RecommendParams(BaseModel):
 class BlendParams(BaseModel):
     """How a request ranks candidates (the same code serves and is evaluated)."""
 
-    seeds: int = Field(default=10, ge=1, le=200, description="longest-watched contents used")
+    seeds: int = Field(default=10, ge=1, le=200,
+                       description="watched contents used as seeds, best recency-decayed "
+                                   "watch time first")
+    half_life_days: float = Field(default=3.0, gt=0, le=365,
+                                  description="days after which a day's watch time counts "
+                                              "half as a seed")
     interests: int = Field(default=10, ge=0, le=100, description="top interests used")
     per_interest: int = Field(default=10, ge=0, le=100, description="contents per interest")
     neighbour_weight: float = Field(default=1.0, ge=0)

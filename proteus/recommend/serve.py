@@ -33,8 +33,9 @@ def candidates(row: Row, catalog: Catalog, subject: str, kind: str, k: int,
     pool = {n[1] for n in neighbours} | {c for _, c, _ in items} | {p[0] for p in popular}
     return Candidates(
         subject=subject, kind=kind, person=row.get("person"), watched=watched,
-        seeds=[(content, titles.get(content), float(seconds or 0))
-               for content, seconds in row.get("seeds") or ()],
+        seeds=[(content, titles.get(content), float(seconds or 0), float(recent or 0),
+                None if age is None else int(age))
+               for content, seconds, recent, age in row.get("seeds") or ()],
         neighbours=neighbours, interests=interests, interest_items=items, popular=popular,
         tags={c: [i for i in catalog.tags.get(c, ()) if i in ids] for c in pool} if ids else {})
 
@@ -51,13 +52,14 @@ def viewing(graph: Runner, kind: str, subject: str, params: BlendParams,
             neighbours: bool = True) -> Row | None:
     """The subject's recommendation inputs in one read; None when it does not exist."""
     rows = graph.read_plain(_QUERIES[kind], **{kind: subject}, seeds=params.seeds,
-                            interests=params.interests, neighbours=neighbours)
+                            interests=params.interests, neighbours=neighbours,
+                            half_life=float(params.half_life_days))
     return rows[0] if rows else None
 
 
 def attach(row: Row, index: NeighbourIndex) -> Row:
     """The row with its seeds' neighbours from the index, in seed order then rank."""
-    found = [[seed, content, score, n_rank] for seed, _ in row.get("seeds") or ()
+    found = [[seed, content, score, n_rank] for seed, *_ in row.get("seeds") or ()
              for content, score, n_rank in index.pairs(seed)]
     return {**row, "neighbours": found}
 

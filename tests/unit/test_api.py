@@ -153,7 +153,7 @@ INDEX = [{"content": "c9", "title": "T9",
 
 
 def test_recommendations_exclude_watched_and_explain_each_item() -> None:
-    row = {"person": "p-1", "watched": ["c1", "c9"], "seeds": [["c9", 3600.0]],
+    row = {"person": "p-1", "watched": ["c1", "c9"], "seeds": [["c9", 3600.0, 3600.0, 0]],
            "neighbours": [], "interests": [{"interest": "i:sport", "name": "Sport",
                                            "score": 1.0}]}
     api, graph = client("service", {"recommend/for_device": [row],

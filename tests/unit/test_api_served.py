@@ -27,7 +27,7 @@ INDEX = [{"content": "c9", "title": "T9",
                          [1, "c20", "T20", 0.5, 3, "recommend-1"],
                          [3, "c5", "T5", 0.25, 2, "recommend-1"]]},
          {"content": "c20", "title": "T20", "neighbours": []}]
-ROW = {"person": "p-1", "watched": ["c1", "c9"], "seeds": [["c9", 3600.0]],
+ROW = {"person": "p-1", "watched": ["c1", "c9"], "seeds": [["c9", 3600.0, 3600.0, 0]],
        "neighbours": [], "interests": [{"interest": "i:sport", "name": "Sport", "score": 1.0}]}
 
 

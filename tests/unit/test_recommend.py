@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import gzip
+import json
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from proteus import keys, recommend
@@ -11,8 +16,11 @@ from proteus.api.load import Plan, run
 from proteus.errors import InputError, NotFound
 from proteus.graph import RecordingGraph, Row
 from proteus.recommend.blend import Candidates, rank
+from proteus.recommend.evaluate import baselines, split_viewing
 from proteus.recommend.models import BlendParams
+from proteus.recommend.seeds import Watch, choose
 from proteus.recommend.similarity import neighbours, popularity
+from proteus.views.table import build as build_table
 
 
 def test_neighbours_come_from_co_viewing() -> None:
@@ -38,7 +46,7 @@ def test_popularity_counts_distinct_viewers() -> None:
 
 def candidates(**kw: Any) -> Candidates:
     base: dict[str, Any] = dict(subject="d1", kind="device", person="p1", watched={"a"},
-                                seeds=[("a", "A", 600.0)])
+                                seeds=[("a", "A", 600.0, 600.0, 0)])
     return Candidates(**(base | kw))
 
 
@@ -129,12 +137,92 @@ def test_build_writes_neighbours_and_popularity_under_one_run() -> None:
     assert names[-1] == "runs/finish_run"
 
 
-def test_offline_evaluation_beats_popularity_on_taste_groups() -> None:
-    graph = RecordingGraph(view_graph(view_rows()))
-    result = recommend.bench_recs(graph, users=300)
-    assert set(result) >= {"hr_at_10", "ndcg_at_10", "baseline_hr_at_10", "ratio_vs_baseline"}
-    assert result["users"] == 300
-    assert result["hr_at_10"] >= 1.5 * result["baseline_hr_at_10"]
+DAY = 20_150  # days since 1970-01-01
+
+
+def test_a_recent_watch_outranks_an_older_longer_one_when_the_decay_says_so() -> None:
+    older = Watch("old", [DAY - 4], [3600.0], last=1)
+    recent = Watch("new", [DAY], [1200.0], last=2)
+    # half-life 1 day: 60 min four days ago counts 3.75 min, less than 20 min today
+    chosen = choose([older, recent], 2, half_life=1.0)
+    assert [s.content for s in chosen] == ["new", "old"]
+    assert chosen[0].age == 0 and chosen[1].age == 4
+    assert chosen[1].recent == pytest.approx(3600.0 / 16)
+    # half-life 30 days: the hour still counts more than the 20 minutes
+    assert [s.content for s in choose([older, recent], 2, half_life=30.0)] == ["old", "new"]
+    assert [s.content for s in choose([older, recent], 1, half_life=1.0)] == ["new"]
+
+
+def test_seed_ties_break_by_last_view_then_watch_time_then_id() -> None:
+    same = [Watch("b", [DAY], [600.0], last=5), Watch("a", [DAY], [600.0], last=5),
+            Watch("c", [DAY], [600.0], last=9)]
+    assert [s.content for s in choose(same, 3, 3.0)] == ["c", "a", "b"]
+    assert [s.content for s in choose(list(reversed(same)), 3, 3.0)] == ["c", "a", "b"]
+    assert choose([], 3, 3.0) == []
+
+
+def test_explanation_names_the_seed_and_why_it_was_chosen() -> None:
+    found = rank(candidates(
+        watched={"a", "z"},
+        seeds=[("a", "Alpha", 2460.0, 1230.0, 2), ("z", "Zed", 60.0, 60.0, 0)],
+        neighbours=[("a", "b", "B", 0.9, 1, "r1"), ("z", "b", "B", 0.1, 3, "r1")]),
+        1, BlendParams())
+    watched = found.items[0].path[0]
+    assert watched.target == "a" and watched.properties["age_days"] == 2
+    assert watched.sentence == ("device d1 watched Alpha 2 days before its latest viewing day, "
+                                "41 min in all (a seed for its recent watch time, 20 min after "
+                                "decay)")
+    assert found.items[0].sentence.startswith(watched.sentence)
+
+
+def write_viewing(folder: Path, name: str, events: list[tuple[str, str, str]]) -> None:
+    lines = [json.dumps({"event_id": f"{name}-{n}", "ts": ts, "device_id": d,
+                         "content_id": c, "seconds": 600}) for n, (ts, d, c) in
+             enumerate(events)]
+    with gzip.open(folder / name, "wt") as handle:
+        handle.write("\n".join([*lines, "{not json"]) + "\n")
+
+
+def test_split_leaves_each_test_devices_last_event_out_of_the_training_files(
+        tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "catalog.jsonl.gz").write_bytes(b"")
+    write_viewing(data, "viewing-day01.jsonl.gz", [
+        ("2025-03-03T10:00:00Z", "d1", "a"), ("2025-03-03T11:00:00Z", "d1", "b"),
+        ("2025-03-03T12:00:00Z", "d1", "c"), ("2025-03-03T10:00:00Z", "d2", "a"),
+        ("2025-03-03T10:00:00Z", "d3", "a"), ("2025-03-03T11:00:00Z", "d3", "b"),
+        ("2025-03-03T12:00:00Z", "d3", "c")])
+    write_viewing(data, "viewing-day02.jsonl.gz", [
+        # d1's last two events share a time: the later line is the held-out one
+        ("2025-03-04T09:00:00Z", "d1", "x"), ("2025-03-04T09:00:00Z", "d1", "y"),
+        ("2025-03-04T08:00:00Z", "d2", "b"),
+        # d3's last event repeats a content it watched: it cannot be a test device
+        ("2025-03-04T09:00:00Z", "d3", "a")])
+    split = split_viewing(data, tmp_path / "train", users=10, min_history=3)
+    assert split.held == {"d1": "y"} and split.held_out == 1 and split.events == 11
+    train = tmp_path / "train"
+    assert (train / "catalog.jsonl.gz").is_symlink()
+    kept = [line for f in sorted(train.glob("viewing-*"))
+            for line in gzip.decompress(f.read_bytes()).decode().splitlines()]
+    assert len(kept) == 11 + 2 - 1  # the unparsable lines stay for ingest to reject
+    assert not any('"d1"' in line and '"y"' in line for line in kept)
+    assert any('"d1"' in line and '"x"' in line for line in kept)
+
+
+def test_baselines_rank_from_co_viewing_and_popularity() -> None:
+    rows = [("u1", "a", 1), ("u1", "b", 2), ("u2", "a", 1), ("u2", "b", 2), ("u2", "c", 3),
+            ("u3", "c", 1), ("u3", "d", 2), ("u4", "d", 1), ("u5", "d", 1), ("t", "a", 5)]
+    table = build_table(pa.array([r[0] for r in rows]), pa.array([r[1] for r in rows]),
+                        np.full(len(rows), 60), np.array([r[2] for r in rows]),
+                        np.zeros(len(rows), np.int64), np.zeros(0, np.int32),
+                        np.zeros(0, np.int64), (pa.array([], pa.string()),
+                                                pa.array([], pa.string())))
+    found = baselines(table, {"t": "b"})
+    assert found["popularity"]["t"][:3] == ["d", "b", "c"]
+    assert found["coview_last5"]["t"][0] == "b"  # a is co-viewed with b by two viewers
+    assert found["itemknn"]["t"][0] == "b"
+    assert all("a" not in got["t"] and len(got["t"]) == 3 for got in found.values())
 
 
 def test_keys_are_stored_hashed_and_checked_by_shape() -> None:

@@ -1,0 +1,78 @@
+"""Which watched contents seed a viewer's recommendations, and how much each counts.
+
+A seed's score is its watch time decayed by age, counted back from the viewer's own latest
+viewing day (so a viewer who paused for a few days is still judged by what it watched
+last):
+
+    recent(c) = sum over the days c was watched of seconds that day * 0.5 ^ (age / half_life)
+
+where age is the day's distance in days from the viewer's latest viewing day. The best
+`n` seeds by `recent` are used; ties go to the later last view, then the longer total watch
+time, then the smaller content id, so the choice never depends on storage order. The
+serving queries (`recommend/for_device`, `recommend/for_person`) compute the same score in
+Cypher; offline evaluation calls `choose`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Watch:
+    """One watched content of a viewer: days (days since 1970-01-01) and seconds per day,
+    the epoch second of its latest view."""
+
+    content: str
+    days: Sequence[int]
+    day_seconds: Sequence[float]
+    last: int
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(self.day_seconds))
+
+
+@dataclass(frozen=True)
+class Seed:
+    content: str
+    seconds: float  # total watch time
+    recent: float   # watch time decayed by age
+    age: int        # days between its latest view and the viewer's latest viewing day
+
+
+def weight(recent: float) -> float:
+    """How much a seed's neighbours count in the blend: log1p(decayed minutes)."""
+    return math.log1p(max(recent, 0.0) / 60.0)
+
+
+def decayed(days: Sequence[int], day_seconds: Sequence[float], reference: int,
+            half_life: float) -> float:
+    total = 0.0
+    for day, seconds in zip(days, day_seconds, strict=True):
+        total += seconds * 0.5 ** (float(reference - day) / float(half_life))
+    return total
+
+
+def choose(watches: Iterable[Watch], n: int, half_life: float) -> list[Seed]:
+    """The viewer's best `n` seeds, best first."""
+    rows = list(watches)
+    if not rows:
+        return []
+    reference = max((max(w.days) for w in rows if w.days), default=0)
+    scored = sorted(
+        ((Seed(w.content, w.seconds, decayed(w.days, w.day_seconds, reference, half_life),
+               reference - max(w.days, default=reference)), w.last) for w in rows),
+        key=lambda item: (-item[0].recent, -item[1], -item[0].seconds, item[0].content))
+    return [seed for seed, _ in scored[:n]]
+
+
+def describe(age: int | None) -> str:
+    """When a seed was last watched, relative to the viewer's latest viewing day."""
+    if age is None:
+        return "at an unknown time"
+    if age == 0:
+        return "on its latest viewing day"
+    return f"{age} day{'s' if age != 1 else ''} before its latest viewing day"
