@@ -13,7 +13,8 @@ MATCH (d:Device {id: $device})
 OPTIONAL MATCH (d)-[:BELONGS_TO]->(p:Person)
 CALL (d) {
   OPTIONAL MATCH (d)-[w:WATCHED]->(:Content)
-  RETURN date(max(w.days[-1])) AS reference
+  RETURN date(max(reduce(m = '', x IN w.days | CASE WHEN x > m THEN x ELSE m END)))
+         AS reference
 }
 OPTIONAL MATCH (d)-[w:WATCHED]->(c:Content)
 WITH p, c, w.seconds AS seconds, w.last AS last,
@@ -21,7 +22,8 @@ WITH p, c, w.seconds AS seconds, w.last AS last,
        s + w.day_seconds[k] * 0.5 ^ (toFloat(duration.inDays(date(w.days[k]), reference).days)
                                      / toFloat($half_life))) END AS recent,
      CASE WHEN w IS NULL THEN null
-          ELSE duration.inDays(date(w.days[-1]), reference).days END AS age
+          ELSE duration.inDays(date(reduce(m = '', x IN w.days | CASE WHEN x > m THEN x ELSE m END)),
+                              reference).days END AS age
 ORDER BY recent DESC, last DESC, seconds DESC, c.id
 WITH p, collect(c.id) AS watched,
      collect(CASE WHEN c IS NULL THEN null

@@ -13,7 +13,8 @@
 MATCH (p:Person {id: $person})
 CALL (p) {
   OPTIONAL MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(:Content)
-  RETURN date(max(w.days[-1])) AS reference
+  RETURN date(max(reduce(m = '', x IN w.days | CASE WHEN x > m THEN x ELSE m END)))
+         AS reference
 }
 OPTIONAL MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(c:Content)
 WITH p, reference, c, w,
@@ -21,7 +22,7 @@ WITH p, reference, c, w,
        s + w.day_seconds[k] * 0.5 ^ (toFloat(duration.inDays(date(w.days[k]), reference).days)
                                      / toFloat($half_life))) END AS decayed
 WITH p, reference, c, sum(w.seconds) AS seconds, max(w.last) AS last, sum(decayed) AS recent,
-     max(w.days[-1]) AS latest
+     max(reduce(m = '', x IN w.days | CASE WHEN x > m THEN x ELSE m END)) AS latest
 WITH p, c, seconds, last, recent,
      CASE WHEN latest IS NULL THEN null
           ELSE duration.inDays(date(latest), reference).days END AS age

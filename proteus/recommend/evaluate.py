@@ -19,6 +19,10 @@ viewing (viewers as the pipeline sees them: persons, or devices without one):
 - item-kNN: the sum of cosine similarities (co-viewers / sqrt(viewers a * viewers b)) to
   every content the device watched.
 
+- ALS: implicit-feedback matrix factorisation (`implicit`, installed with the `bench` extra;
+  left out, with a note, when it is not installed), the device's factors solved from its
+  own history.
+
 Baseline ties go to the more popular content, then the smaller id. HR@10 is the share of
 test devices whose held-out content is in the 10; NDCG@10 discounts by its position.
 """
@@ -26,6 +30,7 @@ test devices whose held-out content is in the 10; NDCG@10 discounts by its posit
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 import math
 import random
@@ -40,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from proteus import views
 from proteus.errors import InputError
@@ -161,10 +167,13 @@ def baselines(table: ViewTable, held: Mapping[str, str]) -> dict[str, dict[str, 
     out: dict[str, dict[str, list[str]]] = {"popularity": {}, "coview_last5": {},
                                             "itemknn": {}}
     names = table.contents
-    for device in held:
+    devices = list(held)
+    histories: list[np.ndarray] = []
+    for device in devices:
         k = index.get(device)
         rows = np.zeros(0, np.int64) if k is None else np.flatnonzero(table.device == k)
         watched = table.content[rows].astype(np.int64)
+        histories.append(watched)
         recent = watched[np.lexsort((watched, -table.last[rows]))][:LAST]
         zero = np.zeros(len(names))
         out["popularity"][device] = [names[c] for c in _top(zero, watched, popularity)]
@@ -172,6 +181,36 @@ def baselines(table: ViewTable, held: Mapping[str, str]) -> dict[str, dict[str, 
             co[recent].sum(axis=0) if len(recent) else zero, watched, popularity)]
         out["itemknn"][device] = [names[c] for c in _top(
             cosine[watched].sum(axis=0) if len(watched) else zero, watched, popularity)]
+    als = _als(seen, devices, histories, names)
+    if als is not None:
+        out["als"] = als
+    return out
+
+
+def _als(seen: Any, devices: list[str], histories: list[np.ndarray], names: list[str],
+         seed: int = 7) -> dict[str, list[str]] | None:
+    """Each device's top K by implicit ALS fitted on the viewer matrix; None without the
+    `implicit` package."""
+    try:
+        module = importlib.import_module("implicit.als")
+        threadpool = importlib.import_module("threadpoolctl")
+    except ImportError:
+        print("ALS baseline skipped: install the `bench` extra (implicit)", file=sys.stderr)
+        return None
+    rows = np.repeat(np.arange(len(devices)), [len(h) for h in histories])
+    cols = np.concatenate(histories) if histories else np.zeros(0, np.int64)
+    items = sparse.csr_matrix((np.ones(len(cols), np.float32), (rows, cols)),
+                              shape=(len(devices), len(names)))
+    with threadpool.threadpool_limits(1, "blas"):  # ALS runs its own threads
+        model = module.AlternatingLeastSquares(factors=64, regularization=0.05, iterations=15,
+                                               random_state=seed, num_threads=1)
+        model.fit(sparse.csr_matrix(seen, dtype=np.float32), show_progress=False)
+        ids, scores = model.recommend(np.arange(len(devices)), items, N=K,
+                                 filter_already_liked_items=True, recalculate_user=True)
+    out: dict[str, list[str]] = {}
+    for n, device in enumerate(devices):
+        keep = np.isfinite(scores[n]) & (ids[n] >= 0) & ~np.isin(ids[n], histories[n])
+        out[device] = [names[c] for c in ids[n][keep].tolist()]
     return out
 
 
@@ -247,6 +286,8 @@ def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int
     pop_hr, pop_ndcg = _score(others["popularity"], split.held)
     cv_hr, cv_ndcg = _score(others["coview_last5"], split.held)
     knn_hr, knn_ndcg = _score(others["itemknn"], split.held)
+    als_hr, als_ndcg = (_score(others["als"], split.held) if "als" in others
+                        else (None, None))
     return {
         "devices": devices if data is None else None, "users": len(split.held),
         "viewing_events": split.events, "held_out_events": split.held_out,
@@ -258,7 +299,9 @@ def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int
         "hr_at_10_itemknn": knn_hr, "ndcg_at_10_itemknn": knn_ndcg,
         "ratio_vs_baseline": _ratio(hr, pop_hr),
         "ratio_vs_coview_last5": _ratio(hr, cv_hr),
+        "hr_at_10_als": als_hr, "ndcg_at_10_als": als_ndcg,
         "ratio_vs_itemknn": _ratio(hr, knn_hr),
+        "ratio_vs_als": _ratio(hr, als_hr) if als_hr is not None else None,
         "seconds_serving": round(seconds_serve, 3),
         "seconds": round(time.monotonic() - started, 3),
     }
