@@ -29,16 +29,24 @@ def build(graph: Runner, run: RunRow, bench: RunRow | None = None) -> Section:
                          "and NDCG@10 against popularity, and the report then shows them")
         return out
     result: dict[str, Any] = bench.get("report") or {}
+    models = (("Proteus", "hr_at_10", "ndcg_at_10"),
+              ("popularity", "baseline_hr_at_10", "baseline_ndcg_at_10"),
+              ("co-view last 5", "hr_at_10_coview_last5", "ndcg_at_10_coview_last5"),
+              ("item-kNN", "hr_at_10_itemknn", "ndcg_at_10_itemknn"),
+              ("ALS", "hr_at_10_als", "ndcg_at_10_als"))
     rows = [{"metric": metric, "model": model, "score": result.get(key)}
-            for metric, keys in (("HR@10", ("hr_at_10", "baseline_hr_at_10")),
-                                 ("NDCG@10", ("ndcg_at_10", "baseline_ndcg_at_10")))
-            for model, key in zip(("Proteus", "popularity"), keys, strict=True)]
+            for model, hr_key, ndcg_key in models
+            if model in ("Proteus", "popularity") or result.get(hr_key) is not None
+            for metric, key in (("HR@10", hr_key), ("NDCG@10", ndcg_key))]
     ratio = result.get("ratio_vs_baseline")
     reading = (f"on {result.get('users', 0):,} viewers: HR@10 {number(result.get('hr_at_10'))}"
                f" against {number(result.get('baseline_hr_at_10'))} for popularity"
                + (f" ({ratio} times)" if ratio else "")
                + f"; NDCG@10 {number(result.get('ndcg_at_10'))} against "
-               f"{number(result.get('baseline_ndcg_at_10'))}")
+               f"{number(result.get('baseline_ndcg_at_10'))}"
+               + (f"; HR@10 {number(result.get('hr_at_10_coview_last5'))} for co-view from "
+                  f"the last 5 ({result.get('ratio_vs_coview_last5')} times)"
+                  if result.get("hr_at_10_coview_last5") is not None else ""))
     chart = bars("recommend-bench", "Leave-last-out HR@10 and NDCG@10", reading, rows,
                  "metric", "score", "metric", "score", color="model", color_title="model",
                  grouped=True, order=["HR@10", "NDCG@10"])
