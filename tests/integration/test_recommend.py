@@ -62,6 +62,31 @@ def test_the_serving_query_chooses_the_seeds_choose_chooses(loaded: Graph) -> No
         assert np.allclose([s[2] for s in row["seeds"]], [s.recent for s in expected])
 
 
+def test_a_persons_seeds_add_up_its_devices_days(loaded: Graph) -> None:
+    table = views.load(loaded, None, with_last=True)
+    watches = device_watches(loaded)
+    owner = {table.devices[d]: table.persons[p]
+             for d, p in enumerate(table.device_person.tolist()) if p >= 0}
+    merged: dict[str, dict[str, tuple[dict[int, float], int]]] = {}
+    for device, rows in watches.items():
+        if device not in owner:
+            continue
+        for w in rows:
+            days, last = merged.setdefault(owner[device], {}).get(w.content, ({}, 0))
+            for day, sec in zip(w.days, w.day_seconds, strict=True):
+                days[day] = days.get(day, 0.0) + sec
+            merged[owner[device]][w.content] = (days, max(last, w.last))
+    persons = sorted(merged, key=lambda p: (-len(merged[p]), p))[:10]
+    assert persons
+    for person in persons:
+        row = viewing(loaded, "person", person, recommend.BlendParams(seeds=5))
+        assert row is not None
+        expected = choose([Watch(c, sorted(d), [d[k] for k in sorted(d)], last)
+                           for c, (d, last) in merged[person].items()], 5, 3.0)
+        assert [s[0] for s in row["seeds"]] == [s.content for s in expected]
+        assert np.allclose([s[2] for s in row["seeds"]], [s.recent for s in expected])
+
+
 def test_an_explanation_names_its_seed_and_why(loaded: Graph) -> None:
     watches = device_watches(loaded)
     named = 0
