@@ -66,6 +66,9 @@ PSEUDONYM_SQL = ("substr(sha256($opad || unhex(sha256($ipad || encode({kind} || 
                  " 1, 32)")
 
 
+# checked like every field, but folded into nothing: not kept in `checked` (memory)
+UNFOLDED = {"network": ("user_agent",)}
+
 CATALOG_SCHEMA = pa.schema([("id", pa.string()), ("title", pa.string()), ("kind", pa.string()),
                             ("genres", pa.list_(pa.string())),
                             ("iab_ids", pa.list_(pa.string()))])
@@ -98,8 +101,9 @@ class Fold:
 
     def __init__(self, kind: str, work_dir: Path, name: str, key: bytes, bounds: Bounds,
                  chunk_size: int, memory_limit: str = "4GB", threads: int = 2,
-                 say: Callable[[str], None] | None = None) -> None:
+                 say: Callable[[str], None] | None = None, keep_all: bool = False) -> None:
         self.kind, self.chunk_size, self.bounds = kind, chunk_size, bounds
+        self.keep_all = keep_all  # keep the checked values of fields no fold reads
         self.say = say or (lambda line: None)
         self.spill = work_dir / f"{name}.spill"
         shutil.rmtree(self.spill, ignore_errors=True)
@@ -140,7 +144,7 @@ class Fold:
         scanner = Scanner(self.con, self.kind, check(self.kind, normalise_jsonl(self.kind)),
                           check(self.kind), {"earliest": low, "latest": high,
                                              "too_early": too_early, "too_late": too_late},
-                          self.say)
+                          self.say, () if self.keep_all else UNFOLDED.get(self.kind, ()))
         self.scans = scanner.scan(files)
         return self.scans
 
