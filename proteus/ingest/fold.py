@@ -66,6 +66,9 @@ PSEUDONYM_SQL = ("substr(sha256($opad || unhex(sha256($ipad || encode({kind} || 
                  " 1, 32)")
 
 
+# checked like every field, but folded into nothing: not kept in `checked` (memory)
+UNFOLDED = {"network": ("user_agent",)}
+
 CATALOG_SCHEMA = pa.schema([("id", pa.string()), ("title", pa.string()), ("kind", pa.string()),
                             ("genres", pa.list_(pa.string())),
                             ("iab_ids", pa.list_(pa.string()))])
@@ -98,8 +101,9 @@ class Fold:
 
     def __init__(self, kind: str, work_dir: Path, name: str, key: bytes, bounds: Bounds,
                  chunk_size: int, memory_limit: str = "4GB", threads: int = 2,
-                 say: Callable[[str], None] | None = None) -> None:
+                 say: Callable[[str], None] | None = None, keep_all: bool = False) -> None:
         self.kind, self.chunk_size, self.bounds = kind, chunk_size, bounds
+        self.keep_all = keep_all  # keep the checked values of fields no fold reads
         self.say = say or (lambda line: None)
         self.spill = work_dir / f"{name}.spill"
         shutil.rmtree(self.spill, ignore_errors=True)
@@ -140,7 +144,7 @@ class Fold:
         scanner = Scanner(self.con, self.kind, check(self.kind, normalise_jsonl(self.kind)),
                           check(self.kind), {"earliest": low, "latest": high,
                                              "too_early": too_early, "too_late": too_late},
-                          self.say)
+                          self.say, () if self.keep_all else UNFOLDED.get(self.kind, ()))
         self.scans = scanner.scan(files)
         return self.scans
 
@@ -262,23 +266,27 @@ SELECT chunk, device_id AS id, min(ts) AS first, max(ts) AS last,
        arg_min(device_type, ord) AS type, NULL::VARCHAR AS viewed
 FROM ok GROUP BY chunk, device_id""")
         con.execute("CREATE TABLE f_device_list AS SELECT chunk, id AS device FROM f_devices")
-        con.execute("""CREATE TABLE seen (chunk BIGINT, kind VARCHAR, raw VARCHAR,
-            first BIGINT, last BIGINT, network VARCHAR)""")
-        con.execute("""CREATE TABLE sighted (chunk BIGINT, device VARCHAR, kind VARCHAR,
-            raw VARCHAR, first BIGINT, last BIGINT, count BIGINT, days VARCHAR[],
-            day_counts BIGINT[])""")
-        for kind in IDENTIFIER_FIELDS:  # column names from a fixed list
-            con.execute(f"""
-INSERT INTO seen SELECT chunk, '{kind}', {kind}, min(ts), max(ts), arg_min(network, ord)
-FROM ok WHERE {kind} IS NOT NULL GROUP BY chunk, {kind}""")
-            con.execute(f"""
-INSERT INTO sighted
-SELECT chunk, device_id, '{kind}', raw, min(first), max(last), sum(n),
-       list(CAST(day AS VARCHAR) ORDER BY day), list(n ORDER BY day)
-FROM (SELECT chunk, device_id, {kind} AS raw, day, min(ts) AS first, max(ts) AS last,
-             count(*) AS n
-      FROM ok WHERE {kind} IS NOT NULL GROUP BY chunk, device_id, {kind}, day)
-GROUP BY chunk, device_id, raw""")
+        # one pass over the rows: every identifier a row carries, per device and day
+        fields = ", ".join(IDENTIFIER_FIELDS)  # column names from a fixed list
+        con.execute(f"""
+CREATE TABLE daily AS
+SELECT chunk, device_id AS device, kind, raw, day, min(ts) AS first, max(ts) AS last,
+       count(*) AS n, min(ord) AS first_ord, arg_min(network, ord) AS network
+FROM (UNPIVOT (SELECT chunk, ord, device_id, ts, day, network, {fields} FROM ok)
+      ON {fields} INTO NAME kind VALUE raw)
+GROUP BY chunk, device_id, kind, raw, day""")
+        con.execute("""
+CREATE TABLE seen AS
+SELECT chunk, kind, raw, min(first) AS first, max(last) AS last,
+       arg_min(network, first_ord) AS network
+FROM daily GROUP BY chunk, kind, raw""")
+        con.execute("""
+CREATE TABLE sighted AS
+SELECT chunk, device, kind, raw, min(first) AS first, max(last) AS last,
+       CAST(sum(n) AS BIGINT) AS count, list(CAST(day AS VARCHAR) ORDER BY day) AS days,
+       list(n ORDER BY day) AS day_counts
+FROM daily GROUP BY chunk, device, kind, raw""")
+        con.execute("DROP TABLE daily")
         self._pseudonyms("seen")
         con.execute(f"""
 CREATE TABLE f_identifiers AS

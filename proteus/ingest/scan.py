@@ -95,11 +95,16 @@ def _lines(block: bytes, first_line: int) -> pa.Table:
 class Scanner:
     """Loads the files of one group, in order, into the DuckDB table `checked`: `jsonl` is
     the SQL that checks a block of raw lines (`lines`), `rows` the SQL that checks a block
-    of normalised rows (`normalised`), both run with `params`."""
+    of normalised rows (`normalised`), both run with `params`. The `drop` columns are
+    checked but not kept."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, kind: str, jsonl: str, rows: str,
-                 params: dict[str, Any], say: Callable[[str], None] | None = None) -> None:
+                 params: dict[str, Any], say: Callable[[str], None] | None = None,
+                 drop: tuple[str, ...] = ()) -> None:
         self.con, self.kind = con, kind
+        if drop:
+            kept = f"SELECT * EXCLUDE ({', '.join(drop)}) FROM ({{}})"
+            jsonl, rows = kept.format(jsonl), kept.format(rows)
         self.say = say or (lambda line: None)
         self.fields = field_names(kind)
         self.jsonl, self.rows, self.params = jsonl, rows, params

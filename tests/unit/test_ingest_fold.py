@@ -44,7 +44,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def _columnar(kind: str, path: Path, tmp: Path) -> dict[int, tuple[str | None, str | None,
                                                                     dict[str, Any]]]:
     """line -> (field, reason, typed values) as the columnar path decides each row."""
-    with Fold(kind, tmp, "check", KEY, BOUNDS, 1_000_000) as fold:
+    with Fold(kind, tmp, "check", KEY, BOUNDS, 1_000_000, keep_all=True) as fold:
         [scan] = fold.load([path])
         assert scan.error is None, scan.error
         names = [c[0] for c in fold.con.execute("DESCRIBE checked").fetchall()]
