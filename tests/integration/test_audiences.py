@@ -179,7 +179,7 @@ def test_explained_member_pages_take_the_same_round_trips_whatever_their_size(
     assert trips[2] == trips[8] and len(trips[8]) <= 5, trips
     redacted = api.get(f"/v1/audiences/{version.id}/members",
                        params={"explain": "true", "limit": 2}).json()["explanations"]
-    assert all("device:•••" in json.dumps(e) for e in redacted)
+    assert all("device:•••" in json.dumps(e, ensure_ascii=False) for e in redacted)
     trail = [e["action"] for e in audiences.audit_trail(graph, "soccer-fans")]
     assert trail.count("members") == 3 and trail.count("explain") >= 2 + 8 + 2
 
