@@ -117,17 +117,24 @@ class Graph:
         query = queries.get(name)
         rows: list[Row] = []
         for statement in query.statements:
-            try:
+            with self._failing_at_once():
                 rows = self._auto_read(statement, params, plain=True)
-            except AuthError as exc:
-                raise GraphAuthError(
-                    f"Neo4j at {self.uri} refused the credentials: {exc.message}"
-                ) from None
-            except (Neo4jError, DriverError) as exc:
-                if _lost(exc):
-                    raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
-                raise
         return rows
+
+    @contextmanager
+    def _failing_at_once(self) -> Iterator[None]:
+        """Driver errors of a single attempt as the project's: refused credentials, or an
+        unreachable server; any other error as it is."""
+        try:
+            yield
+        except AuthError as exc:
+            raise GraphAuthError(
+                f"Neo4j at {self.uri} refused the credentials: {exc.message}"
+            ) from None
+        except (Neo4jError, DriverError) as exc:
+            if _lost(exc):
+                raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
+            raise
 
     def _read(self, name: str, params: dict[str, Any], plain: bool) -> list[Row]:
         query = queries.get(name)
@@ -160,23 +167,13 @@ class Graph:
 
     def _stream(self, name: str, params: dict[str, Any], plain: bool) -> Iterator[Row]:
         query = queries.get(name)
-        try:
-            with self.driver.session(
-                database=self.database, default_access_mode=neo4j.READ_ACCESS
-            ) as session:
-                result = session.run(query.text, params)
-                keys = result.keys()
-                for record in result:
-                    yield dict(zip(keys, record.values(), strict=True)) if plain \
-                        else record.data()
-        except AuthError as exc:
-            raise GraphAuthError(
-                f"Neo4j at {self.uri} refused the credentials: {exc.message}"
-            ) from None
-        except (Neo4jError, DriverError) as exc:
-            if _lost(exc):
-                raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
-            raise
+        with self._failing_at_once(), self.driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            result = session.run(query.text, params)
+            keys = result.keys()
+            for record in result:
+                yield dict(zip(keys, record.values(), strict=True)) if plain \
+                    else record.data()
 
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
         """Run several named write queries in one transaction (all or nothing)."""
