@@ -61,12 +61,32 @@ def init(graph: Graph) -> int:
     return len(queries.get("schema/constraints").statements)
 
 
+def _await_managed(graph: Graph, settings: Settings) -> bool:
+    """Wait for a managed server found running to answer. One that was stopping (a process
+    killed while it restarted the server) exits meanwhile: start it again. True when this
+    call started it."""
+    deadline = time.monotonic() + settings.start_timeout_s
+    started = False
+    while True:
+        if server.running_pid(server.Layout.of(settings)) is None:
+            started = server.start(settings) or started
+        try:
+            wait_ready(graph, 5.0)
+            return started
+        except (GraphUnavailable, Neo4jError):
+            if time.monotonic() > deadline:
+                raise
+
+
 def up(settings: Settings) -> tuple[bool, Graph]:
     """Start (or reuse) the server, wait until it answers, apply the schema."""
     started = server.start(settings) if settings.managed else False
     graph = Graph(settings)
     try:
-        wait_ready(graph, settings.start_timeout_s if started else 5.0)
+        if settings.managed and not started:
+            started = _await_managed(graph, settings)
+        else:
+            wait_ready(graph, settings.start_timeout_s if started else 5.0)
         init(graph)
     except GraphAuthError as exc:
         graph.close()
