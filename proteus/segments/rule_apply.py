@@ -152,10 +152,10 @@ def apply(graph: Runner, rule: Rule) -> RuleReport:
         graph.write("segments/write_rule_segment", id=rule.id, segment_name=rule.name,
                     version=rule.version, digest=rule.digest(), description=rule.description,
                     query=QUERY, size=len(persons), run_id=run_.id)
-        rows = [{"person": p, "segment": rule.id} for p in persons]
-        for start in range(0, len(rows), BATCH):
-            graph.write("segments/write_members", rows=rows[start:start + BATCH],
-                        run_id=run_.id)
+        for start in range(0, len(persons), BATCH):
+            block = persons[start:start + BATCH]
+            graph.write("segments/write_members", segments=[rule.id], persons=block,
+                        segment=[0] * len(block), run_id=run_.id)
         report = RuleReport(run_id=run_.id, rule_id=rule.id, version=rule.version,
                             digest=rule.digest(), size=len(persons), replaced=old is not None,
                             reference_day=reference,

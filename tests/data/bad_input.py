@@ -68,7 +68,8 @@ def write(folder: Path, devices: list[str], contents: list[str]) -> dict[str, st
     expected["network-cypher.jsonl"] = "rows"
     # the same event twice across files: counted once
     _lines(folder / "viewing-repeat-a.jsonl", [{**good, "event_id": "h-dup"}])
-    _lines(folder / "viewing-repeat-b.jsonl", [{**good, "event_id": "h-dup"}])
+    _lines(folder / "viewing-repeat-b.jsonl", [{**good, "event_id": "h-dup"},
+                                               {**good, "event_id": "h-dup-2"}])
     expected["viewing-repeat-a.jsonl"] = expected["viewing-repeat-b.jsonl"] = "rows"
     # every row rejected
     _lines(folder / "viewing-all-bad.jsonl", ["not json", '{"seconds": "ten"}'])
