@@ -266,7 +266,7 @@ def import_arguments(files: ImportFiles, threads: int = 2) -> list[str]:
     return ["database", "import", "full", "neo4j", "--id-type=string",
             f"--array-delimiter=U+{ord(ARRAY):04X}", "--overwrite-destination=true",
             f"--threads={threads}", "--high-parallel-io=on", "--bad-tolerance=0",
-            *files.arguments()]
+            f"--report-file={files.folder / 'import.report'}", *files.arguments()]
 
 
 def command_text(files: ImportFiles) -> str:
