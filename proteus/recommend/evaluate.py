@@ -19,6 +19,13 @@ viewing (viewers as the pipeline sees them: persons, or devices without one):
 - item-kNN: the sum of cosine similarities (co-viewers / sqrt(viewers a * viewers b)) to
   every content the device watched.
 
+- the taste-community ceiling (generated data only: it reads `truth/`): the contents most
+  viewed by the persons of the device's true taste community. The generator draws every
+  view from the viewer's community pool (popular items more often) or, for its
+  off-community share, from another community, with no order between views; ranking the
+  community's own popularity is the best a recommender can do there, so no model can be
+  expected to beat this figure by much on generated data.
+
 - ALS: implicit-feedback matrix factorisation (`implicit`, installed with the `bench` extra;
   left out, with a note, when it is not installed), the device's factors solved from its
   own history.
@@ -29,6 +36,7 @@ test devices whose held-out content is in the 10; NDCG@10 discounts by its posit
 
 from __future__ import annotations
 
+import csv
 import gzip
 import importlib
 import json
@@ -155,8 +163,33 @@ def _top(scores: np.ndarray, exclude: np.ndarray, popularity: np.ndarray) -> lis
     return picked
 
 
-def baselines(table: ViewTable, held: Mapping[str, str]) -> dict[str, dict[str, list[str]]]:
-    """Per baseline, each test device's top K contents, from the training viewing."""
+def _true_communities(dataset: Path) -> dict[str, int] | None:
+    """device id -> its true person's taste community, or None without `truth/`."""
+    devices, persons = dataset / "truth" / "devices.csv", dataset / "truth" / "persons.csv"
+    if not (devices.exists() and persons.exists()):
+        return None
+    with open(persons, encoding="utf-8", newline="") as src:
+        community = {r["person_id"]: int(r["community"]) for r in csv.DictReader(src)}
+    with open(devices, encoding="utf-8", newline="") as src:
+        return {r["device_id"]: community[r["person_id"]] for r in csv.DictReader(src)
+                if r["person_id"] in community}
+
+
+def _community_popularity(table: ViewTable, community: Mapping[str, int]) -> np.ndarray:
+    """communities x contents: how many devices of each true community viewed each content."""
+    of = np.array([community.get(d, -1) for d in table.devices], np.int64)
+    rows = of[table.device]
+    keep = rows >= 0
+    size = int(of.max(initial=-1)) + 1
+    counts = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], table.content[keep])),
+                               shape=(size, len(table.contents)))
+    return np.asarray(counts.todense())
+
+
+def baselines(table: ViewTable, held: Mapping[str, str],
+              community: Mapping[str, int] | None = None) -> dict[str, dict[str, list[str]]]:
+    """Per baseline, each test device's top K contents, from the training viewing; with the
+    true communities, the taste-community ceiling too."""
     _, seen = matrix(table)
     co = (seen.T @ seen).toarray()
     np.fill_diagonal(co, 0)
@@ -168,6 +201,9 @@ def baselines(table: ViewTable, held: Mapping[str, str]) -> dict[str, dict[str, 
                                             "itemknn": {}}
     names = table.contents
     devices = list(held)
+    by_community = None if community is None else _community_popularity(table, community)
+    if by_community is not None:
+        out["true_community"] = {}
     histories: list[np.ndarray] = []
     for device in devices:
         k = index.get(device)
@@ -181,6 +217,11 @@ def baselines(table: ViewTable, held: Mapping[str, str]) -> dict[str, dict[str, 
             co[recent].sum(axis=0) if len(recent) else zero, watched, popularity)]
         out["itemknn"][device] = [names[c] for c in _top(
             cosine[watched].sum(axis=0) if len(watched) else zero, watched, popularity)]
+        if by_community is not None and community is not None:
+            own = community.get(device, -1)
+            out["true_community"][device] = [names[c] for c in _top(
+                by_community[own] if 0 <= own < len(by_community) else zero, watched,
+                popularity)]
     als = _als(seen, devices, histories, names)
     if als is not None:
         out["als"] = als
@@ -270,6 +311,7 @@ def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int
             generate.run(generate.GenerateParams(out=dataset, devices=devices, seed=42,
                                                  quiet=True))
         split = split_viewing(dataset, work / "train", users, min_history, seed)
+        community = _true_communities(dataset)
         print(f"held out the last viewing event of {len(split.held):,} devices "
               f"({split.eligible:,} qualified)", file=sys.stderr)
         _pipeline(graph, settings, work / "train", work, params)
@@ -281,13 +323,15 @@ def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int
         ours[device] = [item.content for item in found.items]
     seconds_serve = time.monotonic() - t0
     table = views.load(graph, None, with_last=True)
-    others = baselines(table, split.held)
+    others = baselines(table, split.held, community)
     hr, ndcg = _score(ours, split.held)
     pop_hr, pop_ndcg = _score(others["popularity"], split.held)
     cv_hr, cv_ndcg = _score(others["coview_last5"], split.held)
     knn_hr, knn_ndcg = _score(others["itemknn"], split.held)
     als_hr, als_ndcg = (_score(others["als"], split.held) if "als" in others
                         else (None, None))
+    top_hr, top_ndcg = (_score(others["true_community"], split.held)
+                        if "true_community" in others else (None, None))
     return {
         "devices": devices if data is None else None, "users": len(split.held),
         "viewing_events": split.events, "held_out_events": split.held_out,
@@ -302,6 +346,10 @@ def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int
         "hr_at_10_als": als_hr, "ndcg_at_10_als": als_ndcg,
         "ratio_vs_itemknn": _ratio(hr, knn_hr),
         "ratio_vs_als": _ratio(hr, als_hr) if als_hr is not None else None,
+        "hr_at_10_true_community": top_hr, "ndcg_at_10_true_community": top_ndcg,
+        "ratio_vs_true_community": _ratio(hr, top_hr) if top_hr is not None else None,
+        "coview_last5_vs_true_community": (_ratio(cv_hr, top_hr) if top_hr is not None
+                                           else None),
         "seconds_serving": round(seconds_serve, 3),
         "seconds": round(time.monotonic() - started, 3),
     }

@@ -223,6 +223,11 @@ def test_baselines_rank_from_co_viewing_and_popularity() -> None:
     assert found["coview_last5"]["t"][0] == "b"  # a is co-viewed with b by two viewers
     assert found["itemknn"]["t"][0] == "b"
     assert all("a" not in got["t"] and len(got["t"]) == 3 for got in found.values())
+    # the ceiling ranks the true community's own popularity: t's community (1) is u3..u5,
+    # who watched d most and c next, although b is t's closest co-view
+    community = {"u1": 0, "u2": 0, "u3": 1, "u4": 1, "u5": 1, "t": 1}
+    ceiling = baselines(table, {"t": "b"}, community)["true_community"]["t"]
+    assert ceiling == ["d", "c", "b"]
 
 
 def test_keys_are_stored_hashed_and_checked_by_shape() -> None:
