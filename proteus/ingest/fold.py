@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -86,8 +87,25 @@ class FileCounts:
         return self.read - self.rejected - self.duplicates
 
 
-def connect(spill: Path, memory_limit: str = "4GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that spills to `spill` past `memory_limit` and prints nothing."""
+# Per-day lists in day order: each group's (day, value) pairs gathered unordered and sorted
+# within the group (a handful of days), not an ordered aggregate, which sorts all its input.
+_PER_DAY = "list_sort(list(struct_pack(d := day, v := {value}))) AS per_day"
+_DAY_LISTS = ("list_transform(per_day, lambda x: CAST(x.d AS VARCHAR)) AS days, "
+              "list_transform(per_day, lambda x: x.v) AS {value}")
+
+
+def default_memory() -> str:
+    """A quarter of the machine's memory (at least 1 GB): the rest is Neo4j's and the
+    operating system's (the page cache that reads the event files)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, total // 4 // 2**30)}GB"
+
+
+def connect(spill: Path, memory_limit: str | None = None,
+            threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills to `spill` past `memory_limit` (default
+    `default_memory()`) and prints nothing."""
+    memory_limit = memory_limit or default_memory()
     con = duckdb.connect(":memory:", config={
         "memory_limit": memory_limit, "threads": threads,
         "temp_directory": str(spill), "preserve_insertion_order": False})
@@ -100,7 +118,7 @@ class Fold:
     spilled to `work_dir` beyond it."""
 
     def __init__(self, kind: str, work_dir: Path, name: str, key: bytes, bounds: Bounds,
-                 chunk_size: int, memory_limit: str = "4GB", threads: int = 2,
+                 chunk_size: int, memory_limit: str | None = None, threads: int = 2,
                  say: Callable[[str], None] | None = None, keep_all: bool = False) -> None:
         self.kind, self.chunk_size, self.bounds = kind, chunk_size, bounds
         self.keep_all = keep_all  # keep the checked values of fields no fold reads
@@ -280,12 +298,12 @@ CREATE TABLE seen AS
 SELECT chunk, kind, raw, min(first) AS first, max(last) AS last,
        arg_min(network, first_ord) AS network
 FROM daily GROUP BY chunk, kind, raw""")
-        con.execute("""
+        con.execute(f"""
 CREATE TABLE sighted AS
-SELECT chunk, device, kind, raw, min(first) AS first, max(last) AS last,
-       CAST(sum(n) AS BIGINT) AS count, list(CAST(day AS VARCHAR) ORDER BY day) AS days,
-       list(n ORDER BY day) AS day_counts
-FROM daily GROUP BY chunk, device, kind, raw""")
+SELECT chunk, device, kind, raw, first, last, count, {_DAY_LISTS.format(value="day_counts")}
+FROM (SELECT chunk, device, kind, raw, min(first) AS first, max(last) AS last,
+             CAST(sum(n) AS BIGINT) AS count, {_PER_DAY.format(value="n")}
+      FROM daily GROUP BY chunk, device, kind, raw)""")
         con.execute("DROP TABLE daily")
         self._pseudonyms("seen")
         con.execute(f"""
@@ -309,15 +327,17 @@ SELECT chunk, device_id AS id, min(ts) AS first, max(ts) AS last, NULL::VARCHAR 
 FROM ok GROUP BY chunk, device_id""")
         con.execute("CREATE TABLE f_device_list AS SELECT chunk, id AS device FROM f_devices")
         con.execute("CREATE TABLE f_contents AS SELECT DISTINCT chunk, content_id AS id FROM ok")
-        con.execute("""
+        con.execute(f"""
 CREATE TABLE f_views AS
-SELECT chunk, device_id AS device, content_id AS content, min(first) AS first,
-       max(last) AS last, CAST(sum(n) AS BIGINT) AS count, CAST(sum(s) AS BIGINT) AS seconds,
-       list(CAST(day AS VARCHAR) ORDER BY day) AS days, list(s ORDER BY day) AS day_seconds
-FROM (SELECT chunk, device_id, content_id, day, min(ts) AS first, max(ts) AS last,
-             count(*) AS n, CAST(sum(seconds) AS BIGINT) AS s
-      FROM ok GROUP BY chunk, device_id, content_id, day)
-GROUP BY chunk, device_id, content_id""")
+SELECT chunk, device, content, first, last, count, seconds,
+       {_DAY_LISTS.format(value="day_seconds")}
+FROM (SELECT chunk, device_id AS device, content_id AS content, min(first) AS first,
+             max(last) AS last, CAST(sum(n) AS BIGINT) AS count,
+             CAST(sum(s) AS BIGINT) AS seconds, {_PER_DAY.format(value="s")}
+      FROM (SELECT chunk, device_id, content_id, day, min(ts) AS first, max(ts) AS last,
+                   count(*) AS n, CAST(sum(seconds) AS BIGINT) AS s
+            FROM ok GROUP BY chunk, device_id, content_id, day)
+      GROUP BY chunk, device_id, content_id)""")
 
     def _fold_consent(self) -> None:
         con = self.con
