@@ -197,7 +197,8 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
     blocked = rules.blocked_values(key_from(settings))
     truth = load_truth(params.truth) if params.truth is not None else None
     source = "graph" if params.links is None else f"folder {params.links}"
-    with runs.track(graph, "identity", params, rule_versions={"identity": rules.version}) as run_:
+    with runs.track(graph, "identity", params, rule_versions={"identity": rules.version},
+                    rules=rules.model_dump(mode="json")) as run_:
         say(f"reading links from the {source}")
         table = read_graph(graph) if params.links is None else read_folder(params.links)
         read = time.perf_counter()
