@@ -6,8 +6,7 @@
 From the graph, one record answers a block of identifiers (a kind and a range of values)
 with parallel lists, and one a block of devices; the counts are checked against the
 graph's own afterwards, so a block that missed something fails the run instead of
-dropping links. A runner that cannot stream (the unit tests' recording runner) answers the
-row queries `identity/devices` and `identity/stream_links` instead.
+dropping links.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import pyarrow.parquet as pq
 from proteus.errors import InputError
 from proteus.graph import Row, Runner
 from proteus.identity.eligibility import distinct
-from proteus.identity.links import link_from_row
 from proteus.identity.table import NO_DAY, LinkTable, ordinals, vocabulary
 
 T = TypeVar("T")
@@ -48,7 +46,7 @@ def value_bounds(prefixes: int = 2, start: str = "") -> list[tuple[str, str]]:
     return list(itertools.pairwise(edges))
 
 
-def _blocks(graph: Any, name: str, bounds: list[Any], convert: Callable[[Row], T]) -> list[T]:
+def _blocks(graph: Runner, name: str, bounds: list[Any], convert: Callable[[Row], T]) -> list[T]:
     """`convert` of each block's record, in the order of `bounds`, read through `READERS`
     sessions at once (the server reads one block while the client converts another)."""
     parts = [bounds[n::READERS] for n in range(READERS)]
@@ -86,12 +84,6 @@ def with_devices(table: LinkTable, ids: pa.Array, types: pa.Array, viewed: pa.Ar
     return table
 
 
-def _rows(graph: Runner) -> LinkTable:
-    devices = [str(row["id"]) for row in graph.read("identity/devices")]
-    links = [link_from_row(row) for row in graph.read("identity/stream_links")]
-    return LinkTable.from_links(devices, links)
-
-
 def _device_block(row: Row) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
     return (pa.array(row["ids"], pa.string()), _strings(row["types"]),
             _strings(row["last_viewed"]), pa.array(row["withdrawn"], pa.list_(pa.string())))
@@ -112,8 +104,6 @@ def _joined(arrays: list[pa.Array], kind: pa.DataType) -> pa.Array:
 
 def read_graph(graph: Runner) -> LinkTable:
     """Devices and links of the graph, by blocks (see the module docstring)."""
-    if getattr(graph, "stream_plain", None) is None:
-        return _rows(graph)
     found = _blocks(graph, "identity/device_columns", [list(b) for b in value_bounds()],
                     _device_block)
     ids, types, viewed, withdrawn = ([block[n] for block in found] for n in range(4))
