@@ -10,9 +10,10 @@ import pytest
 
 from proteus import audiences
 from proteus.audiences.bench import bench_audience
-from proteus.audiences.compile import check_order, compile_definition
+from proteus.audiences.compile import compile_definition
 from proteus.audiences.evaluate import select
 from proteus.audiences.governance import load_governance
+from proteus.conditions.compile import check_order
 from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Graph
 from proteus.ingest import latest_day
@@ -84,7 +85,7 @@ def test_dry_run_matches_materialised_members_and_consent_is_enforced(
     # p-1 has score 0.1 < 0.2; p-3 withdrew advertising consent
     assert dry.members == PERSONS - 2 and dry.excluded_consent == 1
     assert dry.counts.households == 6 and dry.counts.devices == PERSONS - 2
-    assert dry.query_name == "audiences/members" and "c3:533" not in dry.query
+    assert dry.query_name == "conditions/members" and "c3:533" not in dry.query
     assert dry.sample[0].member == "p-10" and dry.sample[0].steps[0].path
     audiences.approve(graph, version.id, actor="bo")
     report = audiences.materialise(graph, version.id, actor="bo", governance=SMALL)
