@@ -88,7 +88,7 @@ class _Condition(Strict):
 
 
 class InterestCondition(_Condition):
-    taxonomy: Taxonomy | None = None  # only with a single official id
+    taxonomy: Taxonomy | None = None  # read with a single official id, then dropped
     interest: list[InterestId] = Field(min_length=1, max_length=MAX_ITEMS)
     min_score: Share | None = None
     min_lift: Ratio | None = None
@@ -104,8 +104,16 @@ class InterestCondition(_Condition):
         if isinstance(data, dict) and isinstance(data.get("interest"), str):
             taxonomy = data.get("taxonomy", "content-3.1")
             if taxonomy in PREFIX:
-                data = {**data, "interest": [interest_id(taxonomy, data["interest"])]}
+                data = {k: v for k, v in data.items() if k != "taxonomy"}
+                data["interest"] = [interest_id(taxonomy, data["interest"])]
         return data
+
+    @model_validator(mode="after")
+    def _taxonomy_with_one_id(self) -> InterestCondition:
+        if self.taxonomy is not None:
+            raise ValueError('taxonomy goes with one official id (interest: "483"); '
+                             "a list names interests as c3:483 or a1:...")
+        return self
 
 
 class CategoryCondition(_Condition):

@@ -88,3 +88,12 @@ def test_the_consent_rule_lives_only_in_the_summary_writer() -> None:
                      if any("granted = false" in s for s in query.statements))
     # audiences/context counts the logins behind a member's consent step for its sentence
     assert holding == ["audiences/context", WRITER]
+
+
+def test_a_taxonomy_goes_with_one_official_id_only() -> None:
+    with pytest.raises(InputError, match=r"include\[0\]: .*taxonomy goes with one official id"):
+        parse_definition({"name": "a", "include": [
+            {"interest": ["c3:1"], "taxonomy": "audience-1.1"}]})
+    with pytest.raises(InputError, match=r"all\[0\]\.taxonomy: Input should be"):
+        parse_rule({"id": "r", "name": "R", "version": 1,
+                    "all": [{"interest": "1", "taxonomy": "content-9"}]})
