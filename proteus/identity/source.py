@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from proteus.errors import InputError
 from proteus.graph import Row, Runner
 from proteus.identity.eligibility import distinct
-from proteus.identity.table import NO_DAY, LinkTable, ordinals, vocabulary
+from proteus.identity.table import LinkTable
 
 T = TypeVar("T")
 TOP = "\U0010ffff"
@@ -33,7 +33,7 @@ READERS = 2
 FOLDER_FILES = {
     "sightings.parquet": ("device", "kind", "value", "days"),
     "identifiers.parquet": ("kind", "value", "network", "ip_class"),
-    "devices.parquet": ("id", "type", "last_viewed", "withdrawn"),
+    "devices.parquet": ("id",),
 }
 
 
@@ -65,28 +65,8 @@ def _strings(values: list[Any]) -> pa.Array:
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
 
 
-def with_devices(table: LinkTable, ids: pa.Array, types: pa.Array, viewed: pa.Array,
-                 withdrawn: pa.Array) -> LinkTable:
-    """The device columns of the person summaries, aligned with the table's devices."""
-    at = pc.index_in(table.devices, value_set=ids).to_numpy(zero_copy_only=False)
-    table.device_type = types.take(pa.array(at))
-    days = np.full(len(ids), NO_DAY, dtype=np.int32)
-    present = pc.is_valid(viewed).to_numpy(zero_copy_only=False)
-    days[present] = ordinals(viewed.filter(pa.array(present)))
-    table.device_last_viewed = days[at]
-    lists = withdrawn.cast(pa.list_(pa.string())) if len(withdrawn) else pa.array(
-        [], pa.list_(pa.string()))
-    codes, table.purposes = vocabulary(pc.list_flatten(lists))
-    owner = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
-    bits = np.zeros(len(ids), dtype=np.int64)
-    np.bitwise_or.at(bits, owner, np.left_shift(1, codes.astype(np.int64)))
-    table.device_withdrawn = bits[at]
-    return table
-
-
-def _device_block(row: Row) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
-    return (pa.array(row["ids"], pa.string()), _strings(row["types"]),
-            _strings(row["last_viewed"]), pa.array(row["withdrawn"], pa.list_(pa.string())))
+def _device_block(row: Row) -> pa.Array:
+    return pa.array(row["ids"], pa.string())
 
 
 def _link_block(row: Row) -> dict[str, Any]:
@@ -106,8 +86,7 @@ def read_graph(graph: Runner) -> LinkTable:
     """Devices and links of the graph, by blocks (see the module docstring)."""
     found = _blocks(graph, "identity/device_columns", [list(b) for b in value_bounds()],
                     _device_block)
-    ids, types, viewed, withdrawn = ([block[n] for block in found] for n in range(4))
-    device_ids = _joined(ids, pa.string())
+    device_ids = _joined(found, pa.string())
     kinds = sorted(str(row["kind"]) for row in graph.read("identity/identifier_kinds"))
     blocks = _blocks(graph, "identity/link_columns",
                      [[kind, low, high] for kind in kinds for low, high in value_bounds()],
@@ -129,9 +108,7 @@ def read_graph(graph: Runner) -> LinkTable:
         raise InputError(f"read {table.n_devices:,} devices and {table.n_links:,} links by "
                          f"blocks but the graph holds {size['devices']:,} and "
                          f"{size['links']:,}: some ids lie outside the blocks' ranges")
-    return with_devices(table, device_ids, _joined(types, pa.string()),
-                        _joined(viewed, pa.string()),
-                        _joined(withdrawn, pa.list_(pa.string())))
+    return table
 
 
 def _parquet(folder: Path, name: str) -> pa.Table:
@@ -183,6 +160,4 @@ def read_folder(folder: Path) -> LinkTable:
     pairs = table.link_device.astype(np.int64) * max(table.n_idents, 1) + table.link_ident
     if len(distinct(pairs)) != len(pairs):
         raise InputError(f"{folder / 'sightings.parquet'}: a (device, kind, value) repeats")
-    return with_devices(table, device_ids, column(devices, "type").cast(pa.string()),
-                        column(devices, "last_viewed").cast(pa.string()),
-                        column(devices, "withdrawn"))
+    return table

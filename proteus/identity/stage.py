@@ -220,7 +220,7 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
         if checked.passed:
             say(f"writing {len(person_ids):,} persons and {len(household_ids):,} households")
             publish.write_persons(graph, run_.id, publish.person_rows(
-                resolution, person_ids, household_ids, previous_person), params.batch_size)
+                resolution, person_ids, previous_person), params.batch_size)
             rows = publish.household_rows(resolution, person_ids, household_ids,
                                           previous_person, previous_household)
             publish.write_households(graph, run_.id, rows, params.batch_size)
@@ -229,6 +229,8 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
                            publish.left_persons(resolution, person_ids, previous_person),
                            publish.left_households(rows, previous_person, previous_household),
                            params.batch_size)
+            say("writing the persons' summaries")
+            publish.write_summaries(graph, person_ids, params.batch_size)
             publish.write_changes(
                 graph, run_.id, "person",
                 list(zip(person_changes, causes(person_changes, resolution, previous_person),

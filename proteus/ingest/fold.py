@@ -42,14 +42,12 @@ QUERIES: dict[str, list[tuple[str, str, str]]] = {
     "network": [("ingest/merge_devices", "f_devices", "id"),
                 ("ingest/merge_identifiers", "f_identifiers", "kind, value"),
                 ("ingest/merge_sightings", "f_sightings", "device, kind, value"),
-                ("ingest/device_consent", "f_device_list", "device"),
                 ("identity/person_summary", "f_device_list", "device")],
     "viewing": [("ingest/merge_devices", "f_devices", "id"),
                 ("ingest/merge_contents", "f_contents", "id"),
                 ("ingest/merge_views", "f_views", "device, content"),
                 ("identity/person_summary", "f_device_list", "device")],
     "consent": [("ingest/merge_consent", "f_consent", "account, purpose"),
-                ("ingest/device_consent", "f_logins", "login"),
                 ("identity/person_summary", "f_logins", "login")],
 }
 

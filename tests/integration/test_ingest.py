@@ -271,10 +271,9 @@ def test_links_find_their_endpoints_by_their_keys(graph: Graph) -> None:
 
 
 @pytest.mark.parametrize(("name", "row"), [
-    ("ingest/device_consent", {"device": "d"}),
-    ("ingest/device_consent", {"login": "v"}),
     ("identity/person_summary", {"device": "d"}),
     ("identity/person_summary", {"login": "v"}),
+    ("identity/person_summary", {"person": "p"}),
 ])
 def test_ingest_writes_seek_every_row_by_a_unique_index(graph: Graph, name: str,
                                                        row: dict[str, Any]) -> None:
