@@ -175,7 +175,7 @@ def test_public_facade() -> None:
 def test_cli_group_has_every_command() -> None:
     from click.testing import CliRunner
 
-    from proteus.audiences.cli import audience_group, bench_audience, bench_audience_command
+    from proteus.cli.audiences import audience_group, bench_audience, bench_audience_command
 
     assert set(audience_group.commands) == {"create", "dry-run", "approve", "materialise",
                                             "retire", "explain", "diff", "export", "audit"}

@@ -50,7 +50,7 @@ def test_the_wheel_carries_every_rules_and_query_file(tmp_path: Path) -> None:
                  for p in (ROOT / source).rglob("*") if p.is_file()]
         assert files, source
         assert sorted(f"{target}/{f}" for f in files if f"{target}/{f}" not in names) == []
-    assert "proteus/rules/identity.yaml" in names and "proteus/cli.py" in names
+    assert "proteus/rules/identity.yaml" in names and "proteus/cli/__init__.py" in names
 
 
 def test_the_image_copies_what_the_wheel_includes() -> None:

@@ -8,6 +8,7 @@ from typing import cast
 import click
 
 from proteus import ingest
+from proteus.cli.common import connect, emit, settings
 from proteus.ingest import Bulk
 
 
@@ -49,8 +50,6 @@ def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, wr
 
     A first load of at least 64 MB on the managed server goes through neo4j-admin import
     (docs/scale.md); later files merge through Cypher, resumable and idempotent."""
-    from proteus.cli import connect, emit, settings
-
     config = settings()
     params = ingest.IngestParams(paths=list(paths), chunk_size=chunk_size,
                                  batch_rows=batch_rows, writers=writers,

@@ -126,7 +126,7 @@ def bench_generate(devices: int, out: Path | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="proteus-bench-") as tmp:
         target = Path(out) if out is not None else Path(tmp) / "data"
         code = (
-            "import sys; from proteus.generate.cli import _child; "
+            "import sys; from proteus.cli.generate import _child; "
             "_child(int(sys.argv[1]), sys.argv[2])"
         )
         proc = subprocess.Popen(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from proteus.cli.common import connect, emit, settings
 from proteus.identity.bench import bench_identity
 from proteus.identity.explain import explain_device, explain_pair
 from proteus.identity.report import IdentityParams
@@ -35,8 +36,6 @@ def identity() -> None:
 def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
                 quiet: bool) -> None:
     """Link devices into persons and households; print the quality report."""
-    from proteus.cli import connect, emit, settings
-
     params = IdentityParams.model_validate({"engine": engine, "rules": rules, "truth": truth,
                                             "links": links, "quiet": quiet})
     with connect() as graph:
@@ -53,8 +52,6 @@ def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path
 @click.option("--redact", is_flag=True, help="Hide identifier values.")
 def explain_command(device: str, device_b: str | None, as_json: bool, redact: bool) -> None:
     """Why DEVICE is in its person (or why DEVICE and DEVICE_B are or are not linked)."""
-    from proteus.cli import connect
-
     with connect() as graph:
         if device_b is None:
             single = explain_device(graph, device, redact=redact)
