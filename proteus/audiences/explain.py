@@ -92,7 +92,7 @@ def _saturate(value: float, scale: float) -> float:
 
 
 def include_step(position: int, rule: str, person: str, ev: Row) -> Step:
-    """The evidence step of one include condition from its `audiences/evidence` row."""
+    """The evidence step of one include condition from its `conditions/evidence` row."""
     kind = ev["kind"]
     runs: list[str] = []
     path: list[Hop] = []
