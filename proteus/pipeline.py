@@ -144,7 +144,7 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
             paths=[params.data_dir], rejects_dir=params.rejects_dir or settings.home / "rejects"),
             settings))
         loaded = _stage("taxonomy", seconds,
-                        lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
+                        lambda: taxonomy.run(graph, taxonomy.TaxonomyParams()))
         # right after a bulk load the fold's tables are the graph's content: read them there
         folded = Path(ingested.folded) if ingested.path == "bulk" and ingested.folded else None
         resolved = _stage("identity", seconds, lambda: identity.run(
@@ -153,7 +153,7 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
             graph, interests.InterestsParams(views=folded)))
         segmented = _stage("segments", seconds, lambda: segments.run(
             graph, segments.SegmentsParams(seed=params.seed, views=folded)))
-        neighbours = _stage("recommend", seconds, lambda: recommend.build(
+        neighbours = _stage("recommend", seconds, lambda: recommend.run(
             graph, recommend.RecommendParams(views=folded)))
         audience = _stage("audience", seconds, lambda: _audience(graph, params))
         run_ids = [ingested.run_id, loaded.run_id, resolved.run_id, scored.run_id,

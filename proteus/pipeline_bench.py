@@ -96,7 +96,7 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
     rejects = work / "rejects"
     loaded = _timed(seconds, "ingest", lambda: ingest.run(graph, ingest.IngestParams(
         paths=week, bulk="first", rejects_dir=rejects, work_dir=work / "ingest"), settings))
-    _timed(seconds, "taxonomy", lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
+    _timed(seconds, "taxonomy", lambda: taxonomy.run(graph, taxonomy.TaxonomyParams()))
     folded = Path(loaded.folded) if loaded.path == "bulk" and loaded.folded else None
     resolved = _timed(seconds, "identity", lambda: identity.run(
         graph, identity.IdentityParams(truth=data, links=folded), settings))
@@ -104,7 +104,7 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
         graph, interests.InterestsParams(views=folded)))
     segmented = _timed(seconds, "segments", lambda: segments.run(
         graph, segments.SegmentsParams(seed=seed, views=folded)))
-    _timed(seconds, "recommend", lambda: recommend.build(
+    _timed(seconds, "recommend", lambda: recommend.run(
         graph, recommend.RecommendParams(views=folded)))
 
     def audience_stage() -> Any:

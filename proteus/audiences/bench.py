@@ -50,7 +50,7 @@ def _load(graph: Graph, settings: Settings, devices: int, dataset: Path | None, 
         ("ingest", lambda: ingest.run(graph, ingest.IngestParams(
             paths=[source], rejects_dir=workdir / "rejects"), settings)),
         ("identity", lambda: identity_run(graph, IdentityParams(engine="fast"), settings)),
-        ("taxonomy", lambda: taxonomy.load(graph, taxonomy.TaxonomyParams())),
+        ("taxonomy", lambda: taxonomy.run(graph, taxonomy.TaxonomyParams())),
         ("interests", lambda: interests.run(graph, interests.InterestsParams())),
         ("segments", lambda: segments.run(graph, segments.SegmentsParams())),
     ]

@@ -27,7 +27,7 @@ from proteus.conditions.model import (
 )
 from proteus.errors import InputError
 from proteus.graph import Runner
-from proteus.taxonomy import load_policy
+from proteus.taxonomy.policy import load_policy
 
 SENSITIVE_ROOT = "c3:v9i3On"
 

@@ -31,7 +31,7 @@ def build_command(top_k: int, shrink: float, min_co_viewers: int, views: Path | 
     params = recommend.RecommendParams(top_k=top_k, shrink=shrink,
                                        min_co_viewers=min_co_viewers, views=views)
     with connect() as graph:
-        report = recommend.build(graph, params)
+        report = recommend.run(graph, params)
     for line in report.lines():
         click.echo(line, err=True)
     emit(report.model_dump(mode="json"))

@@ -47,7 +47,7 @@ from proteus.inputs import (
     Share,
     Slug,
 )
-from proteus.taxonomy import PREFIX, interest_id
+from proteus.taxonomy.files import PREFIX, interest_id
 
 Op = Literal[">=", ">", "<=", "<", "=="]
 DeviceType = Literal["stb", "smart_tv", "phone", "tablet", "laptop"]

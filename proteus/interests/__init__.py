@@ -26,7 +26,7 @@ from proteus.errors import Conflict, InputError
 from proteus.graph import Runner
 from proteus.interests.evidence import Evidence, EvidenceItem, evidence
 from proteus.interests.scoring import Scores, collect_views, reference_day, score, select
-from proteus.taxonomy import CONTENT, TAXONOMIES
+from proteus.taxonomy.files import CONTENT, TAXONOMIES
 from proteus.views.table import EPOCH_ORDINAL
 
 __all__ = ["Evidence", "EvidenceItem", "InterestsParams", "InterestsReport", "evidence", "run"]

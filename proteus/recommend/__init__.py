@@ -1,7 +1,7 @@
 """Recommendations: content neighbours from co-viewing, precomputed at pipeline time, blended
 at request time with the person's interests and popularity, each item with its path.
 
-    report = recommend.build(graph, RecommendParams())     # the pipeline stage
+    report = recommend.run(graph, RecommendParams())       # the pipeline stage
     recs = recommend.for_person(graph, "p-0a1b...", k=10)   # one short read per request
     recs.items[0].path                                      # WATCHED -> SIMILAR, ...
     bench_recs(graph, settings)          # replaces the graph: leave-last-out vs baselines
@@ -17,7 +17,7 @@ from proteus.recommend.models import (
     RecommendReport,
 )
 from proteus.recommend.serve import for_device, for_person
-from proteus.recommend.stage import build
+from proteus.recommend.stage import run
 
 __all__ = [
     "BlendParams",
@@ -27,7 +27,7 @@ __all__ = [
     "Recommendation",
     "Recommendations",
     "bench_recs",
-    "build",
     "for_device",
     "for_person",
+    "run",
 ]

@@ -274,7 +274,7 @@ def _pipeline(graph: Graph, settings: Settings, train: Path, work: Path,
               params: RecommendParams) -> None:
     from proteus import identity, ingest, interests, taxonomy
     from proteus.db import manage
-    from proteus.recommend.stage import build
+    from proteus.recommend.stage import run
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -283,13 +283,13 @@ def _pipeline(graph: Graph, settings: Settings, train: Path, work: Path,
     say("ingesting the training events")
     ingest.run(graph, ingest.IngestParams(paths=[train], rejects_dir=work / "rejects"),
                settings)
-    taxonomy.load(graph, taxonomy.TaxonomyParams())
+    taxonomy.run(graph, taxonomy.TaxonomyParams())
     say("resolving identity")
     identity.run(graph, identity.IdentityParams(quiet=True), settings)
     say("scoring interests")
     interests.run(graph, interests.InterestsParams())
     say("building neighbours")
-    build(graph, params)
+    run(graph, params)
 
 
 def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int = 1000,

@@ -1,4 +1,5 @@
-"""`build(graph, params)`: the pipeline stage that precomputes content neighbours.
+"""The recommendations stage: `run(graph, params) -> RecommendReport` precomputes content
+neighbours.
 
 Reads viewing as columns (`proteus.views`, the graph or the fold's views.parquet), takes
 each viewer's contents as a binary viewer x content matrix, computes each content's top-k neighbours
@@ -47,8 +48,7 @@ def matrix(table: ViewTable) -> tuple[list[str], sparse.csr_matrix]:
     return names, m
 
 
-def build(graph: Runner, params: RecommendParams | None = None) -> RecommendReport:
-    params = params or RecommendParams()
+def run(graph: Runner, params: RecommendParams) -> RecommendReport:
     started = time.monotonic()
     table = views.load(graph, params.views)
     names, seen = matrix(table)

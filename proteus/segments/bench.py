@@ -39,7 +39,7 @@ def _load(graph: Graph, settings: Settings, data: Path, rejects: Path) -> dict[s
     truth.write_identity(graph, data)
     t2 = time.monotonic()
     iab = taxonomy.files.default_dir()
-    taxonomy.load(graph, taxonomy.TaxonomyParams(dir=iab))
+    taxonomy.run(graph, taxonomy.TaxonomyParams(dir=iab))
     report = interests.run(graph, interests.InterestsParams())
     return {"seconds_ingest": round(t1 - t0, 3), "seconds_identity": round(t2 - t1, 3),
             "seconds_interests": report.seconds}

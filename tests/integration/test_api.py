@@ -29,10 +29,10 @@ def loaded(session_graph: Graph, settings: Settings,
                                          catalog_size=300, communities=6))
     ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=out / "rejects"), settings)
     identity_run(graph, IdentityParams(), settings)
-    taxonomy.load(graph, taxonomy.TaxonomyParams())
+    taxonomy.run(graph, taxonomy.TaxonomyParams())
     interests.run(graph, interests.InterestsParams())
     segments.run(graph, segments.SegmentsParams())
-    recommend.build(graph)
+    recommend.run(graph, recommend.RecommendParams())
     return graph
 
 

@@ -49,10 +49,10 @@ def real_api(session_graph: Graph, settings: Settings,
                                          catalog_size=200, communities=4))
     ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=out / "rejects"), settings)
     identity_run(graph, IdentityParams(), settings)
-    taxonomy.load(graph, taxonomy.TaxonomyParams())
+    taxonomy.run(graph, taxonomy.TaxonomyParams())
     interests.run(graph, interests.InterestsParams())
     segments.run(graph, segments.SegmentsParams())
-    recommend.build(graph)
+    recommend.run(graph, recommend.RecommendParams())
     made = {role: keys.create_key(graph, f"schemathesis-{role}", role)
             for role in ("service", "analyst", "admin")}
     with served(settings) as port:

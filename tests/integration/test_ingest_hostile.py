@@ -49,7 +49,7 @@ def loaded(graph: Graph, settings: Settings, tmp_path: Path) -> Path:
     generate.run(generate.GenerateParams(out=data, devices=400, days=3, seed=8, quiet=True))
     ingest.run(graph, ingest.IngestParams(paths=[data], rejects_dir=tmp_path / "rejects"),
                settings)
-    taxonomy.load(graph, taxonomy.TaxonomyParams())
+    taxonomy.run(graph, taxonomy.TaxonomyParams())
     identity.run(graph, identity.IdentityParams(), settings)
     interests.run(graph, interests.InterestsParams())
     return data

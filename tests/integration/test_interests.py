@@ -48,7 +48,7 @@ def seed(graph: Graph, views: list[tuple[str, str, str, dict[str, int]]]) -> Non
 def scored(graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Graph:
     monkeypatch.chdir(tmp_path)  # no ../shared/iab: the built-in subset
     seed(graph, VIEWS)
-    taxonomy.load(graph, taxonomy.TaxonomyParams(policy=POLICY))
+    taxonomy.run(graph, taxonomy.TaxonomyParams(policy=POLICY))
     return graph
 
 

@@ -30,9 +30,9 @@ def loaded(session_graph: Graph, settings: Settings,
                                          catalog_size=200, communities=5))
     ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=out / "rejects"), settings)
     identity_run(graph, IdentityParams(), settings)
-    taxonomy.load(graph, taxonomy.TaxonomyParams())
+    taxonomy.run(graph, taxonomy.TaxonomyParams())
     interests.run(graph, interests.InterestsParams())
-    recommend.build(graph)
+    recommend.run(graph, recommend.RecommendParams())
     return graph
 
 

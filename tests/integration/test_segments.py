@@ -56,7 +56,7 @@ def _planted(graph: Graph, per_group: int = 12, items: int = 8) -> dict[str, int
 def planted(graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     monkeypatch.chdir(tmp_path)
     truth = _planted(graph)
-    taxonomy.load(graph, taxonomy.TaxonomyParams(policy=POLICY))
+    taxonomy.run(graph, taxonomy.TaxonomyParams(policy=POLICY))
     interests.run(graph, interests.InterestsParams(min_evidence=1))
     return truth
 

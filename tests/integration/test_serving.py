@@ -33,9 +33,9 @@ def loaded(session_graph: Graph, settings: Settings,
                                          catalog_size=200, communities=5))
     ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=out / "rejects"), settings)
     identity_run(graph, IdentityParams(), settings)
-    taxonomy.load(graph, taxonomy.TaxonomyParams())
+    taxonomy.run(graph, taxonomy.TaxonomyParams())
     interests.run(graph, interests.InterestsParams())
-    recommend.build(graph)
+    recommend.run(graph, recommend.RecommendParams())
     return graph
 
 
@@ -92,7 +92,7 @@ def test_no_worker_serves_old_neighbours_a_second_after_a_build(loaded: Graph,
     with loaded.session() as session:  # other data: a third of the viewing is gone
         session.run("MATCH (d:Device)-[w:WATCHED]->() WHERE w.seconds % 3 = 0 "
                     "DELETE w").consume()
-    report = recommend.build(loaded)
+    report = recommend.run(loaded, recommend.RecommendParams())
     completed = time.monotonic()
     seen: list[tuple[float, str, str]] = []
 

@@ -29,7 +29,7 @@ def _content(graph: Graph) -> None:
 @official
 def test_official_files_load_with_704_categories_and_sensitive_subtree(graph: Graph) -> None:
     _content(graph)
-    report = taxonomy.load(graph, taxonomy.TaxonomyParams(dir=IAB, policy=POLICY))
+    report = taxonomy.run(graph, taxonomy.TaxonomyParams(dir=IAB, policy=POLICY))
     counts = {t.taxonomy: t for t in report.taxonomies}
     assert counts["content-3.1"].categories == 704
     assert counts["content-3.1"].tier1 == 37
@@ -54,7 +54,7 @@ def test_official_files_load_with_704_categories_and_sensitive_subtree(graph: Gr
         assert tags is not None and set(tags["ids"]) == {"c3:483", "c3:533", "c3:646"}
     assert report.contents_tagged == 1
     assert report.unknown_iab_ids == 1
-    again = taxonomy.load(graph, taxonomy.TaxonomyParams(dir=IAB, policy=POLICY))
+    again = taxonomy.run(graph, taxonomy.TaxonomyParams(dir=IAB, policy=POLICY))
     assert [t.categories for t in again.taxonomies] == [1558, 704]
 
 
@@ -62,7 +62,7 @@ def test_builtin_subset_when_no_files(graph: Graph, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     _content(graph)
-    report = taxonomy.load(graph, taxonomy.TaxonomyParams(policy=POLICY))
+    report = taxonomy.run(graph, taxonomy.TaxonomyParams(policy=POLICY))
     assert report.source == "builtin"
     assert [t.taxonomy for t in report.taxonomies] == ["content-3.1"]
     assert report.taxonomies[0].categories > 20
@@ -77,4 +77,4 @@ def test_malformed_file_fails_naming_the_line(graph: Graph, tmp_path: Path) -> N
     lines.insert(4, "x y\t\tBroken")
     (tmp_path / "content-taxonomy-3.1.tsv").write_text("\r\n".join(lines), encoding="utf-8")
     with pytest.raises(InputError, match=r"content-taxonomy-3.1.tsv line 5: "):
-        taxonomy.load(graph, taxonomy.TaxonomyParams(dir=tmp_path, policy=POLICY))
+        taxonomy.run(graph, taxonomy.TaxonomyParams(dir=tmp_path, policy=POLICY))

@@ -85,7 +85,7 @@ def _members(graph: Graph) -> dict[str, str]:
 def seeded(graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Graph:
     monkeypatch.chdir(tmp_path)
     _seed(graph)
-    taxonomy.load(graph, taxonomy.TaxonomyParams(policy=POLICY))
+    taxonomy.run(graph, taxonomy.TaxonomyParams(policy=POLICY))
     return graph
 
 
@@ -106,7 +106,7 @@ def test_graph_and_fold_output_give_identical_tables_and_results(seeded: Graph,
     for source in (None, folder):
         first = interests.run(seeded, interests.InterestsParams(min_evidence=1, views=source))
         seg = segments.run(seeded, params.model_copy(update={"views": source}))
-        rec = recommend.build(seeded, recommend.RecommendParams(views=source))
+        rec = recommend.run(seeded, recommend.RecommendParams(views=source))
         picks = [(i.content, i.score) for p in PERSONS[:6]
                  for i in recommend.for_person(seeded, p, k=5).items]
         results.append((first.relationships, _profiles(seeded), _members(seeded),

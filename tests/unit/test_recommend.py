@@ -125,7 +125,7 @@ def view_graph(rows: list[Row]) -> dict[str, Any]:
 def test_build_writes_neighbours_and_popularity_under_one_run() -> None:
     graph = RecordingGraph({**view_graph(view_rows()),
                             "recommend/clear_similar": [{"deleted": 0}]})
-    report = recommend.build(graph)
+    report = recommend.run(graph, recommend.RecommendParams())
     names = [n for n, _ in graph.calls]
     assert names[0] == "views/owners" and "runs/create_run" in names
     assert report.viewers == 300

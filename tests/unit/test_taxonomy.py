@@ -10,6 +10,7 @@ from proteus.errors import InputError
 from proteus.graph import RecordingGraph
 from proteus.taxonomy import files
 from proteus.taxonomy.policy import Policy, load_policy
+from proteus.taxonomy.stage import sensitive_ids
 
 IAB = Path(__file__).resolve().parents[3] / "shared" / "iab"
 # The official files sit beside the clone in CI and on developer machines; a checkout
@@ -57,10 +58,10 @@ def test_official_genre_mapping() -> None:
 @official
 def test_sensitive_subtree_and_policy_ids() -> None:
     content = files.read_taxonomy(IAB / files.FILES[files.CONTENT], files.CONTENT)
-    plain = taxonomy.sensitive_ids(content, Policy(version="t"))
+    plain = sensitive_ids(content, Policy(version="t"))
     assert "c3:v9i3On" in plain and "c3:483" not in plain
     assert all(c.id in plain for c in content.categories if c.parent == "v9i3On")
-    more = taxonomy.sensitive_ids(content, Policy(version="t", sensitive_interests=["c3:286"]))
+    more = sensitive_ids(content, Policy(version="t", sensitive_interests=["c3:286"]))
     assert "c3:286" in more and len(more) > len(plain)
 
 
@@ -129,7 +130,7 @@ def test_load_writes_interests_links_and_tags(tmp_path: Path) -> None:
     _write(tmp_path, "1\t\tAutomotive\tAutomotive\t\t\t\t", "2\t1\tCars\tAutomotive\tCars\t\t\t")
     graph = RecordingGraph({"taxonomy/tag_content": [{"contents": 3, "tags": 4, "unknown": 0}],
                             "taxonomy/remove_stale": [{"removed": 0}]})
-    report = taxonomy.load(graph, taxonomy.TaxonomyParams(dir=tmp_path,
+    report = taxonomy.run(graph, taxonomy.TaxonomyParams(dir=tmp_path,
                                                           policy=tmp_path / "none.yaml"))
     names = [name for name, _ in graph.calls]
     assert names[0] == "runs/create_run" and names[-1] == "runs/finish_run"
