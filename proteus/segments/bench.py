@@ -19,6 +19,7 @@ from proteus.generate import devices_of
 from proteus.graph import Graph
 from proteus.segments import partition, truth
 from proteus.segments.compare import nmi
+from proteus.segments.stage import similarity_graph
 from proteus.settings import Settings
 
 
@@ -82,7 +83,7 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
         truth_of = truth.communities(data)
     params = segments.SegmentsParams(k=k, seed=seed, views=views)
     t0 = time.monotonic()
-    sim, _ = segments.similarity_graph(graph, params)
+    sim, _ = similarity_graph(graph, params)
     seconds_graph = time.monotonic() - t0
     timings: dict[str, float] = {}
     labels = {}

@@ -13,6 +13,7 @@ from proteus.graph import Graph
 from proteus.segments import partition, rule_apply
 from proteus.segments.compare import nmi
 from proteus.segments.rules import parse_rule
+from proteus.segments.stage import similarity_graph
 
 POLICY = Path(__file__).resolve().parents[2] / "rules" / "policy.yaml"
 GROUPS = {0: ["483", "325"], 1: ["646", "216"], 2: ["680", "472"]}  # iab ids per taste group
@@ -96,7 +97,7 @@ def test_gds_engine_agrees_with_fast(graph: Graph, planted: dict[str, int]) -> N
         if os.environ.get("CI"):
             raise  # the managed server always loads GDS; in CI it must be there
         pytest.skip("GDS not loaded on this external server")
-    sim, _ = segments.similarity_graph(graph, PARAMS)
+    sim, _ = similarity_graph(graph, PARAMS)
     fast = partition.partition("fast", sim, 1.0, 42)
     gds = partition.partition("gds", sim, 1.0, 42, graph, "test-segments")
     assert nmi(fast, gds) == pytest.approx(1.0)

@@ -1,0 +1,55 @@
+"""The segments stage's params (`SegmentsParams`, the community finder's) and report."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from proteus.segments.community import CommunityParams, Stability, SweepPoint
+from proteus.segments.profile import SegmentProfile
+
+SegmentsParams = CommunityParams
+
+
+class SegmentsReport(BaseModel):
+    run_id: str
+    params: SegmentsParams
+    source: str
+    persons: int
+    edges: int
+    knn: str
+    knn_recall: float
+    engine: str
+    resolution: float
+    criterion: str
+    sweep: list[SweepPoint]
+    modularity: float
+    communities: int
+    segments: list[SegmentProfile]
+    unsegmented: int
+    stability: Stability
+    timings: dict[str, float]
+    seconds: float
+
+    def lines(self) -> list[str]:
+        out = [f"segments run {self.run_id}: {len(self.segments)} community segments over "
+               f"{self.persons:,} persons ({self.edges:,} similarity edges), engine "
+               f"{self.engine}, resolution {self.resolution}, modularity {self.modularity:.3f}, "
+               f"{self.seconds:.1f}s",
+               f"  viewing from {self.source}; {self.knn} kNN, recall "
+               f"{self.knn_recall:.3f} against the exact neighbours of "
+               f"{min(self.params.recall_sample, self.persons):,} persons",
+               "  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.timings.items()),
+               "  resolution sweep (fast engine): resolution, communities, modularity, "
+               "stability across seeds"]
+        for p in self.sweep:
+            out.append(f"  {'*' if p.chosen else ' '} {p.resolution:<6} {p.communities:>5} "
+                       f"{p.modularity:>8.4f} {p.stability:>8.4f}")
+        out.append(f"  chosen by: {self.criterion}")
+        s = self.stability
+        out.append(f"  vs previous run {s.previous_run}: NMI {s.nmi}, ARI {s.ari} over "
+                   f"{s.common_persons:,} persons; {s.continued} continued, {s.new} new, "
+                   f"{s.dropped} dropped")
+        for seg in self.segments:
+            out.append(f"  {seg.id:<14} {seg.size:>6}  {seg.name}"
+                       + (f"  (+{seg.gained}/-{seg.lost})" if seg.continued_from else "  (new)"))
+        return out
