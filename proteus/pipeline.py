@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from proteus import (
     audiences,
+    edge,
     generate,
     identity,
     ingest,
@@ -140,15 +141,14 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
               file=sys.stderr)
         generated = _stage("generate", seconds, lambda: generate.run(generate.GenerateParams(
             out=params.data_dir, devices=params.devices, days=params.days, seed=params.seed)))
-        ingested = _stage("ingest", seconds, lambda: ingest.run(graph, ingest.IngestParams(
-            paths=[params.data_dir], rejects_dir=params.rejects_dir or settings.home / "rejects"),
-            settings))
+        ingested = _stage("ingest", seconds, lambda: ingest.run(graph, edge.ingest_params(
+            settings, [params.data_dir], rejects_dir=params.rejects_dir)))
         loaded = _stage("taxonomy", seconds,
                         lambda: taxonomy.run(graph, taxonomy.TaxonomyParams()))
         # right after a bulk load the fold's tables are the graph's content: read them there
         folded = Path(ingested.folded) if ingested.path == "bulk" and ingested.folded else None
         resolved = _stage("identity", seconds, lambda: identity.run(
-            graph, identity.IdentityParams(truth=params.data_dir, links=folded), settings))
+            graph, edge.identity_params(settings, truth=params.data_dir, links=folded)))
         scored = _stage("interests", seconds, lambda: interests.run(
             graph, interests.InterestsParams(views=folded)))
         segmented = _stage("segments", seconds, lambda: segments.run(

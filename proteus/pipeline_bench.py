@@ -21,7 +21,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from proteus import audiences, generate, identity, ingest, interests, recommend, segments, taxonomy
+from proteus import (
+    audiences,
+    edge,
+    generate,
+    identity,
+    ingest,
+    interests,
+    recommend,
+    segments,
+    taxonomy,
+)
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.segments.compare import nmi
@@ -94,12 +104,12 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
         _say(f"{data} holds no day {days + 1}: the incremental rate is not measured")
     manage.reset(graph)
     rejects = work / "rejects"
-    loaded = _timed(seconds, "ingest", lambda: ingest.run(graph, ingest.IngestParams(
-        paths=week, bulk="first", rejects_dir=rejects, work_dir=work / "ingest"), settings))
+    loaded = _timed(seconds, "ingest", lambda: ingest.run(graph, edge.ingest_params(
+        settings, week, bulk="first", rejects_dir=rejects, work_dir=work / "ingest")))
     _timed(seconds, "taxonomy", lambda: taxonomy.run(graph, taxonomy.TaxonomyParams()))
     folded = Path(loaded.folded) if loaded.path == "bulk" and loaded.folded else None
     resolved = _timed(seconds, "identity", lambda: identity.run(
-        graph, identity.IdentityParams(truth=data, links=folded), settings))
+        graph, edge.identity_params(settings, truth=data, links=folded)))
     _timed(seconds, "interests", lambda: interests.run(
         graph, interests.InterestsParams(views=folded)))
     segmented = _timed(seconds, "segments", lambda: segments.run(
@@ -125,9 +135,8 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
     incremental = None
     if after:
         _say(f"incremental path: day {days + 1} ({len(after)} files) into the graph")
-        more = ingest.run(graph, ingest.IngestParams(
-            paths=after, bulk="never", rejects_dir=rejects, work_dir=work / "ingest"),
-            settings)
+        more = ingest.run(graph, edge.ingest_params(
+            settings, after, bulk="never", rejects_dir=rejects, work_dir=work / "ingest"))
         incremental = more.events_per_s
     quality = resolved.quality
     bulk_rate = loaded.events_per_s

@@ -23,8 +23,8 @@ from proteus.audiences.members import withdrawn
 from proteus.errors import InputError
 from proteus.generate import devices_of
 from proteus.graph import Graph, Runner
-from proteus.ingest import already_loaded
 from proteus.ingest.files import discover
+from proteus.ingest.loaded import already_loaded
 from proteus.pseudonym import key_from, pseudonymise
 from proteus.settings import Settings
 
@@ -33,10 +33,8 @@ DEFAULT_DEFINITION = "audiences/sports-big-screen.yaml"
 
 def _load(graph: Graph, settings: Settings, devices: int, dataset: Path | None, seed: int,
           workdir: Path) -> tuple[Path, dict[str, float]]:
-    from proteus import generate, ingest, interests, segments, taxonomy
+    from proteus import edge, generate, identity, ingest, interests, segments, taxonomy
     from proteus.db import manage
-    from proteus.identity import IdentityParams
-    from proteus.identity import run as identity_run
 
     timings: dict[str, float] = {}
     source = dataset or workdir / "dataset"
@@ -47,9 +45,10 @@ def _load(graph: Graph, settings: Settings, devices: int, dataset: Path | None, 
             {"out": source, "devices": devices, "seed": seed, "quiet": True}))
     manage.reset(graph)
     steps: list[tuple[str, Any]] = [
-        ("ingest", lambda: ingest.run(graph, ingest.IngestParams(
-            paths=[source], rejects_dir=workdir / "rejects"), settings)),
-        ("identity", lambda: identity_run(graph, IdentityParams(engine="fast"), settings)),
+        ("ingest", lambda: ingest.run(graph, edge.ingest_params(
+            settings, [source], rejects_dir=workdir / "rejects"))),
+        ("identity", lambda: identity.run(graph, edge.identity_params(settings,
+                                                                      engine="fast"))),
         ("taxonomy", lambda: taxonomy.run(graph, taxonomy.TaxonomyParams())),
         ("interests", lambda: interests.run(graph, interests.InterestsParams())),
         ("segments", lambda: segments.run(graph, segments.SegmentsParams())),

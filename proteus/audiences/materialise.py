@@ -24,7 +24,7 @@ from proteus.audiences.governance import Governance, check
 from proteus.conditions.summary import require_current
 from proteus.errors import Conflict, InputError
 from proteus.graph import Runner
-from proteus.ingest import latest_day
+from proteus.ingest.loaded import latest_day
 
 WRITE_BATCH = 2_000
 CLEAR_BATCH = 20_000

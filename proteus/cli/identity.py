@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from proteus.cli.common import connect, emit, settings
+from proteus.edge import identity_params
 from proteus.identity.bench import bench_identity
 from proteus.identity.explain import explain_device, explain_pair
-from proteus.identity.report import IdentityParams
 from proteus.identity.stage import run
 
 __all__ = ["bench_identity", "identity"]
@@ -36,10 +36,10 @@ def identity() -> None:
 def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
                 quiet: bool) -> None:
     """Link devices into persons and households; print the quality report."""
-    params = IdentityParams.model_validate({"engine": engine, "rules": rules, "truth": truth,
-                                            "links": links, "quiet": quiet})
+    params = identity_params(settings(), engine=engine, rules=rules, truth=truth, links=links,
+                             quiet=quiet)
     with connect() as graph:
-        report = run(graph, params, settings())
+        report = run(graph, params)
     for line in report.lines():
         click.echo(line)
     emit(report.model_dump(mode="json"))

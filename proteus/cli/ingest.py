@@ -7,7 +7,7 @@ from typing import cast
 
 import click
 
-from proteus import ingest
+from proteus import edge, ingest
 from proteus.cli.common import connect, emit, settings
 from proteus.ingest import Bulk
 
@@ -50,15 +50,13 @@ def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, wr
 
     A first load of at least 64 MB on the managed server goes through neo4j-admin import
     (docs/scale.md); later files merge through Cypher, resumable and idempotent."""
-    config = settings()
-    params = ingest.IngestParams(paths=list(paths), chunk_size=chunk_size,
-                                 batch_rows=batch_rows, writers=writers,
-                                 rejects_dir=rejects_dir or config.home / "rejects",
-                                 bulk=cast(Bulk, bulk or "auto"), import_files=import_files,
-                                 work_dir=work_dir,
-                                 duplicate_horizon_days=duplicate_horizon_days)
+    params = edge.ingest_params(settings(), list(paths), rejects_dir=rejects_dir,
+                                work_dir=work_dir, chunk_size=chunk_size,
+                                batch_rows=batch_rows, writers=writers,
+                                bulk=cast(Bulk, bulk or "auto"), import_files=import_files,
+                                duplicate_horizon_days=duplicate_horizon_days)
     with connect() as graph:
-        report = ingest.run(graph, params, config)
+        report = ingest.run(graph, params)
     for line in report.lines():
         click.echo(line, err=True)
     emit({"run_id": report.run_id, "path": report.path, "read": report.read,

@@ -1,14 +1,16 @@
-"""`proteus db up | down | status | reset | init`: the database's lifecycle as one report each."""
+"""`proteus db up | down | status | reset | init`: the database's lifecycle as one report each,
+and `import_database`, which swaps in a store that neo4j-admin imported (a bulk load)."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 from neo4j.exceptions import Neo4jError
 from pydantic import BaseModel
 
 from proteus import queries
-from proteus.db import server
+from proteus.db import server, store
 from proteus.errors import GraphAuthError, GraphUnavailable, ServerError
 from proteus.graph import Graph
 from proteus.settings import Settings
@@ -104,6 +106,39 @@ def down(settings: Settings) -> bool:
         raise ServerError(f"PROTEUS_NEO4J_URI points at an external server ({settings.neo4j_uri});"
                           " proteus does not stop it")
     return server.stop(settings)
+
+
+def _say(line: str) -> None:
+    print(f"  bulk: {line}", file=sys.stderr, flush=True)
+
+
+def import_database(settings: Settings, graph: Graph, arguments: list[str],
+                    heap: str = "2g") -> float:
+    """Run `neo4j-admin` with `arguments` (a database import) into a new generation of the
+    managed store, swap it in, restart the server on it and apply the schema; return the
+    seconds the server was down."""
+    layout = server.Layout.of(settings)
+    store.sweep(layout.home)
+    staging = store.staging(layout.home)
+    started = time.monotonic()
+    _say(f"importing into {staging.name}")
+    server.admin(settings, ["dbms", "set-initial-password",
+                            settings.neo4j_password.get_secret_value()], staging,
+                 "could not set the password of the new database")
+    done = server.admin(settings, arguments, staging, "neo4j-admin database import failed",
+                        heap=heap)
+    report = [line for line in done.stdout.splitlines() if "IMPORT DONE" in line]
+    _say(f"imported in {time.monotonic() - started:.1f}s {report[-1] if report else ''}".strip())
+    down = time.monotonic()
+    server.stop(settings)
+    store.promote(layout.home, staging)
+    server.start(settings)
+    wait_ready(graph, settings.start_timeout_s)
+    init(graph)
+    graph.write("db/await_indexes")
+    store.sweep(layout.home)
+    _say(f"server restarted on the new database in {time.monotonic() - down:.1f}s")
+    return time.monotonic() - down
 
 
 KEPT = ("ApiKey", "AuditEvent")  # what `proteus db reset` keeps unless told --all

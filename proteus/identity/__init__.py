@@ -1,7 +1,7 @@
 """Identity: devices linked into persons and households by versioned rules, with stable ids,
 explanations and a quality report per run.
 
-    report = identity.run(graph, IdentityParams(), settings)
+    report = identity.run(graph, edge.identity_params(settings))
     identity.explain_pair(graph, "dev-a", "dev-b").steps
 """
 

@@ -26,19 +26,19 @@ from typing import Any
 
 import numpy as np
 
+from proteus import edge
 from proteus.errors import InputError
 from proteus.graph import Graph
 from proteus.identity.components import labels, partition_of
 from proteus.identity.eligibility import blocked_mask
 from proteus.identity.links import link_from_row
 from proteus.identity.quality import PairScore, load_truth, pair_score
-from proteus.identity.report import IdentityParams
 from proteus.identity.resolve import resolve_table
 from proteus.identity.rules import Rules, load_rules
 from proteus.identity.source import read_folder, read_graph
 from proteus.identity.stage import run
 from proteus.identity.table import LinkTable
-from proteus.ingest import already_loaded
+from proteus.ingest.loaded import already_loaded
 from proteus.pseudonym import key_from
 from proteus.settings import Settings, get_settings
 
@@ -61,8 +61,7 @@ def _load(graph: Graph, settings: Settings, devices: int, data: Path | None, see
               file=sys.stderr)
         return dataset
     manage.reset(graph)
-    ingest.run(graph, ingest.IngestParams(paths=files, rejects_dir=workdir / "rejects"),
-               settings)
+    ingest.run(graph, edge.ingest_params(settings, files, rejects_dir=workdir / "rejects"))
     return dataset
 
 
@@ -114,8 +113,8 @@ def bench_identity(devices: int, graph: Graph | None = None, settings: Settings 
     try:
         with tempfile.TemporaryDirectory(prefix="proteus-bench-identity-") as tmp:
             dataset = _load(graph, settings, devices, data, seed, Path(tmp), profile)
-            report = run(graph, IdentityParams(engine="fast", truth=dataset, links=links),
-                         settings)
+            report = run(graph, edge.identity_params(settings, engine="fast", truth=dataset,
+                                                     links=links))
             truth = load_truth(dataset)
         started = time.perf_counter()
         table = read_graph(graph) if links is None else read_folder(links)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretBytes
 
 from proteus.identity.components import Engine
 from proteus.identity.quality import PairScore, SizeStats
@@ -23,6 +23,8 @@ class IdentityParams(BaseModel):
         "identifiers, devices) to read the links from; default: the graph")
     batch_size: int = Field(default=10_000, ge=100, le=100_000)
     quiet: bool = Field(default=False, description="no progress lines on stderr")
+    key: SecretBytes = Field(exclude=True, description="the pseudonym key, for the rules' "
+                             "blocked identifier values")
 
 
 class Quality(BaseModel):

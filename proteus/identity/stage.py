@@ -1,4 +1,4 @@
-"""The identity stage: `run(graph, params, settings) -> IdentityReport`.
+"""The identity stage: `run(graph, params) -> IdentityReport`.
 
 Reads devices and device-identifier links as columns (from the graph, or from the ingest
 fold's Parquet folder with `params.links`), applies the rules, finds persons and households,
@@ -38,8 +38,6 @@ from proteus.identity.rules import Rules, default_rules_path, load_rules
 from proteus.identity.source import read_folder, read_graph, value_bounds
 from proteus.identity.stable import Change, Previous, assign, changes_of
 from proteus.identity.table import LinkTable, iso
-from proteus.pseudonym import key_from
-from proteus.settings import Settings
 
 MAX_CAUSES = 20
 
@@ -173,7 +171,7 @@ def causes(changes: list[Change], resolution: Resolution, previous: Previous
     return found
 
 
-def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityReport:
+def run(graph: Runner, params: IdentityParams) -> IdentityReport:
     started = time.perf_counter()
 
     def say(text: str) -> None:
@@ -181,7 +179,7 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
             print(f"  [{time.perf_counter() - started:6.1f}s] identity: {text}", file=sys.stderr)
 
     rules = load_rules(params.rules)
-    blocked = rules.blocked_values(key_from(settings))
+    blocked = rules.blocked_values(params.key.get_secret_value())
     truth = load_truth(params.truth) if params.truth is not None else None
     source = "graph" if params.links is None else f"folder {params.links}"
     with runs.track(graph, "identity", params, rule_versions={"identity": rules.version},

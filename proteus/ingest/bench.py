@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from proteus.db import manage
+from proteus.edge import ingest_params
 from proteus.events import NetworkEvent, ViewingEvent, read_rows, validate
 from proteus.graph import Graph
-from proteus.ingest import IngestParams, run
+from proteus.ingest import run
 from proteus.ingest.aggregate import IDENTIFIER_FIELDS
 from proteus.ingest.files import discover
 from proteus.pseudonym import key_from, pseudonymise
@@ -53,9 +54,9 @@ def bench_ingest(graph: Graph, settings: Settings, data: Path, chunk_size: int,
     print(f"project path: chunks of {chunk_size:,} rows folded, {batch_rows:,} aggregate rows "
           f"per UNWIND transaction, {writers} writer(s), all files", file=sys.stderr)
     with tempfile.TemporaryDirectory() as rejects:
-        report = run(graph, IngestParams(paths=[data], chunk_size=chunk_size,
-                                         batch_rows=batch_rows, writers=writers,
-                                         rejects_dir=Path(rejects)), settings)
+        report = run(graph, ingest_params(settings, [data], chunk_size=chunk_size,
+                                          batch_rows=batch_rows, writers=writers,
+                                          rejects_dir=Path(rejects)))
     # the whole run's wall clock, catalog and consent files included: groups of one kind are
     # read while the previous kind's chunks are written, so their times overlap
     events = sum(b.read for b in report.batches if b.kind in ("network", "viewing"))

@@ -9,31 +9,28 @@ stages can read instead of the graph) and as import files with integer ids. The 
 records go into the same files (its `Run`, `IngestGroup` and `IngestBatch` nodes), and so
 do the API keys and their audit trail, so the new database is whole the moment it exists.
 
-`load` imports into a new generation of the managed store while the server still serves the
-old one, then stops the server, links the new generation in one rename (`proteus.db.store`)
-and starts it again: a kill at any point leaves the old database or the complete new one.
+`import_arguments` are what `proteus.db.manage.import_database` gives neo4j-admin: it imports
+into a new generation of the managed store while the server still serves the old one, then
+stops the server, links the new generation in one rename (`proteus.db.store`) and starts it
+again: a kill at any point leaves the old database or the complete new one.
 """
 
 from __future__ import annotations
 
 import csv
 import shutil
-import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from proteus.db import manage, server, store
 from proteus.events.checks import Bounds
 from proteus.graph import Graph
 from proteus.ingest.batch import BatchReport, Group, Progress, fold_group
 from proteus.ingest.files import DataFile
 from proteus.ingest.fold import Fold, connect
 from proteus.ingest.ledger import Ledger
-from proteus.settings import Settings
 
 ARRAY = "\x1f"  # control characters never pass the contract, so none is in a value
 KEPT = ("ApiKey", "AuditEvent")  # carried from the old database into the new one
@@ -49,10 +46,6 @@ class ImportFiles:
     def arguments(self) -> list[str]:
         return [*(f"--nodes={label}={path}" for label, path in self.nodes),
                 *(f"--relationships={kind}={path}" for kind, path in self.relationships)]
-
-
-def _say(line: str) -> None:
-    print(f"  bulk: {line}", file=sys.stderr, flush=True)
 
 
 def holds_ingested_data(graph: Graph) -> bool:
@@ -271,34 +264,6 @@ def import_arguments(files: ImportFiles, threads: int = 2) -> list[str]:
 
 def command_text(files: ImportFiles) -> str:
     return "neo4j-admin " + " ".join(import_arguments(files))
-
-
-def load(graph: Graph, settings: Settings, files: ImportFiles, heap: str = "2g") -> float:
-    """Import into a new generation, swap it in, start the server, apply the schema; return
-    the seconds the server was down."""
-    layout = server.Layout.of(settings)
-    store.sweep(layout.home)
-    staging = store.staging(layout.home)
-    started = time.monotonic()
-    _say(f"importing into {staging.name}")
-    server.admin(settings, ["dbms", "set-initial-password",
-                            settings.neo4j_password.get_secret_value()], staging,
-                 "could not set the password of the new database")
-    done = server.admin(settings, import_arguments(files), staging,
-                        "neo4j-admin database import failed", heap=heap)
-    report = [line for line in done.stdout.splitlines() if "IMPORT DONE" in line]
-    _say(f"imported in {time.monotonic() - started:.1f}s {report[-1] if report else ''}".strip())
-    down = time.monotonic()
-    server.stop(settings)
-    store.promote(layout.home, staging)
-    server.start(settings)
-    manage.wait_ready(graph, settings.start_timeout_s)
-    manage.init(graph)
-    graph.write("db/await_indexes")
-    store.sweep(layout.home)
-    _say(f"server restarted on the new database in {time.monotonic() - down:.1f}s")
-    return time.monotonic() - down
-
 
 
 def batch_record(report: BatchReport, data: DataFile, run_id: str,

@@ -272,7 +272,7 @@ def _ratio(a: float, b: float) -> float | None:
 
 def _pipeline(graph: Graph, settings: Settings, train: Path, work: Path,
               params: RecommendParams) -> None:
-    from proteus import identity, ingest, interests, taxonomy
+    from proteus import edge, identity, ingest, interests, taxonomy
     from proteus.db import manage
     from proteus.recommend.stage import run
 
@@ -281,11 +281,10 @@ def _pipeline(graph: Graph, settings: Settings, train: Path, work: Path,
 
     manage.reset(graph)
     say("ingesting the training events")
-    ingest.run(graph, ingest.IngestParams(paths=[train], rejects_dir=work / "rejects"),
-               settings)
+    ingest.run(graph, edge.ingest_params(settings, [train], rejects_dir=work / "rejects"))
     taxonomy.run(graph, taxonomy.TaxonomyParams())
     say("resolving identity")
-    identity.run(graph, identity.IdentityParams(quiet=True), settings)
+    identity.run(graph, edge.identity_params(settings, quiet=True))
     say("scoring interests")
     interests.run(graph, interests.InterestsParams())
     say("building neighbours")

@@ -14,9 +14,10 @@ from typing import Any
 
 from neo4j.exceptions import Neo4jError
 
-from proteus import ingest, interests, segments, taxonomy
+from proteus import edge, ingest, interests, segments, taxonomy
 from proteus.generate import devices_of
 from proteus.graph import Graph
+from proteus.ingest.loaded import already_loaded
 from proteus.segments import partition, truth
 from proteus.segments.compare import nmi
 from proteus.segments.stage import similarity_graph
@@ -35,7 +36,7 @@ def _files(data: Path) -> list[Path]:
 def _load(graph: Graph, settings: Settings, data: Path, rejects: Path) -> dict[str, float]:
     files = _files(data)
     t0 = time.monotonic()
-    ingest.run(graph, ingest.IngestParams(paths=files, rejects_dir=rejects), settings)
+    ingest.run(graph, edge.ingest_params(settings, files, rejects_dir=rejects))
     t1 = time.monotonic()
     truth.write_identity(graph, data)
     t2 = time.monotonic()
@@ -74,7 +75,7 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
             generate.run(generate.GenerateParams(out=data, devices=devices, seed=seed,
                                                  quiet=True))
         loading: dict[str, float] = {}
-        if given and ingest.already_loaded(graph, _files(data), ("interests",)):
+        if given and already_loaded(graph, _files(data), ("interests",)):
             _say(f"{data}: ingested and scored already; measuring on the graph")
         else:
             manage.reset(graph)

@@ -19,7 +19,7 @@ from proteus.conditions.model import InterestCondition, SegmentCondition
 from proteus.conditions.summary import SUMMARY_VERSION, require_current
 from proteus.errors import InputError
 from proteus.graph import Runner
-from proteus.ingest import latest_day
+from proteus.ingest.loaded import latest_day
 from proteus.segments.rules import Rule
 
 BATCH = 10_000

@@ -10,12 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from proteus import generate, ingest, interests, keys, recommend, segments, taxonomy
+from proteus import edge, generate, identity, ingest, interests, keys, recommend, segments, taxonomy
 from proteus.api import create_app
 from proteus.db import manage
 from proteus.graph import Graph
-from proteus.identity import IdentityParams
-from proteus.identity import run as identity_run
 from proteus.settings import Settings
 
 
@@ -27,8 +25,8 @@ def loaded(session_graph: Graph, settings: Settings,
     out = tmp_path_factory.mktemp("generated")
     generate.run(generate.GenerateParams(out=out, devices=300, seed=11, quiet=True,
                                          catalog_size=300, communities=6))
-    ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=out / "rejects"), settings)
-    identity_run(graph, IdentityParams(), settings)
+    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
+    identity.run(graph, edge.identity_params(settings))
     taxonomy.run(graph, taxonomy.TaxonomyParams())
     interests.run(graph, interests.InterestsParams())
     segments.run(graph, segments.SegmentsParams())

@@ -24,13 +24,21 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from proteus import generate, ingest, interests, keys, recommend, segments, taxonomy  # noqa: E402
+from proteus import (  # noqa: E402
+    edge,
+    generate,
+    identity,
+    ingest,
+    interests,
+    keys,
+    recommend,
+    segments,
+    taxonomy,
+)
 from proteus.api import create_app  # noqa: E402
 from proteus.api.bench import served  # noqa: E402
 from proteus.db import manage  # noqa: E402
 from proteus.graph import Graph  # noqa: E402
-from proteus.identity import IdentityParams  # noqa: E402
-from proteus.identity import run as identity_run  # noqa: E402
 from proteus.settings import Settings  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -47,8 +55,8 @@ def real_api(session_graph: Graph, settings: Settings,
     out: Path = tmp_path_factory.mktemp("generated")
     generate.run(generate.GenerateParams(out=out, devices=200, seed=5, quiet=True,
                                          catalog_size=200, communities=4))
-    ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=out / "rejects"), settings)
-    identity_run(graph, IdentityParams(), settings)
+    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
+    identity.run(graph, edge.identity_params(settings))
     taxonomy.run(graph, taxonomy.TaxonomyParams())
     interests.run(graph, interests.InterestsParams())
     segments.run(graph, segments.SegmentsParams())

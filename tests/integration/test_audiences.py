@@ -16,7 +16,7 @@ from proteus.audiences.governance import load_governance
 from proteus.conditions.compile import check_order
 from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Graph
-from proteus.ingest import latest_day
+from proteus.ingest.loaded import latest_day
 from proteus.settings import Settings
 
 PERSONS = 12

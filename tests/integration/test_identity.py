@@ -8,9 +8,10 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from proteus import edge
 from proteus.errors import InputError
 from proteus.graph import Graph
-from proteus.identity import IdentityParams, explain_device, explain_pair, run
+from proteus.identity import explain_device, explain_pair, run
 from proteus.identity.links import link_from_row
 from proteus.identity.rules import default_rules_path
 from proteus.identity.source import read_folder, read_graph
@@ -51,12 +52,12 @@ def partition(graph: Graph) -> dict[str, str]:
 def test_runs_are_stable_engines_agree_and_households_link(graph: Graph,
                                                           settings: Settings) -> None:
     load_fixture(graph)
-    first = run(graph, IdentityParams(), settings)
+    first = run(graph, edge.identity_params(settings))
     assert first.published and first.persons.count == 2 + 60
     ids = partition(graph)
     assert ids["a1"] == ids["a2"] == ids["tv"] != ids["b1"] == ids["b2"]
     for engine in ("fast", "gds", "reference"):
-        report = run(graph, IdentityParams(engine=engine), settings)
+        report = run(graph, edge.identity_params(settings, engine=engine))
         assert report.ids_new == 0 and not report.changes
         assert partition(graph) == ids
     households = {r["device"]: r["household"] for r in graph.read("identity/current_persons")}
@@ -66,7 +67,7 @@ def test_runs_are_stable_engines_agree_and_households_link(graph: Graph,
 
 def test_explain_linked_pair_walks_real_edges(graph: Graph, settings: Settings) -> None:
     load_fixture(graph)
-    run(graph, IdentityParams(), settings)
+    run(graph, edge.identity_params(settings))
     pair = explain_pair(graph, "a2", "tv")
     assert pair.linked and len(pair.steps) == 2
     for step in pair.steps:
@@ -98,7 +99,7 @@ def test_an_explanation_cites_the_rules_its_run_used_after_the_file_changes(
     data["evidence"]["weights"]["login"]["shared"] = 10
     path = tmp_path / "identity.yaml"
     path.write_text(yaml.safe_dump(data))
-    report = run(graph, IdentityParams(rules=path), settings)
+    report = run(graph, edge.identity_params(settings, rules=path))
     (stored,) = graph.read("runs/get_run", id=report.run_id)
     assert json.loads(stored["run"]["rules"])["evidence"]["weights"]["login"]["shared"] == 10
     data["version"] = "3-later"
@@ -116,7 +117,7 @@ def test_an_explanation_cites_the_rules_its_run_used_after_the_file_changes(
 def test_explain_unlinked_pair_names_the_rule_that_excluded_the_cgnat_ip(
         graph: Graph, settings: Settings) -> None:
     load_fixture(graph)
-    run(graph, IdentityParams(), settings)
+    run(graph, edge.identity_params(settings))
     pair = explain_pair(graph, "a1", "m007")
     assert not pair.linked and not pair.steps
     (shared,) = pair.shared
@@ -130,13 +131,13 @@ def test_explain_unlinked_pair_names_the_rule_that_excluded_the_cgnat_ip(
 def test_failed_gate_keeps_the_previous_persons(graph: Graph, settings: Settings,
                                                 tmp_path: Path) -> None:
     load_fixture(graph)
-    run(graph, IdentityParams(), settings)
+    run(graph, edge.identity_params(settings))
     before = partition(graph)
     data = yaml.safe_load(default_rules_path().read_text())
     data["gate"]["max_person_devices"] = 2
     strict = tmp_path / "identity.yaml"
     strict.write_text(yaml.safe_dump(data))
-    report = run(graph, IdentityParams(rules=strict), settings)
+    report = run(graph, edge.identity_params(settings, rules=strict))
     assert not report.published and report.status == "failed"
     assert partition(graph) == before
     (row,) = graph.read("runs/get_run", id=report.run_id)
@@ -144,7 +145,7 @@ def test_failed_gate_keeps_the_previous_persons(graph: Graph, settings: Settings
 
 
 def test_gds_engine_handles_an_empty_graph(graph: Graph, settings: Settings) -> None:
-    report = run(graph, IdentityParams(engine="gds"), settings)
+    report = run(graph, edge.identity_params(settings, engine="gds"))
     assert report.devices == 0 and report.persons.count == 0
 
 
@@ -214,9 +215,9 @@ def test_folder_and_graph_give_the_same_run(graph: Graph, settings: Settings,
         session.run("MATCH (d:Device {id: 'a1'}) SET d.last_viewed = '2025-03-08', "
                     "d.withdrawn = ['advertising']").consume()
     folder = export_folder(graph, tmp_path / "fold")
-    from_graph = run(graph, IdentityParams(), settings)
+    from_graph = run(graph, edge.identity_params(settings))
     ids = partition(graph)
-    from_folder = run(graph, IdentityParams(links=folder), settings)
+    from_folder = run(graph, edge.identity_params(settings, links=folder))
     assert partition(graph) == ids
     assert from_folder.ids_new == 0 and not from_folder.changes
     assert from_folder.source == f"folder {folder}" and from_graph.source == "graph"
@@ -259,13 +260,12 @@ def test_a_noisy_profile_merge_is_explained_item_by_item(graph: Graph, settings:
     out = tmp_path / "noisy"
     generate.run(generate.GenerateParams.model_validate(
         {"out": out, "devices": 400, "days": 4, "seed": 5, "profile": "noisy", "quiet": True}))
-    ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=tmp_path / "rejects"),
-               settings)
+    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=tmp_path / "rejects"))
     data = yaml.safe_load(default_rules_path().read_text())
     data["gate"]["max_person_share"] = 1.0  # 400 devices: a person of 11 would be 2.75 %
     lenient = tmp_path / "identity.yaml"
     lenient.write_text(yaml.safe_dump(data))
-    report = run(graph, IdentityParams(truth=out, rules=lenient, quiet=True), settings)
+    report = run(graph, edge.identity_params(settings, truth=out, rules=lenient, quiet=True))
     assert report.published and report.evidence is not None
     assert report.evidence.pairs_linked > 0
     rules = load_rules()

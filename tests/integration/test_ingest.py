@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from neo4j.exceptions import Neo4jError
 
-from proteus import identity, ingest, queries
+from proteus import edge, identity, ingest, queries
 from proteus.db import manage
 from proteus.events import write_rows
 from proteus.graph import Graph
+from proteus.ingest.loaded import already_loaded
 from proteus.settings import Settings
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -82,9 +83,9 @@ def totals(graph: Graph) -> dict[str, Any]:
 
 
 def run(graph: Graph, settings: Settings, path: Path, chunk: int = 250) -> ingest.IngestReport:
-    params = ingest.IngestParams(paths=[path], chunk_size=chunk,
-                                 rejects_dir=path.parent / "rejects")
-    return ingest.run(graph, params, settings)
+    params = edge.ingest_params(settings, [path], chunk_size=chunk,
+                                rejects_dir=path.parent / "rejects")
+    return ingest.run(graph, params)
 
 
 def test_ingest_aggregates_validates_and_is_idempotent(graph: Graph, settings: Settings,
@@ -103,12 +104,12 @@ def test_ingest_aggregates_validates_and_is_idempotent(graph: Graph, settings: S
     assert {b.status for b in again.batches} == {"skipped"}
     assert totals(graph) == first
     files = sorted(p for p in dataset.iterdir() if p.is_file())
-    assert ingest.already_loaded(graph, files)
-    assert not ingest.already_loaded(graph, files, stages=("identity",))
-    assert not ingest.already_loaded(graph, [])
+    assert already_loaded(graph, files)
+    assert not already_loaded(graph, files, stages=("identity",))
+    assert not already_loaded(graph, [])
     other = dataset.parent / "viewing-other.jsonl"
     write_rows(other, "viewing", viewing_rows(devices=2, per_device=1))
-    assert not ingest.already_loaded(graph, [*files, other])
+    assert not already_loaded(graph, [*files, other])
 
     rejects = next(b for b in report.batches if "bad" in b.file).rejects_file
     lines = Path(str(rejects)).read_text().splitlines()
@@ -207,7 +208,7 @@ def _summaries_hold(graph: Graph) -> list[dict[str, Any]]:
 def test_persons_carry_summaries_that_later_ingest_keeps_true(
         graph: Graph, settings: Settings, dataset: Path) -> None:
     run(graph, settings, dataset)
-    identity.run(graph, identity.IdentityParams(), settings)
+    identity.run(graph, edge.identity_params(settings))
     before = {r["person"]: r for r in _summaries_hold(graph)}
     assert {tuple(r["withdrawn"]) for r in before.values()} == {(), ("advertising",)}
     later = dataset.parent / "later"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from proteus import ingest, keys
+from proteus import edge, ingest, keys
 from proteus.db import manage
 from proteus.generate import GenerateParams
 from proteus.generate import run as generate
@@ -39,20 +39,21 @@ def summary(graph: Graph) -> dict[str, Any]:
     return found
 
 
-def _params(data: Path, tmp: Path, bulk: ingest.Bulk) -> ingest.IngestParams:
-    return ingest.IngestParams(paths=[data], bulk=bulk, rejects_dir=tmp / "rejects",
-                               work_dir=tmp / "work", chunk_size=2000, batch_rows=500)
+def _params(settings: Settings, data: Path, tmp: Path, bulk: ingest.Bulk
+            ) -> ingest.IngestParams:
+    return edge.ingest_params(settings, [data], bulk=bulk, rejects_dir=tmp / "rejects",
+                              work_dir=tmp / "work", chunk_size=2000, batch_rows=500)
 
 
 def test_bulk_load_builds_what_the_incremental_path_builds(
         graph: Graph, settings: Settings, datasets: tuple[Path, Path], tmp_path: Path) -> None:
     data = datasets[1]
-    merged = ingest.run(graph, _params(data, tmp_path, "never"), settings)
+    merged = ingest.run(graph, _params(settings, data, tmp_path, "never"))
     assert merged.path == "incremental" and merged.ok
     incremental = summary(graph)
     created = keys.create_key(graph, "survives-rebuilds", "analyst")
 
-    loaded = ingest.run(graph, _params(data, tmp_path, "rebuild"), settings)
+    loaded = ingest.run(graph, _params(settings, data, tmp_path, "rebuild"))
     assert loaded.path == "bulk" and loaded.ok, loaded.lines()
     assert summary(graph) == incremental
     assert incremental["sightings"]["n"] > 1000 and incremental["views"]["n"] > 500
@@ -64,7 +65,7 @@ def test_bulk_load_builds_what_the_incremental_path_builds(
     run = graph.read("runs/get_run", id=loaded.run_id)[0]["run"]
     assert run["status"] == "complete" and '"path":"bulk"' in run["report"]
     # later files go through the incremental path, and the same files again change nothing
-    again = ingest.run(graph, _params(data, tmp_path, "auto"), settings)
+    again = ingest.run(graph, _params(settings, data, tmp_path, "auto"))
     assert again.path == "incremental"
     assert {b.status for b in again.batches} == {"skipped"}
     assert summary(graph) == incremental
@@ -96,11 +97,11 @@ def test_a_bulk_load_killed_leaves_the_old_database_or_the_whole_new_one(
         graph: Graph, settings: Settings, datasets: tuple[Path, Path], tmp_path: Path,
         marker: str, delay: float) -> None:
     old, new = datasets
-    ingest.run(graph, _params(old, tmp_path, "never"), settings)
+    ingest.run(graph, _params(settings, old, tmp_path, "never"))
     before = summary(graph)
-    ingest.run(graph, _params(new, tmp_path, "rebuild"), settings)
+    ingest.run(graph, _params(settings, new, tmp_path, "rebuild"))
     complete = summary(graph)
-    ingest.run(graph, _params(old, tmp_path, "rebuild"), settings)
+    ingest.run(graph, _params(settings, old, tmp_path, "rebuild"))
     assert summary(graph) == before
 
     try:
@@ -110,5 +111,5 @@ def test_a_bulk_load_killed_leaves_the_old_database_or_the_whole_new_one(
     after = summary(graph)
     assert after in (before, complete)
     # whichever it is, the next rebuild completes
-    ingest.run(graph, _params(new, tmp_path, "rebuild"), settings)
+    ingest.run(graph, _params(settings, new, tmp_path, "rebuild"))
     assert summary(graph) == complete

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from proteus import generate, ingest
+from proteus import edge, generate, ingest
 from proteus.events import read_rows
 from proteus.graph import Graph
 from proteus.settings import Settings
@@ -35,8 +35,7 @@ def raw_values(dataset: Path) -> set[str]:
 
 def test_rejects_match_the_injected_malformed_rows(graph: Graph, settings: Settings,
                                                     dataset: Path, tmp_path: Path) -> None:
-    report = ingest.run(graph, ingest.IngestParams(paths=[dataset], rejects_dir=tmp_path),
-                        settings)
+    report = ingest.run(graph, edge.ingest_params(settings, [dataset], rejects_dir=tmp_path))
     assert report.ok
     with (dataset / "truth" / "malformed.csv").open() as handle:
         truth = Counter(row["file"] for row in csv.DictReader(handle))

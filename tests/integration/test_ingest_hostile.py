@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from proteus import audiences, generate, identity, ingest, interests, taxonomy
+from proteus import audiences, edge, generate, identity, ingest, interests, taxonomy
 from proteus.db import manage
 from proteus.errors import InputError
 from proteus.graph import Graph
@@ -47,10 +47,9 @@ def _dry_runs(graph: Graph) -> dict[str, tuple[int, Any] | str]:
 def loaded(graph: Graph, settings: Settings, tmp_path: Path) -> Path:
     data = tmp_path / "data"
     generate.run(generate.GenerateParams(out=data, devices=400, days=3, seed=8, quiet=True))
-    ingest.run(graph, ingest.IngestParams(paths=[data], rejects_dir=tmp_path / "rejects"),
-               settings)
+    ingest.run(graph, edge.ingest_params(settings, [data], rejects_dir=tmp_path / "rejects"))
     taxonomy.run(graph, taxonomy.TaxonomyParams())
-    identity.run(graph, identity.IdentityParams(), settings)
+    identity.run(graph, edge.identity_params(settings))
     interests.run(graph, interests.InterestsParams())
     return data
 
@@ -63,8 +62,7 @@ def test_a_hostile_corpus_changes_no_decision(graph: Graph, settings: Settings, 
     corpus = tmp_path / "corpus"
     expected = _corpus_module().write(corpus, devices, ["c" + "0" * 10])
     rejects = tmp_path / "corpus-rejects"
-    report = ingest.run(graph, ingest.IngestParams(paths=[corpus], rejects_dir=rejects),
-                        settings)
+    report = ingest.run(graph, edge.ingest_params(settings, [corpus], rejects_dir=rejects))
     by_name = {Path(b.file).name: b for b in report.batches}
     skipped = " ".join(report.errors)
     for name, outcome in expected.items():
@@ -110,19 +108,19 @@ def test_an_event_delivered_again_in_a_later_run_is_counted_once(
         graph: Graph, settings: Settings, tmp_path: Path) -> None:
     first = _viewing(tmp_path / "viewing-a.jsonl", [("e-1", "2025-03-05"), ("e-2", "2025-03-05")])
     params = {"rejects_dir": tmp_path / "rejects", "work_dir": tmp_path / "work"}
-    ingest.run(graph, ingest.IngestParams(paths=[first], **params), settings)
+    ingest.run(graph, edge.ingest_params(settings, [first], **params))
     assert _watched_seconds(graph) == 200
     # a later delivery repeats e-2 within the horizon, and e-1 three weeks later
     again = _viewing(tmp_path / "viewing-b.jsonl",
                      [("e-2", "2025-03-06"), ("e-1", "2025-03-26"), ("e-3", "2025-03-06")])
-    report = ingest.run(graph, ingest.IngestParams(paths=[again], **params), settings)
+    report = ingest.run(graph, edge.ingest_params(settings, [again], **params))
     [batch] = report.batches
     assert (batch.read, batch.accepted, batch.duplicates) == (3, 2, 1)
     assert _watched_seconds(graph) == 400
     # with no horizon, the same kind of repeat is summed (compared within one run only)
     late = _viewing(tmp_path / "viewing-c.jsonl", [("e-3", "2025-03-06")])
-    report = ingest.run(graph, ingest.IngestParams(paths=[late], duplicate_horizon_days=0,
-                                                   **params), settings)
+    report = ingest.run(graph, edge.ingest_params(settings, [late], duplicate_horizon_days=0,
+                                                   **params))
     assert report.duplicates == 0 and _watched_seconds(graph) == 500
 
 
@@ -130,10 +128,10 @@ def test_the_ledger_forgets_a_reset_graph(graph: Graph, settings: Settings,
                                           tmp_path: Path) -> None:
     first = _viewing(tmp_path / "viewing-a.jsonl", [("e-1", "2025-03-05")])
     params = {"rejects_dir": tmp_path / "rejects", "work_dir": tmp_path / "work"}
-    ingest.run(graph, ingest.IngestParams(paths=[first], **params), settings)
+    ingest.run(graph, edge.ingest_params(settings, [first], **params))
     manage.reset(graph)
     again = _viewing(tmp_path / "viewing-b.jsonl", [("e-1", "2025-03-05"), ("e-2", "2025-03-05")])
-    report = ingest.run(graph, ingest.IngestParams(paths=[again], **params), settings)
+    report = ingest.run(graph, edge.ingest_params(settings, [again], **params))
     assert report.duplicates == 0 and _watched_seconds(graph) == 200
     kept = sorted(p.stem for p in (tmp_path / "work/ledger/viewing").glob("*.parquet"))
     assert kept == [report.batches[0].group]

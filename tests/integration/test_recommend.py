@@ -9,11 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from proteus import generate, ingest, interests, recommend, taxonomy, views
+from proteus import edge, generate, identity, ingest, interests, recommend, taxonomy, views
 from proteus.db import manage
 from proteus.graph import Graph
-from proteus.identity import IdentityParams
-from proteus.identity import run as identity_run
 from proteus.recommend.evaluate import split_viewing
 from proteus.recommend.seeds import Watch, choose, describe
 from proteus.recommend.serve import viewing
@@ -28,8 +26,8 @@ def loaded(session_graph: Graph, settings: Settings,
     out = tmp_path_factory.mktemp("generated")
     generate.run(generate.GenerateParams(out=out, devices=300, seed=5, quiet=True,
                                          catalog_size=200, communities=5))
-    ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=out / "rejects"), settings)
-    identity_run(graph, IdentityParams(), settings)
+    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
+    identity.run(graph, edge.identity_params(settings))
     taxonomy.run(graph, taxonomy.TaxonomyParams())
     interests.run(graph, interests.InterestsParams())
     recommend.run(graph, recommend.RecommendParams())

@@ -14,12 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from proteus import generate, ingest, interests, keys, recommend, taxonomy
+from proteus import edge, generate, identity, ingest, interests, keys, recommend, taxonomy
 from proteus.api.bench import served
 from proteus.db import manage, server
 from proteus.graph import Graph
-from proteus.identity import IdentityParams
-from proteus.identity import run as identity_run
 from proteus.settings import Settings
 
 
@@ -31,8 +29,8 @@ def loaded(session_graph: Graph, settings: Settings,
     out = tmp_path_factory.mktemp("generated")
     generate.run(generate.GenerateParams(out=out, devices=300, seed=5, quiet=True,
                                          catalog_size=200, communities=5))
-    ingest.run(graph, ingest.IngestParams(paths=[out], rejects_dir=out / "rejects"), settings)
-    identity_run(graph, IdentityParams(), settings)
+    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
+    identity.run(graph, edge.identity_params(settings))
     taxonomy.run(graph, taxonomy.TaxonomyParams())
     interests.run(graph, interests.InterestsParams())
     recommend.run(graph, recommend.RecommendParams())

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from proteus.edge import identity_params
 from proteus.errors import InputError
 from proteus.graph import RecordingGraph
 from proteus.identity.quality import load_truth
-from proteus.identity.report import IdentityParams
 from proteus.identity.stage import run
 from proteus.settings import Settings
 
@@ -29,7 +29,7 @@ def test_a_window_over_months_is_anchored_on_the_latest_day_and_warns(
     rows = [{"device": d, "kind": "login", "value": "anna", "days": months} for d in "ab"]
     rows += [{"device": "c", "kind": "login", "value": "old", "days": months[:3]},
              {"device": "d", "kind": "login", "value": "old", "days": months[:3]}]
-    report = run(link_graph(rows), IdentityParams(), Settings(env="test"))
+    report = run(link_graph(rows), identity_params(Settings(env="test")))
     window = report.window
     assert window is not None
     assert (window.first, window.last, window.data_first) == ("2025-03-03", "2025-03-30",
@@ -49,7 +49,7 @@ def test_a_week_raises_no_window_warning(capsys: pytest.CaptureFixture[str],
                                         link_graph: LinkGraph) -> None:
     week = days(date(2025, 3, 3), 7)
     rows = [{"device": d, "kind": "login", "value": "anna", "days": week} for d in "ab"]
-    report = run(link_graph(rows), IdentityParams(), Settings(env="test"))
+    report = run(link_graph(rows), identity_params(Settings(env="test")))
     assert report.window is not None and report.window.links_left_out == 0
     assert "WARNING" not in "\n".join(report.lines()) + capsys.readouterr().err
 
@@ -60,7 +60,7 @@ def test_figures_with_nothing_to_measure_are_not_available(tmp_path: Path,
     rows = [{"device": d, "kind": "cookie", "value": "c1", "days": week} for d in "ab"]
     truth = tmp_path / "truth.csv"
     truth.write_text("device_id,person_id\na,p1\nb,p1\n", encoding="utf-8")
-    report = run(link_graph(rows), IdentityParams(truth=truth), Settings(env="test"))
+    report = run(link_graph(rows), identity_params(Settings(env="test"), truth=truth))
     quality = report.quality
     assert quality is not None and quality.person.f1 == 1.0
     assert quality.household is None and quality.person_resolvable is None

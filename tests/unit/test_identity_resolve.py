@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from proteus.edge import identity_params
 from proteus.graph import RecordingGraph
 from proteus.identity.components import canonical, fast, reference
 from proteus.identity.links import Link
 from proteus.identity.quality import pair_score, size_stats
-from proteus.identity.report import IdentityParams
 from proteus.identity.resolve import resolve
 from proteus.identity.rules import default_rules_path, load_rules
 from proteus.identity.stable import assign_ids, changes
@@ -115,7 +115,7 @@ def test_stage_records_exclusions_and_publishes_through_named_queries(
              "count": k.count, "network": k.network, "ip_class": k.ip_class, "edge_id": "e"}
             for k in household()]
     graph = link_graph(rows)
-    report = run(graph, IdentityParams(), Settings(env="test"))
+    report = run(graph, identity_params(Settings(env="test")))
     names = [name for name, _ in graph.calls]
     assert names[0] == "runs/create_run" and names[-1] == "runs/finish_run"
     assert "identity/write_persons" in names and "identity/write_households" in names
@@ -133,7 +133,7 @@ def test_gate_failure_publishes_nothing(tmp_path: Path, link_graph: LinkGraph) -
     rows = [{"device": d, "kind": "login", "value": "carol", "days": ["2025-03-03", "2025-03-04"]}
             for d in ("c1", "c2", "c3")]
     graph = link_graph(rows)
-    report = run(graph, IdentityParams(rules=rules_file), Settings(env="test"))
+    report = run(graph, identity_params(Settings(env="test"), rules=rules_file))
     assert not report.gate.passed and report.status == "failed" and not report.published
     assert "3 devices > 2" in report.gate.reason
     names = [name for name, _ in graph.calls]

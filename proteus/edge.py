@@ -1,0 +1,45 @@
+"""Settings turned into stage params.
+
+Stages never read settings: what one needs from the environment (the pseudonym key, the
+work and rejects folders under PROTEUS_HOME, the server a bulk load restarts) goes into its
+params here, for the command line, the pipeline and the benchmarks. The key and the server
+are left out of the params a run records.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretBytes
+
+from proteus.db import manage
+from proteus.identity import IdentityParams
+from proteus.ingest import IngestParams, Server
+from proteus.pseudonym import key_from
+from proteus.settings import Settings
+
+
+def _key(settings: Settings) -> SecretBytes:
+    return SecretBytes(key_from(settings))
+
+
+def server(settings: Settings) -> Server:
+    """The managed server, which a bulk load imports into and restarts, or the external one."""
+    return Server(uri=settings.bolt_uri, import_database=partial(manage.import_database, settings)
+                  if settings.managed else None)
+
+
+def ingest_params(settings: Settings, paths: list[Path], rejects_dir: Path | None = None,
+                  work_dir: Path | None = None, **fields: Any) -> IngestParams:
+    """`IngestParams` with the key and the server; rejects and work files under
+    PROTEUS_HOME unless given."""
+    return IngestParams(paths=paths, rejects_dir=rejects_dir or settings.home / "rejects",
+                        work_dir=work_dir or settings.home / "work", key=_key(settings),
+                        server=server(settings), **fields)
+
+
+def identity_params(settings: Settings, **fields: Any) -> IdentityParams:
+    """`IdentityParams` with the key that the rules' blocked identifiers are hashed with."""
+    return IdentityParams(key=_key(settings), **fields)

@@ -1,0 +1,100 @@
+"""The ingest stage's params and report.
+
+Besides what a caller chooses, the params carry what the stage needs from the environment,
+filled at the edge (`proteus.edge.ingest_params`): the pseudonym key, the work folder and
+the server a bulk load goes to. They are left out of the params a run records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretBytes
+
+from proteus.events.checks import Bounds
+from proteus.graph import Graph
+from proteus.ingest.batch import BatchReport
+
+Bulk = Literal["auto", "first", "rebuild", "never"]
+
+
+class Server(BaseModel):
+    """The server the graph lives on, as a bulk load sees it: the managed one, which
+    `import_database(graph, neo4j-admin arguments)` imports into a new store and restarts on
+    (returning the seconds it was down), or an external one, for which proteus can only write
+    the import files."""
+
+    model_config = ConfigDict(frozen=True)
+
+    uri: str
+    import_database: Callable[[Graph, list[str]], float] | None = None
+
+    @property
+    def managed(self) -> bool:
+        return self.import_database is not None
+
+
+class IngestParams(BaseModel):
+    paths: list[Path]
+    # raw rows folded together, across the files of a record type (~0.8 KB each at peak)
+    chunk_size: int = Field(default=4_000_000, ge=2, le=1_000_000_000)
+    batch_rows: int = Field(default=20_000, ge=2, le=200_000)  # aggregate rows per transaction
+    writers: int = Field(default=1, ge=1, le=16)
+    rejects_dir: Path = Path("data/rejects")
+    work_dir: Path  # DuckDB's spill files and bulk import files
+    # the bulk path (neo4j-admin import, see docs/scale.md): "auto" for a first load of at
+    # least `bulk_min_bytes` on the managed server (below that the server's restart costs
+    # more than merging), "first" for any first load, "rebuild" replaces the graph's
+    # content, "never" always merges
+    bulk: Bulk = "auto"
+    bulk_min_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    import_files: Path | None = None  # external server: write the import files here
+    # plausible event times: not before this day, not more than `future_days` after now
+    not_before: date = date(2000, 1, 1)
+    future_days: int = Field(default=1, ge=0, le=3650)
+    # an event whose id an earlier ingest already holds within this many days of the event
+    # is a duplicate (proteus.ingest.ledger); 0 compares within one run only
+    duplicate_horizon_days: int = Field(default=7, ge=0, le=3660)
+    key: SecretBytes = Field(exclude=True, description="the pseudonym key")
+    server: Server = Field(exclude=True)
+
+    def bounds(self) -> Bounds:
+        return Bounds.around_now(datetime.combine(self.not_before, time.min, UTC),
+                                 timedelta(days=self.future_days))
+
+
+class IngestReport(BaseModel):
+    run_id: str
+    params: IngestParams
+    path: Literal["incremental", "bulk", "import files"] = "incremental"
+    folded: str | None = None  # the graph's content as Parquet tables, after a bulk load
+    seconds_down: float | None = None  # the server restarting on the new database
+    counts: dict[str, int] = {}  # nodes and relationships a bulk load imported
+    batches: list[BatchReport]
+    errors: list[str]
+    read: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    seconds: float
+    events_per_s: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(b.status != "failed" for b in self.batches)
+
+    def lines(self) -> list[str]:
+        out = [f"ingest run {self.run_id} ({self.path}): {self.read:,} read, "
+               f"{self.accepted:,} accepted, {self.rejected:,} rejected, "
+               f"{self.duplicates:,} duplicates in {self.seconds:.1f}s "
+               f"({self.events_per_s:,.0f} rows/s)"]
+        if self.counts:
+            out.append("  imported " + ", ".join(f"{k} {v:,}" for k, v in self.counts.items()))
+        for b in self.batches:
+            detail = b.error or f"{b.accepted:,} accepted, {b.rejected:,} rejected"
+            out.append(f"  {b.status:<8} {Path(b.file).name}: {detail}")
+        out.extend(f"  error    {e}" for e in self.errors)
+        return out

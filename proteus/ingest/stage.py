@@ -1,0 +1,127 @@
+"""The ingest stage: `run(graph, params) -> IngestReport`.
+
+Finds and describes the files, plans them against the graph's ledger of batches, and loads
+them through the incremental path (UNWIND, resumable) or, for a first load or a rebuild,
+through neo4j-admin import (`proteus.ingest.bulk`).
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from time import monotonic
+from typing import Any
+
+from proteus import runs
+from proteus.errors import InputError
+from proteus.events import ContractError
+from proteus.graph import Runner
+from proteus.ingest import bulk
+from proteus.ingest.batch import BatchReport, Group, ingest_groups, plan
+from proteus.ingest.files import DataFile, describe, discover
+from proteus.ingest.models import IngestParams, IngestReport
+
+
+def _bulk(graph: Runner, params: IngestParams, files: list[DataFile]) -> bool:
+    """Whether this run loads through neo4j-admin import (see `IngestParams.bulk`)."""
+    server = params.server
+    if params.bulk == "never":
+        return False
+    if params.bulk == "rebuild" or params.import_files is not None:
+        if not server.managed and params.import_files is None:
+            raise InputError(
+                "a rebuild imports files into the managed Neo4j's store, which proteus cannot "
+                f"do for the external server at {server.uri}; pass --import-files DIR "
+                "to write the import files and the neo4j-admin command to run on that server")
+        return True
+    present = {row["label"] for row in graph.read("db/label_counts") if row["count"]}
+    first = not present - {*bulk.KEPT, "Run"}
+    if params.bulk == "first":
+        if not first:
+            raise InputError("the graph already holds data (" + ", ".join(sorted(present))
+                             + "); a first load through neo4j-admin import needs a graph "
+                             "without it: --rebuild replaces the graph's content")
+        if not server.managed:
+            raise InputError(f"the external server at {server.uri} cannot be loaded "
+                             "by neo4j-admin from here; pass --import-files DIR")
+        return True
+    return (first and server.managed
+            and sum(f.size for f in files) >= params.bulk_min_bytes)
+
+
+def _described(path: Path) -> DataFile | str:
+    try:
+        return describe(path)
+    except ContractError as exc:
+        return str(exc)
+
+
+def run(graph: Runner, params: IngestParams) -> IngestReport:
+    key = params.key.get_secret_value()
+    files, errors = discover(params.paths)
+    if not files and not errors:
+        raise InputError("no data files found in " + ", ".join(map(str, params.paths)))
+    described = []
+    with ThreadPoolExecutor(max_workers=2) as pool:  # gzip and sha256 release the GIL
+        for found in pool.map(_described, files):
+            if isinstance(found, DataFile):
+                described.append(found)
+            else:
+                errors.append(found)
+    for error in errors:
+        print(f"  skipped: {error}", file=sys.stderr)
+    started = monotonic()
+    first_load = _bulk(graph, params, described)
+    extra: dict[str, Any] = {}
+    with runs.track(graph, "ingest", params, inputs=[d.sha256 for d in described]) as run_:
+        groups, batches = plan(graph, described, run_.id, fresh=first_load)
+        if first_load:
+            batches, extra = _load_bulk(graph, params, groups, batches, run_.id, key,
+                                        {d.sha256: d for d in described})
+        else:
+            batches += ingest_groups(graph, groups, run_.id, key, params.rejects_dir,
+                                     params.chunk_size, params.writers, params.batch_rows,
+                                     params.work_dir, params.bounds(),
+                                     params.duplicate_horizon_days)
+        order = {d.sha256: k for k, d in enumerate(described)}
+        batches.sort(key=lambda b: order[b.batch_id])
+        seconds = monotonic() - started
+        report = IngestReport(
+            run_id=run_.id, params=params, batches=batches, errors=errors,
+            read=sum(b.read for b in batches), accepted=sum(b.accepted for b in batches),
+            rejected=sum(b.rejected for b in batches),
+            duplicates=sum(b.duplicates for b in batches), seconds=round(seconds, 3),
+            events_per_s=round(sum(b.read for b in batches if b.status != "skipped")
+                               / max(seconds, 1e-9), 1), **extra)
+        run_.report = report
+        if not report.ok:
+            run_.status = "failed"
+    return report
+
+
+def _load_bulk(graph: Runner, params: IngestParams, groups: list[Group],
+               reports: list[BatchReport], run_id: str, key: bytes,
+               described: dict[str, DataFile]) -> tuple[list[BatchReport], dict[str, Any]]:
+    work = params.work_dir
+    reports, group_records, exported = bulk.fold_for_import(
+        groups, reports, run_id, key, params.rejects_dir, work, params.bounds(),
+        params.batch_rows)
+    now = datetime.now(UTC)
+    records = [("Run", [graph.read("runs/run_node", id=run_id)[0]["run"]]),
+               ("IngestGroup", group_records),
+               ("IngestBatch", [bulk.batch_record(r, described[r.batch_id], run_id, now)
+                                for r in reports])]
+    kept, links = bulk.kept_nodes(graph)  # type: ignore[arg-type]
+    folded = work / "folded"
+    files = bulk.combine(exported, folded, params.import_files or work / "import", records,
+                         kept, links)
+    extra: dict[str, Any] = {"counts": files.counts, "folded": str(folded)}
+    if params.server.import_database is None:
+        print("  import files written to " + str(files.folder) + "; on the server, with it "
+              "stopped, run:\n    " + bulk.command_text(files), file=sys.stderr)
+        return reports, {**extra, "path": "import files"}
+    arguments = bulk.import_arguments(files)
+    down = params.server.import_database(graph, arguments)  # type: ignore[arg-type]
+    return reports, {**extra, "path": "bulk", "seconds_down": round(down, 1)}

@@ -1,0 +1,86 @@
+"""One contract for every stage: `proteus.<stage>.stage.run(graph, params) -> Report`, its
+package a face that only re-exports it with the params and the report, and no stage reading
+settings (the edge, `proteus.edge`, puts what a stage needs into its params)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import proteus
+from proteus.edge import identity_params, ingest_params
+from proteus.settings import Settings
+
+ROOT = Path(proteus.__file__).parent
+STAGES = {
+    "ingest": ("IngestParams", "IngestReport"),
+    "taxonomy": ("TaxonomyParams", "TaxonomyReport"),
+    "identity": ("IdentityParams", "IdentityReport"),
+    "interests": ("InterestsParams", "InterestsReport"),
+    "segments": ("SegmentsParams", "SegmentsReport"),
+    "recommend": ("RecommendParams", "RecommendReport"),
+}
+# benchmarks measure whole runs against a dataset: they are tools, not stages, and take
+# the settings themselves
+TOOLS = {"bench.py", "evaluate.py"}
+
+
+def _stage_modules() -> Iterator[Path]:
+    for name in STAGES:
+        yield from (p for p in sorted((ROOT / name).glob("*.py")) if p.name not in TOOLS)
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_each_stage_runs_on_a_graph_with_its_params_and_returns_its_report(name: str) -> None:
+    package = importlib.import_module(f"proteus.{name}")
+    stage = importlib.import_module(f"proteus.{name}.stage")
+    params, report = STAGES[name]
+    assert package.run is stage.run
+    assert list(inspect.signature(stage.run).parameters) == ["graph", "params"]
+    hints = typing.get_type_hints(stage.run)
+    assert hints["params"] is getattr(package, params)
+    assert hints["return"] is getattr(package, report)
+    assert {"run", params, report} <= set(package.__all__)
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_a_stage_package_is_a_face_without_logic(name: str) -> None:
+    body = ast.parse((ROOT / name / "__init__.py").read_text()).body
+    kinds = {type(node).__name__ for node in body if not (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))}
+    assert kinds <= {"Import", "ImportFrom", "Assign"}
+    assigned = {t.id for node in body if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)}
+    assert assigned <= {"__all__"}
+
+
+def test_no_stage_reads_the_settings() -> None:
+    readers = []
+    for path in _stage_modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "proteus.settings":
+                readers.append(str(path.relative_to(ROOT)))
+    assert readers == []
+
+
+def test_the_edge_fills_what_a_stage_needs_and_the_run_does_not_record_it(
+        tmp_path: Path) -> None:
+    settings = Settings(env="test", home=tmp_path)
+    params = ingest_params(settings, [tmp_path / "data"])
+    assert params.key.get_secret_value() == settings.pseudonym_key.get_secret_value().encode()
+    assert (params.work_dir, params.rejects_dir) == (tmp_path / "work", tmp_path / "rejects")
+    assert params.server.managed and params.server.uri == settings.bolt_uri
+    recorded = params.model_dump_json()
+    assert "key" not in params.model_dump() and "server" not in params.model_dump()
+    assert settings.pseudonym_key.get_secret_value() not in recorded
+    external = ingest_params(Settings(env="test", neo4j_uri="bolt://db.example:7687"), [])
+    assert not external.server.managed and external.server.uri == "bolt://db.example:7687"
+    identity = identity_params(settings, engine="reference")
+    assert identity.engine == "reference" and "key" not in identity.model_dump()
+
