@@ -5,7 +5,7 @@ The orchestrator only wires stages; each stage owns its work and returns its own
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -34,6 +34,8 @@ from proteus.identity.explain import PairExplanation
 from proteus.settings import Settings
 
 R = TypeVar("R")
+
+log = logging.getLogger(__name__)
 
 
 class PipelineParams(BaseModel):
@@ -100,7 +102,7 @@ class PipelineReport(BaseModel):
 
 
 def _stage(name: str, seconds: dict[str, float], work: Callable[[], R]) -> R:
-    print(f"== {name}", file=sys.stderr, flush=True)
+    log.info("stage %s", name)
     started = time.monotonic()
     result = work()
     seconds[name] = round(time.monotonic() - started, 1)
@@ -137,8 +139,7 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
     seconds: dict[str, float] = {}
     started, graph = _stage("database", seconds, lambda: manage.up(settings))
     with graph:
-        print(f"Neo4j {'started' if started else 'reused'} at {settings.bolt_uri}",
-              file=sys.stderr)
+        log.info("Neo4j %s at %s", "started" if started else "reused", settings.bolt_uri)
         generated = _stage("generate", seconds, lambda: generate.run(generate.GenerateParams(
             out=params.data_dir, devices=params.devices, days=params.days, seed=params.seed)))
         ingested = _stage("ingest", seconds, lambda: ingest.run(graph, edge.ingest_params(

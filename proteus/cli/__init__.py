@@ -14,7 +14,7 @@ from proteus import pipeline
 from proteus.cli.api import serve as serve_command
 from proteus.cli.audiences import audience_group
 from proteus.cli.bench import bench
-from proteus.cli.common import ProteusGroup, connect, settings
+from proteus.cli.common import ProteusGroup, connect, settings, show_progress
 from proteus.cli.generate import generate
 from proteus.cli.identity import identity
 from proteus.cli.ingest import ingest_command
@@ -30,6 +30,7 @@ from proteus.db import manage
 @click.group(cls=ProteusGroup)
 def cli() -> None:
     """Proteus: explainable audience intelligence on Neo4j."""
+    show_progress()
 
 
 @cli.group()

@@ -1,9 +1,11 @@
-"""What every command shares: one-line errors, settings, the graph handle and the final JSON
-line. Command modules import this module, never the package's `__init__`."""
+"""What every command shares: one-line errors, progress lines, settings, the graph handle and
+the final JSON line. Command modules import this module, never the package's `__init__`."""
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any
 
 import click
@@ -28,6 +30,43 @@ class ProteusGroup(click.Group):
         except (Neo4jError, DriverError) as exc:
             message = " ".join(str(getattr(exc, "message", None) or exc).split())
             raise click.ClickException(f"Neo4j refused the request: {message[:300]}") from None
+
+
+class ProgressLines(logging.Handler):
+    """The library's log records as progress lines on stderr, each with the seconds since the
+    command started and the part of proteus it comes from:
+    `  [  12.3s] identity: writing 8,102 persons and 3,950 households`."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.started = time.time()
+
+    def format(self, record: logging.LogRecord) -> str:
+        part = record.name.split(".")[1] if record.name.startswith("proteus.") else record.name
+        level = f"{record.levelname}: " if record.levelno >= logging.WARNING else ""
+        return (f"  [{record.created - self.started:6.1f}s] {part}: {level}"
+                + super().format(record))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:
+            self.handleError(record)
+
+
+def show_progress(level: int = logging.INFO) -> None:
+    """Show the `proteus` loggers' records from `level` up as progress lines; a second call
+    (the next command in the same process) replaces the first, restarting the clock."""
+    logger = logging.getLogger("proteus")
+    for handler in [h for h in logger.handlers if isinstance(h, ProgressLines)]:
+        logger.removeHandler(handler)
+    logger.addHandler(ProgressLines())
+    logger.setLevel(level)
+
+
+def quiet_progress() -> None:
+    """Only warnings from here on."""
+    logging.getLogger("proteus").setLevel(logging.WARNING)
 
 
 def first_error(exc: ValidationError) -> str:

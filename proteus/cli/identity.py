@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from proteus.cli.common import connect, emit, settings
+from proteus.cli.common import connect, emit, quiet_progress, settings
 from proteus.edge import identity_params
 from proteus.identity.bench import bench_identity
 from proteus.identity.explain import explain_device, explain_pair
@@ -36,8 +36,9 @@ def identity() -> None:
 def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
                 quiet: bool) -> None:
     """Link devices into persons and households; print the quality report."""
-    params = identity_params(settings(), engine=engine, rules=rules, truth=truth, links=links,
-                             quiet=quiet)
+    if quiet:
+        quiet_progress()
+    params = identity_params(settings(), engine=engine, rules=rules, truth=truth, links=links)
     with connect() as graph:
         report = run(graph, params)
     for line in report.lines():

@@ -3,7 +3,7 @@ and `import_database`, which swaps in a store that neo4j-admin imported (a bulk 
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 
 from neo4j.exceptions import Neo4jError
@@ -14,6 +14,8 @@ from proteus.db import server, store
 from proteus.errors import GraphAuthError, GraphUnavailable, ServerError
 from proteus.graph import Graph
 from proteus.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class DbStatus(BaseModel):
@@ -108,10 +110,6 @@ def down(settings: Settings) -> bool:
     return server.stop(settings)
 
 
-def _say(line: str) -> None:
-    print(f"  bulk: {line}", file=sys.stderr, flush=True)
-
-
 def import_database(settings: Settings, graph: Graph, arguments: list[str],
                     heap: str = "2g") -> float:
     """Run `neo4j-admin` with `arguments` (a database import) into a new generation of the
@@ -121,14 +119,15 @@ def import_database(settings: Settings, graph: Graph, arguments: list[str],
     store.sweep(layout.home)
     staging = store.staging(layout.home)
     started = time.monotonic()
-    _say(f"importing into {staging.name}")
+    log.info("bulk import into %s", staging.name)
     server.admin(settings, ["dbms", "set-initial-password",
                             settings.neo4j_password.get_secret_value()], staging,
                  "could not set the password of the new database")
     done = server.admin(settings, arguments, staging, "neo4j-admin database import failed",
                         heap=heap)
     report = [line for line in done.stdout.splitlines() if "IMPORT DONE" in line]
-    _say(f"imported in {time.monotonic() - started:.1f}s {report[-1] if report else ''}".strip())
+    log.info("bulk imported in %.1fs%s", time.monotonic() - started,
+             f" {report[-1]}" if report else "")
     down = time.monotonic()
     server.stop(settings)
     store.promote(layout.home, staging)
@@ -137,7 +136,7 @@ def import_database(settings: Settings, graph: Graph, arguments: list[str],
     init(graph)
     graph.write("db/await_indexes")
     store.sweep(layout.home)
-    _say(f"server restarted on the new database in {time.monotonic() - down:.1f}s")
+    log.info("server restarted on the new database in %.1fs", time.monotonic() - down)
     return time.monotonic() - down
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import resource
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -26,6 +26,8 @@ from proteus import browser
 from proteus.db import store
 from proteus.errors import ServerError
 from proteus.settings import Settings
+
+log = logging.getLogger(__name__)
 
 _ENTRY = "org.neo4j.server.CommunityEntryPoint"
 _JVM_FLAGS = [
@@ -70,10 +72,6 @@ class Layout:
         return self.home / "logs" / "console.log"
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def _require(tool: str, hint: str) -> str:
     found = shutil.which(tool)
     if not found:
@@ -98,7 +96,7 @@ def assemble(layout: Layout) -> None:
     (layout.build / "pom.xml").write_text(pom, encoding="utf-8")
     for target in (layout.lib, layout.plugin_jars):
         shutil.rmtree(target, ignore_errors=True)
-    _say("assembling Neo4j from Maven Central (first time only; jars are cached in ~/.m2)")
+    log.info("assembling Neo4j from Maven Central (first time only; jars are cached in ~/.m2)")
     base = [mvn, "-q", "-B", "-f", str(layout.build / "pom.xml"), "dependency:copy-dependencies",
             "-DincludeScope=runtime"]
     for out, flag in ((layout.lib, "-DexcludeGroupIds"), (layout.plugin_jars, "-DincludeGroupIds")):
@@ -218,7 +216,7 @@ def start(settings: Settings) -> bool:
         (os.POSIX_SPAWN_DUP2, 1, 2),
     ])
     layout.pid_file.write_text(str(pid))
-    _say(f"starting Neo4j (pid {pid}), log {layout.console_log}")
+    log.info(f"starting Neo4j (pid {pid}), log {layout.console_log}")
     deadline = time.monotonic() + settings.start_timeout_s
     while time.monotonic() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)

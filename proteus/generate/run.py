@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
+import logging
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +25,8 @@ from proteus.generate.profiles import PROFILES
 from proteus.generate.truth import TRUTH_DIR
 from proteus.generate.viewing import WatchLedger, viewing_day
 from proteus.generate.world import build_world
+
+log = logging.getLogger(__name__)
 
 EXTENSIONS = {"jsonl": ".jsonl.gz", "csv": ".csv", "parquet": ".parquet"}
 MANIFEST = "manifest.json"
@@ -65,12 +67,10 @@ def _rng(seed: int, stream: str, day: int = 0) -> np.random.Generator:
 class _Progress:
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self.started = time.perf_counter()
 
     def say(self, message: str) -> None:
         if not self.quiet:
-            elapsed = time.perf_counter() - self.started
-            print(f"[generate {elapsed:7.1f}s] {message}", file=sys.stderr, flush=True)
+            log.info(message)
 
 
 def run(params: GenerateParams) -> GenerateReport:

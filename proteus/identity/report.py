@@ -22,7 +22,6 @@ class IdentityParams(BaseModel):
         default=None, description="a folder of the ingest fold's Parquet files (sightings, "
         "identifiers, devices) to read the links from; default: the graph")
     batch_size: int = Field(default=10_000, ge=100, le=100_000)
-    quiet: bool = Field(default=False, description="no progress lines on stderr")
     key: SecretBytes = Field(exclude=True, description="the pseudonym key, for the rules' "
                              "blocked identifier values")
 

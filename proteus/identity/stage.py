@@ -9,7 +9,7 @@ result unless the quality gate fails (then the previous persons stay current).
 from __future__ import annotations
 
 import hashlib
-import sys
+import logging
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -38,6 +38,8 @@ from proteus.identity.rules import Rules, default_rules_path, load_rules
 from proteus.identity.source import read_folder, read_graph, value_bounds
 from proteus.identity.stable import Change, Previous, assign, changes_of
 from proteus.identity.table import LinkTable, iso
+
+log = logging.getLogger(__name__)
 
 MAX_CAUSES = 20
 
@@ -173,27 +175,22 @@ def causes(changes: list[Change], resolution: Resolution, previous: Previous
 
 def run(graph: Runner, params: IdentityParams) -> IdentityReport:
     started = time.perf_counter()
-
-    def say(text: str) -> None:
-        if not params.quiet:
-            print(f"  [{time.perf_counter() - started:6.1f}s] identity: {text}", file=sys.stderr)
-
     rules = load_rules(params.rules)
     blocked = rules.blocked_values(params.key.get_secret_value())
     truth = load_truth(params.truth) if params.truth is not None else None
     source = "graph" if params.links is None else f"folder {params.links}"
     with runs.track(graph, "identity", params, rule_versions={"identity": rules.version},
                     rules=rules.model_dump(mode="json")) as run_:
-        say(f"reading links from the {source}")
+        log.info(f"reading links from the {source}")
         table = read_graph(graph) if params.links is None else read_folder(params.links)
         read = time.perf_counter()
-        say(f"read {table.n_devices:,} devices, {table.n_links:,} links; applying rules")
+        log.info(f"read {table.n_devices:,} devices, {table.n_links:,} links; applying rules")
         window = link_window(table, rules.window_days)
         for line in window_warning(window):
-            print(f"identity: {line}", file=sys.stderr)
+            log.warning(line)
         resolution = resolve_table(table, rules, blocked, params.engine, graph, run_.id)
         excluded = sorted(resolution.decision.excluded.values(), key=lambda e: e.identifier)
-        say(f"{int(resolution.person.max()) + 1 if table.n_devices else 0:,} persons; "
+        log.info(f"{int(resolution.person.max()) + 1 if table.n_devices else 0:,} persons; "
             f"writing {len(excluded):,} exclusions")
         written = time.perf_counter()
         publish.write_exclusions(graph, run_.id, rules.version, excluded, params.batch_size)
@@ -216,18 +213,18 @@ def run(graph: Runner, params: IdentityParams) -> IdentityReport:
         kept_h = len(set(household_ids) & set(previous_household.ids))
         checked = gate(resolution, rules)
         if checked.passed:
-            say(f"writing {len(person_ids):,} persons and {len(household_ids):,} households")
+            log.info(f"writing {len(person_ids):,} persons and {len(household_ids):,} households")
             publish.write_persons(graph, run_.id, publish.person_rows(
                 resolution, person_ids, previous_person), params.batch_size)
             rows = publish.household_rows(resolution, person_ids, household_ids,
                                           previous_person, previous_household)
             publish.write_households(graph, run_.id, rows, params.batch_size)
-            say("retiring the earlier run's persons and households")
+            log.info("retiring the earlier run's persons and households")
             publish.retire(graph, run_.id,
                            publish.left_persons(resolution, person_ids, previous_person),
                            publish.left_households(rows, previous_person, previous_household),
                            params.batch_size)
-            say("writing the persons' summaries")
+            log.info("writing the persons' summaries")
             publish.write_summaries(graph, person_ids, params.batch_size)
             publish.write_changes(
                 graph, run_.id, "person",
@@ -264,6 +261,6 @@ def run(graph: Runner, params: IdentityParams) -> IdentityReport:
                      "write": round(finished - written, 3),
                      "total": round(finished - started, 3)},
         )
-        say("done")
+        log.info("done")
         run_.report = report
     return report

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -42,6 +42,8 @@ from proteus.graph import Runner
 from proteus.ingest.files import DataFile, check_start
 from proteus.ingest.fold import Fold, Row
 from proteus.ingest.ledger import Ledger
+
+log = logging.getLogger(__name__)
 
 
 class BatchReport(BaseModel):
@@ -74,15 +76,17 @@ class Group:
 
 
 class Progress:
-    def __init__(self, stream: TextIO = sys.stderr, every_s: float = 2.0) -> None:
-        self.stream, self.every_s = stream, every_s
-        self.started = self.last = time.monotonic()
+    """Progress lines, at most one every `every_s` seconds unless forced."""
+
+    def __init__(self, every_s: float = 2.0) -> None:
+        self.every_s = every_s
+        self.last = time.monotonic()
 
     def say(self, line: str, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - self.last >= self.every_s:
             self.last = now
-            print(f"  [{now - self.started:6.1f}s] {line}", file=self.stream, flush=True)
+            log.info(line)
 
 
 def plan(graph: Runner, files: list[DataFile], run_id: str,

@@ -7,7 +7,7 @@ through neo4j-admin import (`proteus.ingest.bulk`).
 
 from __future__ import annotations
 
-import sys
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,8 @@ from proteus.ingest import bulk
 from proteus.ingest.batch import BatchReport, Group, ingest_groups, plan
 from proteus.ingest.files import DataFile, describe, discover
 from proteus.ingest.models import IngestParams, IngestReport
+
+log = logging.getLogger(__name__)
 
 
 def _bulk(graph: Runner, params: IngestParams, files: list[DataFile]) -> bool:
@@ -71,7 +73,7 @@ def run(graph: Runner, params: IngestParams) -> IngestReport:
             else:
                 errors.append(found)
     for error in errors:
-        print(f"  skipped: {error}", file=sys.stderr)
+        log.warning("skipped: %s", error)
     started = monotonic()
     first_load = _bulk(graph, params, described)
     extra: dict[str, Any] = {}
@@ -119,8 +121,8 @@ def _load_bulk(graph: Runner, params: IngestParams, groups: list[Group],
                          kept, links)
     extra: dict[str, Any] = {"counts": files.counts, "folded": str(folded)}
     if params.server.import_database is None:
-        print("  import files written to " + str(files.folder) + "; on the server, with it "
-              "stopped, run:\n    " + bulk.command_text(files), file=sys.stderr)
+        log.warning("import files written to %s; on the server, with it stopped, run:\n    %s",
+                    files.folder, bulk.command_text(files))
         return reports, {**extra, "path": "import files"}
     arguments = bulk.import_arguments(files)
     down = params.server.import_database(graph, arguments)  # type: ignore[arg-type]

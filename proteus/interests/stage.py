@@ -9,7 +9,7 @@ batches.
 from __future__ import annotations
 
 import itertools
-import sys
+import logging
 import time
 from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +24,8 @@ from proteus.interests.models import InterestsParams, InterestsReport
 from proteus.interests.scoring import Scores, collect_views, reference_day, score, select
 from proteus.taxonomy.files import TAXONOMIES
 from proteus.views.table import EPOCH_ORDINAL
+
+log = logging.getLogger(__name__)
 
 WRITE_BATCH = 20_000  # relationships per transaction, whole persons
 WRITERS = 2
@@ -96,7 +98,7 @@ def run(graph: Runner, params: InterestsParams) -> InterestsReport:
     tagged = len({content for content, _ in tags})
     warnings = tag_warnings(contents, tagged, params.taxonomy)
     for warning in warnings:
-        print(f"interests: WARNING: {warning}", file=sys.stderr)
+        log.warning(warning)
     table = views.load(graph, params.views)
     reference = params.reference_day or reference_day(table)
     seconds_stream = time.monotonic() - started

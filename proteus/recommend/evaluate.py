@@ -284,7 +284,7 @@ def _pipeline(graph: Graph, settings: Settings, train: Path, work: Path,
     ingest.run(graph, edge.ingest_params(settings, [train], rejects_dir=work / "rejects"))
     taxonomy.run(graph, taxonomy.TaxonomyParams())
     say("resolving identity")
-    identity.run(graph, edge.identity_params(settings, quiet=True))
+    identity.run(graph, edge.identity_params(settings))
     say("scoring interests")
     interests.run(graph, interests.InterestsParams())
     say("building neighbours")

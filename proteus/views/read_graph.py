@@ -4,7 +4,7 @@ while this process decodes the last."""
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +19,11 @@ BLOCK = 20_000  # devices per read
 IN_FLIGHT = 2
 
 
+log = logging.getLogger(__name__)
+
+
 def say(message: str) -> None:
-    print(f"  [views] {message}", file=sys.stderr, flush=True)
+    log.info(message)
 
 
 def owners(graph: Runner) -> tuple[pa.Array, pa.Array]:

@@ -91,8 +91,8 @@ def _kill_at(process: subprocess.Popen[str], marker: str, delay: float) -> None:
     raise AssertionError(f"the rebuild ended before {marker!r}")
 
 
-@pytest.mark.parametrize(("marker", "delay"), [("bulk: importing into", 2.0),
-                                               ("bulk: imported in", 0.5)])
+@pytest.mark.parametrize(("marker", "delay"), [("bulk import into", 2.0),
+                                               ("bulk imported in", 0.5)])
 def test_a_bulk_load_killed_leaves_the_old_database_or_the_whole_new_one(
         graph: Graph, settings: Settings, datasets: tuple[Path, Path], tmp_path: Path,
         marker: str, delay: float) -> None:

@@ -3,6 +3,7 @@ figures with nothing to measure, and one-line errors for a truth file it cannot 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,7 +25,7 @@ def days(start: date, count: int, step: int = 1) -> list[str]:
 
 
 def test_a_window_over_months_is_anchored_on_the_latest_day_and_warns(
-        capsys: pytest.CaptureFixture[str], link_graph: LinkGraph) -> None:
+        caplog: pytest.LogCaptureFixture, link_graph: LinkGraph) -> None:
     months = days(date(2025, 1, 1), 45, step=2)  # every other day, 2025-01-01 .. 2025-03-30
     rows = [{"device": d, "kind": "login", "value": "anna", "days": months} for d in "ab"]
     rows += [{"device": "c", "kind": "login", "value": "old", "days": months[:3]},
@@ -38,20 +39,22 @@ def test_a_window_over_months_is_anchored_on_the_latest_day_and_warns(
     assert window.sighting_days == 2 * 45 + 2 * 3
     assert window.sighting_days_left_out == 2 * (45 - 14) + 2 * 3
     assert report.persons.count == 3  # a and b in the window; c and d only before it
-    err = capsys.readouterr().err
-    assert "the 28-day link window (2025-03-03 to 2025-03-30) leaves out 68 of 96" in err
+    [warned] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "the 28-day link window (2025-03-03 to 2025-03-30) leaves out 68 of 96" in (
+        warned.getMessage())
     lines = "\n".join(report.lines())
     assert "window     last 28 days of the data: 2025-03-03 to 2025-03-30" in lines
     assert "WARNING: the 28-day window leaves out most of the data" in lines
 
 
-def test_a_week_raises_no_window_warning(capsys: pytest.CaptureFixture[str],
+def test_a_week_raises_no_window_warning(caplog: pytest.LogCaptureFixture,
                                         link_graph: LinkGraph) -> None:
     week = days(date(2025, 3, 3), 7)
     rows = [{"device": d, "kind": "login", "value": "anna", "days": week} for d in "ab"]
     report = run(link_graph(rows), identity_params(Settings(env="test")))
     assert report.window is not None and report.window.links_left_out == 0
-    assert "WARNING" not in "\n".join(report.lines()) + capsys.readouterr().err
+    assert "WARNING" not in "\n".join(report.lines())
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_figures_with_nothing_to_measure_are_not_available(tmp_path: Path,

@@ -1,12 +1,15 @@
 """One contract for every stage: `proteus.<stage>.stage.run(graph, params) -> Report`, its
-package a face that only re-exports it with the params and the report, and no stage reading
-settings (the edge, `proteus.edge`, puts what a stage needs into its params)."""
+package a face that only re-exports it with the params and the report, no stage reading
+settings (the edge, `proteus.edge`, puts what a stage needs into its params), and progress
+as log records, which the command line shows as lines on stderr."""
 
 from __future__ import annotations
 
 import ast
 import importlib
 import inspect
+import logging
+import re
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import proteus
+from proteus.cli.common import quiet_progress, show_progress
 from proteus.edge import identity_params, ingest_params
 from proteus.settings import Settings
 
@@ -69,6 +73,16 @@ def test_no_stage_reads_the_settings() -> None:
     assert readers == []
 
 
+def test_no_stage_prints() -> None:
+    printing = []
+    for path in _stage_modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
+                    node.func.id == "print"):
+                printing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert printing == []
+
+
 def test_the_edge_fills_what_a_stage_needs_and_the_run_does_not_record_it(
         tmp_path: Path) -> None:
     settings = Settings(env="test", home=tmp_path)
@@ -84,3 +98,26 @@ def test_the_edge_fills_what_a_stage_needs_and_the_run_does_not_record_it(
     identity = identity_params(settings, engine="reference")
     assert identity.engine == "reference" and "key" not in identity.model_dump()
 
+
+@pytest.fixture
+def progress() -> Iterator[None]:
+    logger = logging.getLogger("proteus")
+    handlers, level = list(logger.handlers), logger.level
+    show_progress()
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+
+
+def test_log_records_show_as_progress_lines(progress: None,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    logging.getLogger("proteus.identity.stage").info("read %s devices", "1,200")
+    logging.getLogger("proteus.interests.stage").warning("no content carries a tag")
+    logging.getLogger("proteus.views.read_graph").debug("not shown")
+    quiet_progress()
+    logging.getLogger("proteus.identity.stage").info("not shown either")
+    logging.getLogger("proteus.pipeline").error("shown")
+    lines = capsys.readouterr().err.splitlines()
+    assert [re.sub(r"^  \[ *\d+\.\ds\] ", "", line) for line in lines] == [
+        "identity: read 1,200 devices", "interests: WARNING: no content carries a tag",
+        "pipeline: ERROR: shown"]
