@@ -21,7 +21,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -75,6 +75,18 @@ def folded_columns(kind: str) -> list[str]:
 CATALOG_SCHEMA = pa.schema([("id", pa.string()), ("title", pa.string()), ("kind", pa.string()),
                             ("genres", pa.list_(pa.string())),
                             ("iab_ids", pa.list_(pa.string()))])
+
+
+class Folding(Protocol):
+    """What the ingest paths ask of a group's fold, on either engine (`Fold`, or
+    `proteus.spark.fold.SparkFold`)."""
+
+    def load(self, files: list[Path]) -> list[FileScan]: ...
+    def fold(self, earlier: Sequence[Path] = (), horizon_days: int = 0) -> list[int]: ...
+    def keep_ids(self, path: Path) -> None: ...
+    def counts(self) -> dict[int, FileCounts]: ...
+    def rejects(self, file: int) -> Iterator[tuple[int, str, str, str]]: ...
+    def export(self, folder: Path) -> list[Path]: ...
 
 
 @dataclass

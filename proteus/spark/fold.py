@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +48,7 @@ def normalised_schema(kind: str) -> pa.Schema:
     return pa.schema([*columns, ("scan_read", pa.int64()), ("scan_error", pa.string())])
 
 
-def read_files(kind: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def read_files(kind: str, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """A Spark task: the files named in `batches` (`file`, `path`) as normalised rows, each
     file's rows numbered from 0 in `ord`, then the file's outcome row."""
     schema = normalised_schema(kind)
@@ -75,7 +75,7 @@ def _read_file(kind: str, index: int, path: Path,
             table = table.set_column(table.schema.get_field_index("file"), "file",
                                      table.column("file_index")).drop(["file_index"])
             yield from table.cast(schema).to_batches()
-        outcome = {name: [None] for name in schema.names}
+        outcome: dict[str, list[Any]] = {name: [None] for name in schema.names}
         outcome.update(ord=[-1], file=[index], line=[-1], scan_read=[scan.read],
                        scan_error=[scan.error])
         yield from pa.Table.from_pydict(outcome, schema=schema).to_batches()

@@ -57,6 +57,9 @@ def session(settings: Settings) -> SparkSession:
     pyspark_module()
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     work = Path(settings.home) / "work" / "spark"
