@@ -12,6 +12,7 @@ import click
 from proteus.errors import InputError
 from proteus.graph import Graph
 from proteus.ingest import IngestParams
+from proteus.spark.cli import spark_options, with_spark
 
 INGEST_DEFAULTS = IngestParams.model_fields
 
@@ -123,6 +124,32 @@ def bench_pipeline_command(devices: int, days: int, seed: int, data: Path | None
     with connect() as graph:
         require_empty_or_reset(graph, reset)
         emit(run_bench(graph, settings(), devices, days, seed, data, audience, work_dir))
+
+
+@bench.command("spark")
+@click.option("--devices", default=20_000, show_default=True)
+@click.option("--days", default=7, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Use this generated dataset instead of generating one.")
+@click.option("--work-dir", type=click.Path(path_type=Path), default=None,
+              help="Where both engines write their tables (default: a temporary folder).")
+@spark_options
+def bench_spark_command(devices: int, days: int, data: Path | None, work_dir: Path | None,
+                        spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
+    """The Spark engine against the embedded one on the same files: seconds per stage,
+    local[1] against local[2], equal tables and partitions (needs the extra spark)."""
+    from proteus import generate
+    from proteus.cli import emit, settings
+    from proteus.spark.bench import bench_spark
+
+    config = with_spark(settings(), spark_master, spark_conf)
+    with tempfile.TemporaryDirectory(prefix="proteus-bench-spark-") as tmp:
+        if data is None:
+            data = Path(tmp) / "data"
+            print(f"generating {devices:,} devices, {days} days into {data}", file=sys.stderr)
+            generate.run(generate.GenerateParams(out=data, devices=devices, days=days,
+                                                 quiet=True))
+        emit(bench_spark(config, data, work_dir or Path(tmp) / "work"))
 
 
 def _register() -> None:
