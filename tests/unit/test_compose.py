@@ -29,3 +29,16 @@ def test_dockerfile_installs_the_package_and_ships_the_queries() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert "COPY cypher" in text and "pip install" in text
     assert 'CMD ["proteus"' in text
+
+
+def test_compose_runs_a_spark_master_and_a_worker_that_share_the_data_path() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    master, worker = compose["services"]["spark-master"], compose["services"]["spark-worker"]
+    assert "org.apache.spark.deploy.master.Master" in master["command"]
+    assert worker["command"][-1] == "spark://spark-master:7077"
+    assert master["environment"]["PROTEUS_SPARK_MASTER"] == "spark://spark-master:7077"
+    assert master["build"]["dockerfile"] == worker["build"]["dockerfile"] == "Dockerfile.spark"
+    assert "proteus-data:/app/data" in master["volumes"]
+    assert "proteus-data:/app/data" in worker["volumes"]
+    text = (ROOT / "Dockerfile.spark").read_text()
+    assert '".[spark]"' in text and "openjdk-17" in text
