@@ -123,7 +123,9 @@ def spark_components(size: int, sources: np.ndarray, targets: np.ndarray) -> np.
     from proteus.spark.components import spark_labels
     from proteus.spark.session import session
 
-    return spark_labels(session(get_settings()), size, sources, targets)
+    settings = get_settings()
+    return spark_labels(session(settings), size, sources, targets,
+                        (settings.home / "work" / "spark").resolve())
 
 
 def labels(size: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -15,11 +15,15 @@ have already chosen the edges (`proteus.identity.resolve`).
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -52,16 +56,32 @@ def _small_star(edges: DataFrame) -> DataFrame:
 
 
 def spark_labels(spark: SparkSession, size: int, sources: np.ndarray, targets: np.ndarray,
-                 say: Callable[[str], None] | None = None) -> np.ndarray:
-    """The component of each of `size` nodes over integer edges (its smallest node)."""
+                 work: Path, say: Callable[[str], None] | None = None) -> np.ndarray:
+    """The component of each of `size` nodes over integer edges (its smallest node). The
+    edges go to Spark and the stars come back as Parquet under `work` (a path the driver
+    and the executors share)."""
     say = say or (lambda line: None)
     found = np.arange(size, dtype=np.int64)
     if not len(sources):
         return found
-    table = pa.table({"a": np.asarray(sources, dtype=np.int64),
-                      "b": np.asarray(targets, dtype=np.int64)})
-    edges = spark.createDataFrame(table.to_pandas()).where("a <> b").distinct()
-    edges = edges.checkpoint()
+    folder = work / f"components-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    try:
+        pq.write_table(pa.table({"a": np.asarray(sources, dtype=np.int64),
+                                 "b": np.asarray(targets, dtype=np.int64)}),
+                       folder / "edges.parquet")
+        stars = _stars(spark, str(folder / "edges.parquet"), say)
+        stars.write.parquet(str(folder / "stars"))
+        pairs = pq.read_table(folder / "stars")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    # converged: every edge joins a node to its component's smallest node
+    found[pairs.column("a").to_numpy()] = pairs.column("b").to_numpy()
+    return found
+
+
+def _stars(spark: SparkSession, edges_path: str, say: Callable[[str], None]) -> DataFrame:
+    edges = spark.read.parquet(edges_path).where("a <> b").distinct().checkpoint()
     for round_ in range(1, MAX_ROUNDS + 1):
         after = _small_star(_large_star(edges)).checkpoint()
         changed = after.exceptAll(edges).limit(1).count() + \
@@ -72,7 +92,4 @@ def spark_labels(spark: SparkSession, size: int, sources: np.ndarray, targets: n
             break
     else:
         raise RuntimeError(f"components did not converge in {MAX_ROUNDS} rounds")
-    # converged: every edge joins a node to its component's smallest node
-    pairs: Any = edges.toPandas()
-    found[pairs["a"].to_numpy(dtype=np.int64)] = pairs["b"].to_numpy(dtype=np.int64)
-    return found
+    return edges
