@@ -2,18 +2,22 @@
 
 `Graph` is the runner interface every stage receives. Unit tests replace it with
 `RecordingGraph`, which records `(query_name, params)` and returns canned rows.
+
+Retries are the driver's own: reads, writes and `write_many` run as managed transactions,
+which the driver retries on what it marks retryable for up to `retry_seconds`; probes
+(`read_once`) and streams run once. Whatever still fails leaves as the project's errors:
+refused credentials `GraphAuthError`, a server gone or still failing `GraphUnavailable`,
+anything else (a bad query) as the driver raised it.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
-from typing import Any, LiteralString, Protocol, TypeVar
+from typing import Any, Protocol
 
 import neo4j
-from neo4j import GraphDatabase, RoutingControl
+from neo4j import GraphDatabase, Result, RoutingControl
 from neo4j.exceptions import (
     AuthError,
     DriverError,
@@ -27,7 +31,6 @@ from proteus.errors import GraphAuthError, GraphUnavailable
 from proteus.settings import Settings
 
 Row = dict[str, Any]
-T = TypeVar("T")
 
 
 def _lost(exc: Exception) -> bool:
@@ -42,20 +45,32 @@ class Runner(Protocol):
     def read_once(self, name: str, **params: Any) -> list[Row]: ...
     def write(self, name: str, **params: Any) -> list[Row]: ...
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None: ...
+    def stream(self, name: str, **params: Any) -> Iterator[Row]: ...
+    def stream_plain(self, name: str, **params: Any) -> Iterator[Row]: ...
+
+
+def _rows(result: Result) -> list[Row]:
+    return [record.data() for record in result]
+
+
+def _plain_rows(result: Result) -> list[Row]:
+    keys = result.keys()
+    return [dict(zip(keys, record.values(), strict=True)) for record in result]
 
 
 class Graph:
-    """A driver, the database name, and retries on what the driver marks retryable."""
+    """A driver and the database name. `retry_seconds`: how long the driver retries a
+    transaction that failed on something retryable (a lost connection, a deadlock)."""
 
-    def __init__(self, settings: Settings, attempts: int = 3) -> None:
+    def __init__(self, settings: Settings, retry_seconds: float = 10.0) -> None:
         self.uri = settings.bolt_uri
         self.database = settings.neo4j_database
-        self.attempts = attempts
         self.driver = GraphDatabase.driver(
             self.uri,
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
             connection_acquisition_timeout=15,
             max_connection_pool_size=64,
+            max_transaction_retry_time=retry_seconds,
             # A fresh graph lacks the labels later stages create; that is not worth a warning.
             notifications_disabled_categories=["UNRECOGNIZED"],
         )
@@ -69,62 +84,10 @@ class Graph:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _retrying(self, work: Callable[[], T]) -> T:
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return work()
-            except AuthError as exc:
-                raise GraphAuthError(
-                    f"Neo4j at {self.uri} refused the credentials: {exc.message}"
-                ) from None
-            except (Neo4jError, DriverError) as exc:
-                if _lost(exc) and attempt == self.attempts:
-                    raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
-                if not exc.is_retryable():
-                    raise
-                if attempt == self.attempts:
-                    raise GraphUnavailable(f"Neo4j at {self.uri} kept failing: "
-                                           f"{getattr(exc, 'code', None) or exc}") from None
-            time.sleep(0.2 * 2**attempt)
-        raise AssertionError("unreachable")
-
-    def _run(self, name: str, routing: RoutingControl, params: dict[str, Any]) -> list[Row]:
-        query = queries.get(name)
-        rows: list[Row] = []
-        for statement in query.statements:
-            result = self._retrying(
-                partial(
-                    self.driver.execute_query,
-                    statement, params, database_=self.database, routing_=routing,
-                )
-            )
-            rows = [record.data() for record in result.records]
-        return rows
-
-    def read(self, name: str, **params: Any) -> list[Row]:
-        """A read in one auto-commit transaction: one round trip, routed as a read."""
-        return self._read(name, params, plain=False)
-
-    def read_plain(self, name: str, **params: Any) -> list[Row]:
-        """`read` for queries that return only values, maps and lists (no nodes,
-        relationships or paths): rows as the driver decoded them, without walking every
-        nested value to convert graph entities. The request paths of the API use it."""
-        return self._read(name, params, plain=True)
-
-    def read_once(self, name: str, **params: Any) -> list[Row]:
-        """`read_plain` in a single attempt: a probe that must fail at once when Neo4j is
-        unreachable (503 `graph_unavailable`) rather than retry."""
-        query = queries.get(name)
-        rows: list[Row] = []
-        for statement in query.statements:
-            with self._failing_at_once():
-                rows = self._auto_read(statement, params, plain=True)
-        return rows
-
     @contextmanager
-    def _failing_at_once(self) -> Iterator[None]:
-        """Driver errors of a single attempt as the project's: refused credentials, or an
-        unreachable server; any other error as it is."""
+    def _translated(self) -> Iterator[None]:
+        """Driver errors as the project's: refused credentials, a server unreachable or
+        still failing once the driver gave up retrying; any other error as it is."""
         try:
             yield
         except AuthError as exc:
@@ -134,30 +97,49 @@ class Graph:
         except (Neo4jError, DriverError) as exc:
             if _lost(exc):
                 raise GraphUnavailable(f"Neo4j is not reachable at {self.uri}") from None
+            if exc.is_retryable():
+                raise GraphUnavailable(f"Neo4j at {self.uri} kept failing: "
+                                       f"{getattr(exc, 'code', None) or exc}") from None
             raise
 
-    def _read(self, name: str, params: dict[str, Any], plain: bool) -> list[Row]:
-        query = queries.get(name)
+    def _run(self, name: str, routing: RoutingControl, params: dict[str, Any],
+             plain: bool = False) -> list[Row]:
+        """Each statement of a named query in a managed transaction (the driver retries
+        it); the last statement's rows."""
         rows: list[Row] = []
-        for statement in query.statements:
-            rows = self._retrying(partial(self._auto_read, statement, params, plain))
+        for statement in queries.get(name).statements:
+            with self._translated():
+                rows = self.driver.execute_query(
+                    statement, params, database_=self.database, routing_=routing,
+                    result_transformer_=_plain_rows if plain else _rows)
         return rows
 
-    def _auto_read(self, text: LiteralString, params: dict[str, Any],
-                   plain: bool) -> list[Row]:
-        with self.driver.session(database=self.database,
-                                 default_access_mode=neo4j.READ_ACCESS) as session:
-            result = session.run(text, params)
-            if plain:
-                keys = result.keys()
-                return [dict(zip(keys, record.values(), strict=True)) for record in result]
-            return [record.data() for record in result]
+    def read(self, name: str, **params: Any) -> list[Row]:
+        """A read in one managed transaction, routed as a read."""
+        return self._run(name, RoutingControl.READ, params)
+
+    def read_plain(self, name: str, **params: Any) -> list[Row]:
+        """`read` for queries that return only values, maps and lists (no nodes,
+        relationships or paths): rows as the driver decoded them, without walking every
+        nested value to convert graph entities. The request paths of the API use it."""
+        return self._run(name, RoutingControl.READ, params, plain=True)
+
+    def read_once(self, name: str, **params: Any) -> list[Row]:
+        """`read_plain` in a single auto-commit attempt: a probe that must fail at once when
+        Neo4j is unreachable (503 `graph_unavailable`) rather than retry."""
+        rows: list[Row] = []
+        for statement in queries.get(name).statements:
+            with self._translated(), self.driver.session(
+                    database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                rows = _plain_rows(session.run(statement, params))
+        return rows
 
     def write(self, name: str, **params: Any) -> list[Row]:
         return self._run(name, RoutingControl.WRITE, params)
 
     def stream(self, name: str, **params: Any) -> Iterator[Row]:
-        """Rows of a read query as they arrive, for edge lists too large to hold twice."""
+        """Rows of a read query as they arrive, for edge lists too large to hold twice (one
+        attempt: rows already handed out cannot be taken back for a retry)."""
         return self._stream(name, params, plain=False)
 
     def stream_plain(self, name: str, **params: Any) -> Iterator[Row]:
@@ -167,7 +149,7 @@ class Graph:
 
     def _stream(self, name: str, params: dict[str, Any], plain: bool) -> Iterator[Row]:
         query = queries.get(name)
-        with self._failing_at_once(), self.driver.session(
+        with self._translated(), self.driver.session(
                 database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
             result = session.run(query.text, params)
             keys = result.keys()
@@ -176,21 +158,19 @@ class Graph:
                     else record.data()
 
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
-        """Run several named write queries in one transaction (all or nothing)."""
+        """Run several named write queries in one managed transaction (all or nothing)."""
         statements = [(queries.get(name).text, params) for name, params in steps]
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             for text, params in statements:
                 tx.run(text, params).consume()
 
-        def attempt() -> None:
-            with self.session(write=True) as session:
-                session.execute_write(work)
-
-        self._retrying(attempt)
+        with self._translated(), self.session(write=True) as session:
+            session.execute_write(work)
 
     def ping(self) -> None:
-        self._retrying(lambda: self.driver.verify_connectivity())
+        with self._translated():
+            self.driver.verify_connectivity()
 
     @contextmanager
     def session(self, write: bool = True) -> Iterator[neo4j.Session]:
@@ -220,6 +200,12 @@ class RecordingGraph:
 
     def read_once(self, name: str, **params: Any) -> list[Row]:
         return self.read(name, **params)
+
+    def stream(self, name: str, **params: Any) -> Iterator[Row]:
+        return iter(self.read(name, **params))
+
+    def stream_plain(self, name: str, **params: Any) -> Iterator[Row]:
+        return iter(self.read(name, **params))
 
     def write_many(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
         for name, params in steps:

@@ -1,8 +1,13 @@
-"""Every stage run is a `Run` node: parameters, rule versions, inputs, code version, report.
+"""Every stage run is a `Run` node: parameters, rule versions (and, for a stage that reads a
+rules file, the rules themselves), inputs, code version, report.
 
-    with track(graph, "identity", params, rule_versions={"identity": "3"}) as run:
+    with track(graph, "identity", params, rule_versions={"identity": "3"},
+               rules=rules) as run:
         ...                      # write facts carrying run.id
         run.report = report      # stored on the Run when the block ends
+
+The rules are stored when the run opens, so what a run used can be read back while it
+writes and long after the rules file changed (`recorded_rules`).
 
 A block that raises leaves the Run marked `failed`.
 """
@@ -58,14 +63,25 @@ def _json(value: Any) -> str:
 @contextmanager
 def track(graph: Runner, stage: str, params: BaseModel | dict[str, Any],
           rule_versions: dict[str, str] | None = None,
-          inputs: list[str] | None = None) -> Iterator[Run]:
+          inputs: list[str] | None = None,
+          rules: BaseModel | dict[str, Any] | None = None) -> Iterator[Run]:
     run = Run(id=new_run_id(stage), stage=stage)
     graph.write("runs/create_run", id=run.id, stage=stage, params=_json(params),
                 rule_versions=_json(rule_versions or {}), inputs=inputs or [],
-                code_version=code_version())
+                code_version=code_version(),
+                rules=None if rules is None else _json(rules))
     try:
         yield run
     except BaseException:
         graph.write("runs/finish_run", id=run.id, status="failed", report=_json(run.report or {}))
         raise
     graph.write("runs/finish_run", id=run.id, status=run.status, report=_json(run.report or {}))
+
+
+def recorded_rules(run: dict[str, Any]) -> dict[str, Any] | None:
+    """The rules a Run (as `runs/get_run` returns it) recorded: its `rules`, or for a run
+    recorded before they were stored apart, its report's; None when it recorded none."""
+    if run.get("rules"):
+        return dict(json.loads(run["rules"]))
+    report = json.loads(run.get("report") or "{}")
+    return dict(report["rules"]) if report.get("rules") else None

@@ -1,22 +1,11 @@
 // name: identity/device_columns
 // params: bounds
-// returns: ids, types, last_viewed, withdrawn
-// Every device as columns, one record per block of ids in [bound[0], bound[1]): its id,
-// type, last viewing day ('' when none) and withdrawn purposes, which the person summary
-// needs. A device lacking `last_viewed` or `withdrawn` (loaded before they existed) is read
-// through its relationships, as identity/person_summary does.
+// returns: ids
+// Every device id, one record per block of ids in [bound[0], bound[1]).
 UNWIND $bounds AS bound
 CALL (bound) {
   MATCH (d:Device)
   WHERE d.id >= bound[0] AND d.id < bound[1]
-  WITH d,
-       coalesce(d.last_viewed, COLLECT {
-         MATCH (d)-[w:WATCHED]->() UNWIND w.days AS seen RETURN max(seen) }[0], '') AS viewed,
-       coalesce(d.withdrawn, COLLECT {
-         MATCH (d)-[:SEEN_WITH]->(l)-[k:CONSENTED]->(u)
-         WHERE l.kind = 'login' AND k.granted = false
-         RETURN DISTINCT u.name }) AS withdrawn
-  RETURN collect(d.id) AS ids, collect(coalesce(d.type, '')) AS types,
-         collect(viewed) AS last_viewed, collect(withdrawn) AS withdrawn
+  RETURN collect(d.id) AS ids
 }
-RETURN ids, types, last_viewed, withdrawn
+RETURN ids

@@ -1,16 +1,15 @@
 // name: identity/write_persons
 // params: run_id, rows
 // returns: written
-// Persons of a run with their summary and devices. Rows: {id, size, device_types,
-// last_viewed, withdrawn, household, stay: {device id: confidence}, join: [{device,
-// confidence}]}; the summary fields as in identity/person_summary. A person keeping its id
+// Persons of a run with their devices. Rows: {id, size, stay: {device id: confidence},
+// join: [{device, confidence}]}; their summary is written afterwards by its one writer,
+// identity/person_summary. A person keeping its id
 // keeps its node; its devices that stay keep their BELONGS_TO (found from the person, whose
 // few relationships are quick to walk), now carrying this run; the devices that join get a
 // new one. `written` counts the devices of the rows found in the graph.
 UNWIND $rows AS row
 MERGE (p:Person {id: row.id})
-SET p.run_id = $run_id, p.size = row.size, p.device_types = row.device_types,
-    p.last_viewed = row.last_viewed, p.withdrawn = row.withdrawn, p.household = row.household
+SET p.run_id = $run_id, p.size = row.size
 WITH p, row
 CALL (p, row) {
   OPTIONAL MATCH (p)<-[b:BELONGS_TO]-(d:Device)

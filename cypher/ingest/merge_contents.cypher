@@ -1,8 +1,7 @@
 // name: ingest/merge_contents
 // params: rows
-// returns: key, node
+// returns: nothing
 // Content watched in a chunk, {id} each; one not yet in the catalog gets a bare node the
-// catalog fills later. Answers each content's element id for the chunk's views.
+// catalog fills later.
 UNWIND $rows AS row
 MERGE (c:Content {id: row.id})
-RETURN row.id AS key, elementId(c) AS node

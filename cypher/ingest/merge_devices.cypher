@@ -1,12 +1,11 @@
 // name: ingest/merge_devices
 // params: rows
-// returns: key, node
+// returns: nothing
 // Devices seen in a chunk: {id, type, first, last, viewed} (times in epoch seconds; `viewed`
 // the latest viewing day, ISO, on viewing rows only). The type is kept once known (viewing
 // rows carry none); `last_viewed` is the latest day the device watched anything, which the
 // person summaries (identity/person_summary) read for recency. Idempotent (minimum, maximum,
-// first known), so a resumed chunk runs it again; it answers each device's element id, by
-// which the chunk's sightings and views find it without an index seek.
+// first known).
 UNWIND $rows AS row
 WITH row, datetime({epochSeconds: row.first}) AS first, datetime({epochSeconds: row.last}) AS last
 MERGE (d:Device {id: row.id})
@@ -17,4 +16,3 @@ ON MATCH SET d.type = coalesce(row.type, d.type),
     d.last_seen = CASE WHEN last > d.last_seen THEN last ELSE d.last_seen END,
     d.last_viewed = CASE WHEN d.last_viewed IS NULL OR row.viewed > d.last_viewed
                          THEN coalesce(row.viewed, d.last_viewed) ELSE d.last_viewed END
-RETURN row.id AS key, elementId(d) AS node

@@ -2,20 +2,18 @@
 // params: rows
 // returns: nothing
 // Device–identifier sightings of a chunk, one row per pair:
-// {device, kind, value, d, i, first, last, count, days, day_counts}, where `d` and `i` are
-// the element ids ingest/merge_devices and ingest/merge_identifiers answered for the chunk.
-// The endpoints are found by element id, a direct lookup, and checked against their keys: a
-// node that is gone (the graph reset under a running ingest) leaves the endpoint null, and
-// MERGE then fails the whole transaction rather than drop the row. Per-day counts are merged
-// into the parallel `days` / `day_counts` lists of an existing relationship; a new one takes
-// the chunk's lists as they are.
+// {device, kind, value, first, last, count, days, day_counts}. The endpoints, which
+// ingest/merge_devices and ingest/merge_identifiers wrote for the chunk, are found by their
+// own keys through the uniqueness constraints (element ids are stable only within one
+// transaction): a node that is gone (the graph reset under a running ingest) leaves the
+// endpoint null, and MERGE then fails the whole transaction rather than drop the row.
+// Per-day counts are merged into the parallel `days` / `day_counts` lists of an existing
+// relationship; a new one takes the chunk's lists as they are.
 UNWIND $rows AS row
-OPTIONAL MATCH (found_d) WHERE elementId(found_d) = row.d
-OPTIONAL MATCH (found_i) WHERE elementId(found_i) = row.i
-WITH row, datetime({epochSeconds: row.first}) AS first, datetime({epochSeconds: row.last}) AS last,
-     CASE WHEN found_d:Device AND found_d.id = row.device THEN found_d END AS d,
-     CASE WHEN found_i:Identifier AND found_i.kind = row.kind AND found_i.value = row.value
-          THEN found_i END AS i
+OPTIONAL MATCH (d:Device {id: row.device})
+OPTIONAL MATCH (i:Identifier {kind: row.kind, value: row.value})
+WITH row, d, i, datetime({epochSeconds: row.first}) AS first,
+     datetime({epochSeconds: row.last}) AS last
 MERGE (d)-[r:SEEN_WITH]->(i)
 ON CREATE SET r.count = row.count, r.days = row.days, r.day_counts = row.day_counts,
               r.first_seen = first, r.last_seen = last

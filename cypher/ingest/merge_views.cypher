@@ -2,15 +2,13 @@
 // params: rows
 // returns: nothing
 // Viewing of a chunk, one row per (device, content):
-// {device, content, d, c, first, last, count, seconds, days, day_seconds}, where `d` and `c`
-// are the element ids ingest/merge_devices and ingest/merge_contents answered for the chunk;
-// endpoints are found and checked as in ingest/merge_sightings.
+// {device, content, first, last, count, seconds, days, day_seconds}; the endpoints are found
+// by their keys as in ingest/merge_sightings (a missing one fails the transaction).
 UNWIND $rows AS row
-OPTIONAL MATCH (found_d) WHERE elementId(found_d) = row.d
-OPTIONAL MATCH (found_c) WHERE elementId(found_c) = row.c
-WITH row, datetime({epochSeconds: row.first}) AS first, datetime({epochSeconds: row.last}) AS last,
-     CASE WHEN found_d:Device AND found_d.id = row.device THEN found_d END AS d,
-     CASE WHEN found_c:Content AND found_c.id = row.content THEN found_c END AS c
+OPTIONAL MATCH (d:Device {id: row.device})
+OPTIONAL MATCH (c:Content {id: row.content})
+WITH row, d, c, datetime({epochSeconds: row.first}) AS first,
+     datetime({epochSeconds: row.last}) AS last
 MERGE (d)-[w:WATCHED]->(c)
 ON CREATE SET w.count = row.count, w.seconds = row.seconds, w.days = row.days,
               w.day_seconds = row.day_seconds, w.first = first, w.last = last

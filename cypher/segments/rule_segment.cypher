@@ -1,6 +1,6 @@
 // name: segments/rule_segment
 // params: id
 // returns: segment
-// A stored segment by id (its kind, version and rule digest).
+// A stored segment by id (its kind, version, rule digest and the query it was applied by).
 MATCH (s:Segment {id: $id})
-RETURN s {.id, .kind, .version, .digest, .size, .run_id} AS segment
+RETURN s {.id, .kind, .version, .digest, .query, .size, .run_id} AS segment

@@ -37,6 +37,7 @@ from proteus.api.served import Served
 from proteus.graph import Graph
 from proteus.settings import Settings
 
+API_RETRY_SECONDS = 2.0
 DESCRIPTION = """Explainable audience intelligence on Neo4j.
 
 Every route except `/v1/health/*` needs an API key in `X-API-Key`
@@ -54,7 +55,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = getattr(app.state, "graph", None) is None
         if owned:
-            app.state.graph = Graph(settings)
+            # a request waits for the driver's retries: a few seconds, then 503
+            app.state.graph = Graph(settings, retry_seconds=API_RETRY_SECONDS)
         served: Served = app.state.served
         await served.version.start(app.state.graph)
         poller = asyncio.create_task(served.version.poll(app.state.graph))

@@ -14,8 +14,9 @@ is not standard JSON in UTF-8 too, see `proteus.api.routing`); a body over the s
 `payload_too_large`; unknown routes 404 `not_found`; a wrong method 405 `method_not_allowed`.
 Anything unexpected is a 500 `internal_error` whose message names no internals.
 
-`RESPONSES` documents what every keyed route can answer; `CONFLICT` and `TOO_LARGE` are added
-where a route can also answer 409 or 413, so the OpenAPI lists every status a route returns.
+`RESPONSES` documents what every keyed route can answer; `CONFLICT`, `UNEXPLAINED` (identity)
+and `TOO_LARGE` are added where a route can also answer 409 or 413, so the OpenAPI lists
+every status a route returns.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from starlette.exceptions import HTTPException
 
 from proteus.errors import Conflict, Forbidden, ProteusError, Unauthorized
 
-__all__ = ["CONFLICT", "RESPONSES", "TOO_LARGE", "Conflict", "ErrorBody", "Forbidden",
-           "Unauthorized", "error_response", "install"]
+__all__ = ["CONFLICT", "RESPONSES", "TOO_LARGE", "UNEXPLAINED", "Conflict", "ErrorBody",
+           "Forbidden", "Unauthorized", "error_response", "install"]
 
 log = logging.getLogger("proteus.api")
 
@@ -121,4 +122,6 @@ RESPONSES = _documented((401, "no key, or an unknown or revoked key"),
                         (422, "invalid input"),
                         (503, "Neo4j is not reachable"))
 CONFLICT = _documented((409, "valid, but the audience's state or stored definition forbids it"))
+UNEXPLAINED = _documented((409, "the identity run behind the devices recorded no rules to "
+                                "explain them by"))
 TOO_LARGE = _documented((413, "the request body is larger than the limit"))

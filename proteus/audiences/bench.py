@@ -19,6 +19,7 @@ from typing import Any
 
 from proteus import audiences
 from proteus.audiences.governance import rules_dir
+from proteus.audiences.members import withdrawn
 from proteus.errors import InputError
 from proteus.generate import devices_of
 from proteus.graph import Graph, Runner
@@ -93,8 +94,7 @@ def consent_violations(graph: Runner, audience: str, settings: Settings,
     version = audiences.get(graph, audience)
     rows = graph.read("audiences/stored_members", id=version.id)
     persons = sorted({p for r in rows for p in r["persons"]})
-    now = {r["person"] for r in graph.read("audiences/withdrawn_persons", persons=persons,
-                                           purpose=version.purpose)}
+    now = withdrawn(graph, persons, version.purpose)
     graph_count = sum(1 for r in rows if set(r["persons"]) & now)
     truth_count: int | None = None
     reached: int | None = None

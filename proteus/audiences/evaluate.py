@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from proteus.audiences.compile import Compiled
-from proteus.audiences.definition import Definition, kind_of
+from proteus.audiences.definition import Definition
 from proteus.audiences.explain import (
     Explanation,
     Hop,
@@ -24,6 +24,9 @@ from proteus.audiences.explain import (
     identity_confidence,
     include_step,
 )
+from proteus.conditions.compile import EVIDENCE
+from proteus.conditions.model import kind_of
+from proteus.conditions.summary import require_current
 from proteus.errors import Conflict
 from proteus.graph import Row, Runner
 
@@ -66,6 +69,7 @@ def _members(level: str, rows: list[Row]) -> tuple[dict[str, list[str]], dict[st
 def select(graph: Runner, definition: Definition, compiled: Compiled) -> Selection:
     """Run the traversal and group its kept persons into members at the target level."""
     [found] = graph.read_plain(compiled.query_name, **compiled.params)
+    require_current(int(found["stale"]))
     level = definition.target
     members, member_devices = _members(level, found["rows"])
     if len(members) != found["members"]:
@@ -105,7 +109,7 @@ def fetch(graph: Runner, compiled: Compiled, persons: list[str],
     conditions = compiled.conditions
     for start in range(0, len(persons), BATCH):
         chunk = persons[start:start + BATCH]
-        for row in graph.read("audiences/evidence", persons=chunk, conditions=conditions):
+        for row in graph.read(EVIDENCE, persons=chunk, conditions=conditions):
             evidence[row["person"]][int(row["position"])] = row["evidence"]
         for row in graph.read("audiences/context", persons=chunk, purpose=purpose):
             context[row["person"]] = row

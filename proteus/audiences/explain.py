@@ -18,33 +18,20 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from proteus import explain
+from proteus.explain import Hop, Node, scrubbed
 from proteus.graph import Row
 
-HIDDEN = "•••"
 INTEREST_SCALE = 2.0
 SECONDS_SCALE = 1800.0
 
 
-class Node(BaseModel):
-    label: str
-    id: str
+class Step(explain.Step):
+    """One condition's evidence: the path through the graph behind it and the runs that
+    wrote that path."""
 
-
-class Hop(BaseModel):
-    source: Node
-    type: str
-    target: Node
-    properties: dict[str, Any] = {}
-
-
-class Step(BaseModel):
-    position: int
-    rule: str
-    kind: str
     path: list[Hop]
-    weight: float
     run_ids: list[str]
-    sentence: str
 
 
 class Explanation(BaseModel):
@@ -61,18 +48,18 @@ class Explanation(BaseModel):
 
     def redacted(self) -> Explanation:
         """The same explanation with device ids hidden, in paths and sentences."""
-        data = self.model_dump()
-        hidden = f"device:{HIDDEN}"
-        devices = {end["id"] for step in data["steps"] for hop in step["path"]
-                   for end in (hop["source"], hop["target"]) if end["label"] == "Device"}
-        for step in data["steps"]:
-            for hop in step["path"]:
-                for end in (hop["source"], hop["target"]):
-                    if end["label"] == "Device":
-                        end["id"] = hidden
-            for device in sorted(devices, key=len, reverse=True):
-                step["sentence"] = step["sentence"].replace(device, hidden)
-        return Explanation.model_validate(data)
+        devices = {end.id for step in self.steps for hop in step.path
+                   for end in (hop.source, hop.target) if end.label == "Device"}
+        steps = [step.model_copy(update={
+            "path": [hop.model_copy(update={"source": _hide_device(hop.source),
+                                            "target": _hide_device(hop.target)})
+                     for hop in step.path],
+            "sentence": scrubbed(step.sentence, devices, "device")}) for step in self.steps]
+        return self.model_copy(update={"steps": steps})
+
+
+def _hide_device(node: Node) -> Node:
+    return Node(label="Device", id=explain.hidden("device")) if node.label == "Device" else node
 
 
 def _n(label: str, value: Any) -> Node:
@@ -105,7 +92,7 @@ def _saturate(value: float, scale: float) -> float:
 
 
 def include_step(position: int, rule: str, person: str, ev: Row) -> Step:
-    """The evidence step of one include condition from its `audiences/evidence` row."""
+    """The evidence step of one include condition from its `conditions/evidence` row."""
     kind = ev["kind"]
     runs: list[str] = []
     path: list[Hop] = []

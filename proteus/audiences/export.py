@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from proteus.audiences import store
 from proteus.audiences.explain import Explanation
 from proteus.audiences.governance import Governance
-from proteus.audiences.members import materialised
+from proteus.audiences.members import materialised, withdrawn
 from proteus.audiences.segtax import SEGTAX_AUDIENCE_1_1, audience_ids
 from proteus.errors import Conflict, InputError
 from proteus.graph import Row, Runner
@@ -98,9 +98,8 @@ def export(graph: Runner, ref: str, fmt: str, governance: Governance, actor: str
     version = materialised(graph, ref)
     rows = graph.read("audiences/stored_members", id=version.id)
     persons = sorted({p for r in rows for p in r["persons"]})
-    withdrawn = {r["person"] for r in graph.read("audiences/withdrawn_persons", persons=persons,
-                                                 purpose=version.purpose)}
-    kept = [r for r in rows if not set(r["persons"]) & withdrawn]
+    gone = withdrawn(graph, persons, version.purpose)
+    kept = [r for r in rows if not set(r["persons"]) & gone]
     excluded = len(rows) - len(kept)
     if len(kept) < governance.min_audience_size:
         store.audit(graph, actor, "export", version.id, version.version,

@@ -18,9 +18,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from proteus.audiences.definition import (
+from proteus.audiences.definition import Definition
+from proteus.conditions.model import (
     CategoryCondition,
-    Definition,
     InterestCondition,
     InterestId,
     SegmentCondition,

@@ -16,18 +16,12 @@ from pydantic import BaseModel
 
 from proteus import runs
 from proteus.audiences import store
-from proteus.audiences.compile import (
-    Compiled,
-    anchor,
-    check_order,
-    compile_definition,
-    conditions,
-    device_types,
-)
+from proteus.audiences.compile import Compiled, compile_definition, conditions, params
 from proteus.audiences.definition import Definition
 from proteus.audiences.evaluate import Counts, Selection, explanations, select
 from proteus.audiences.explain import Explanation
 from proteus.audiences.governance import Governance, check
+from proteus.conditions.summary import require_current
 from proteus.errors import Conflict, InputError
 from proteus.graph import Runner
 from proteus.ingest import latest_day
@@ -105,12 +99,9 @@ def funnel(graph: Runner, definition: Definition, compiled: Compiled, selection:
     steps = [FunnelStep(step="persons", count=persons, unit="persons")]
     for n, condition in enumerate(every, start=1):
         if n < len(every):
-            part = every[:n]
-            start = anchor(part)
-            [found] = graph.read_plain(compiled.query_name, conditions=check_order(part, start),
-                                       anchor=start, purpose=definition.purpose,
-                                       target=definition.target,
-                                       device_types=device_types(definition))
+            [found] = graph.read_plain(compiled.query_name,
+                                       **params(definition, every[:n]))
+            require_current(int(found["stale"]))
             left = int(found["matched"])
         else:
             left = selection.matched_persons
@@ -129,13 +120,14 @@ def funnel(graph: Runner, definition: Definition, compiled: Compiled, selection:
 def _describe(condition: dict[str, Any]) -> str:
     """A condition in a few words: `include interest c3:483 score >= 0.05`."""
     kind = condition["kind"]
-    words = [condition["group"], "active" if kind == "active_within_days"
+    words = [condition["group"], "not" if condition["negate"] != (
+        condition["group"] == "exclude") else "", "active" if kind == "active_within_days"
              else kind.replace("_", " ")]
     words += [", ".join(condition["ids"] or condition["types"])]
-    for key, label in (("min_score", "score >="), ("min_lift", "lift >="),
-                       ("since", "since"), ("min_size", "size >="), ("max_size", "size <=")):
-        if condition.get(key) is not None:
-            words.append(f"{label} {condition[key]}")
+    for key in ("score", "lift", "size"):
+        words += [f"{key} {t['op']} {t['value']}" for t in condition[key]]
+    if condition["since"] is not None:
+        words.append(f"since {condition['since']}")
     if condition.get("min_seconds"):
         words.append(f">= {condition['min_seconds']} s")
     return " ".join(str(w) for w in words if w)

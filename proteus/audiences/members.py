@@ -11,14 +11,24 @@ from pydantic import BaseModel
 
 from proteus.audiences import store
 from proteus.audiences.compile import compile_definition
-from proteus.audiences.definition import kind_of
 from proteus.audiences.evaluate import fetch
 from proteus.audiences.explain import Explanation
+from proteus.conditions.model import kind_of
+from proteus.conditions.summary import SUMMARY_VERSION, require_current
 from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Runner
 from proteus.inputs import MAX_OFFSET, is_plain
 
 VERIFY_BATCH = 5_000
+
+
+def withdrawn(graph: Runner, persons: list[str], purpose: str) -> set[str]:
+    """The persons that now withdraw consent for `purpose` or are no longer in the graph,
+    as their summaries say (refused when a summary is out of date)."""
+    rows = graph.read("audiences/withdrawn_persons", persons=persons, purpose=purpose,
+                      summary_version=SUMMARY_VERSION)
+    require_current(sum(1 for r in rows if r["stale"]))
+    return {str(r["person"]) for r in rows}
 
 
 class MemberPage(BaseModel):

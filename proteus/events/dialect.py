@@ -60,12 +60,20 @@ class Dialect:
         """The UTF-8 bytes of a text."""
         return f"encode({text}, 'utf-8')" if self.name == "spark" else f"encode({text})"
 
-    def ordered_list(self, value: str, key: str) -> str:
-        """The aggregate list of `value` ordered by `key` (keys distinct within a group)."""
+    def ordered_list(self, key: str, value: str) -> str:
+        """The aggregate list of a group's (`key`, `value`) pairs as structs `{d, v}`, in
+        `key` order (keys distinct within a group). The pairs are gathered unordered and
+        each group's list sorted on its own (a handful of days): an ordered aggregate sorts
+        all its input, 2.5 times slower in DuckDB."""
         if self.name == "spark":
-            return (f"transform(array_sort(array_agg(named_struct('k', {key}, 'v', {value}))),"
-                    " x -> x.v)")
-        return f"list({value} ORDER BY {key})"
+            return f"sort_array(collect_list(struct({key} AS d, {value} AS v)))"
+        return f"list_sort(list(struct_pack(d := {key}, v := {value})))"
+
+    def list_map(self, items: str, body: str) -> str:
+        """The list of `body` for each element `x` of the list `items`, in its order."""
+        if self.name == "spark":
+            return f"transform({items}, x -> {body})"
+        return f"list_transform({items}, lambda x: {body})"
 
     def hash(self, value: str) -> str:
         """A 64-bit hash of a value (to find candidates cheaply; equal values, equal hash)."""

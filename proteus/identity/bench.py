@@ -36,7 +36,7 @@ from proteus.identity.report import IdentityParams
 from proteus.identity.resolve import resolve_table
 from proteus.identity.rules import Rules, load_rules
 from proteus.identity.source import read_folder, read_graph
-from proteus.identity.stage import rows_of, run
+from proteus.identity.stage import run
 from proteus.identity.table import LinkTable
 from proteus.ingest import already_loaded
 from proteus.pseudonym import key_from
@@ -72,8 +72,8 @@ def score_or_none(score: PairScore | None) -> float | None:
 
 def _read_rows(graph: Graph) -> tuple[float, int]:
     started = time.perf_counter()
-    devices = [str(row["id"]) for row in rows_of(graph, "identity/devices")]
-    links = [link_from_row(row) for row in rows_of(graph, "identity/stream_links")]
+    devices = [str(row["id"]) for row in graph.stream("identity/devices")]
+    links = [link_from_row(row) for row in graph.stream("identity/stream_links")]
     del devices
     return time.perf_counter() - started, len(links)
 

@@ -74,11 +74,7 @@ def reference(devices: Sequence[str], edges: Iterable[Edge]) -> Partition:
 
 
 def fast(devices: Sequence[str], edges: Iterable[Edge]) -> Partition:
-    size, sources, targets = _indexed(devices, edges)
-    matrix = coo_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)),
-                        shape=(size, size))
-    _, labels = connected_components(matrix, directed=False)
-    return _groups(devices, labels)
+    return _groups(devices, labels(*_indexed(devices, edges)))
 
 
 def gds_labels(graph: GdsRunner, name: str, size: int, sources: np.ndarray,
@@ -133,6 +129,17 @@ def labels(size: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
     matrix = coo_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)),
                         shape=(size, size))
     return connected_components(matrix, directed=False)[1].astype(np.int64)
+
+
+def grouped(pairs: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """Every key named in `pairs`, numbered by its connected component (scipy), groups in
+    the order of their smallest key; a pair (k, k) names a key on its own."""
+    keys = sorted({key for pair in pairs for key in pair})
+    index = {key: n for n, key in enumerate(keys)}
+    sources = np.array([index[a] for a, _ in pairs], dtype=np.int64)
+    targets = np.array([index[b] for _, b in pairs], dtype=np.int64)
+    found = canonical_labels(labels(len(keys), sources, targets))
+    return dict(zip(keys, found.tolist(), strict=True))
 
 
 def canonical_labels(found: np.ndarray) -> np.ndarray:

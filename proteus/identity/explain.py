@@ -6,7 +6,7 @@ behind it, the weight in bits it adds), the score and the probability it stands 
 same path as `steps`: real `SEEN_WITH` relationships (element id, both ends, first/last seen,
 count, the evidence weight they carry and a sentence). Everything is rebuilt from what the
 run stored (its rules, window and exclusions; see `neighbourhood.py`). With `redact=True`
-identifier values are replaced by their kind.
+identifier values are replaced by their kind. The model is `proteus.explain`'s.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from proteus import explain
 from proteus.errors import NotFound
+from proteus.explain import shown
 from proteus.graph import Row, Runner
 from proteus.identity.evidence import probability
 from proteus.identity.neighbourhood import Weighed, weigh
 from proteus.identity.reference import Pair
-from proteus.identity.rules import Rules
 
-HIDDEN = "•••"
 SAYS = {
     "shared": "both devices saw {ids} on {days} days or more",
     "shared_once": "they share {ids}, but one of them saw it on fewer than {days} days",
@@ -37,37 +37,31 @@ HOME = {
 }
 
 
-class Step(BaseModel):
-    position: int
+class SightingStep(explain.Step):
+    """One `SEEN_WITH` relationship on the path between two devices of a person."""
+
     edge_id: str
     source: str
     target: str
     identifier: str
     identifier_node: str
-    kind: str
     first_seen: str | None
     last_seen: str | None
     count: int
     days: int
-    rule: str
     rule_version: str
-    weight: float
-    sentence: str
 
 
-class EvidenceItem(BaseModel):
+class EvidenceItem(explain.Evidence):
     """One compared kind's level for a pair and the weight (bits) it adds."""
 
-    kind: str
     level: str
-    weight: float
     identifiers: list[str]
     edge_ids: list[str]
     rule: str
-    sentence: str
 
 
-class Hop(BaseModel):
+class PairHop(BaseModel):
     """One candidate pair weighed: prior + items = score; linked when score >= link_at."""
 
     device_a: str
@@ -101,8 +95,8 @@ class PairExplanation(BaseModel):
     linked: bool
     person: str | None
     run_id: str | None
-    hops: list[Hop]
-    steps: list[Step]
+    hops: list[PairHop]
+    steps: list[SightingStep]
     shared: list[Shared]
     sentence: str
 
@@ -117,13 +111,13 @@ class DeviceExplanation(BaseModel):
     household_size: int | None
     run_id: str | None
     devices: list[str]
-    links: list[Hop]
-    evidence: list[Step]
+    links: list[PairHop]
+    evidence: list[SightingStep]
     sentence: str
 
 
 def _name(row: Row, redact: bool) -> str:
-    return f"{row['kind']}:{HIDDEN if redact else row['value']}"
+    return shown(str(row["kind"]), row["value"], redact)
 
 
 def _rows_by_key(found: Weighed) -> dict[tuple[str, str], Row]:
@@ -137,7 +131,7 @@ def _supported(found: Weighed, device: str, kind: str) -> list[Row]:
             and len(found.run.trim(r.get("days"))) >= days]
 
 
-def hop(found: Weighed, a: str, b: str, pair: Pair, redact: bool) -> Hop:
+def hop(found: Weighed, a: str, b: str, pair: Pair, redact: bool) -> PairHop:
     rules, rows = found.run.rules, _rows_by_key(found)
     items = []
     for kind, level in pair.levels.items():
@@ -167,15 +161,15 @@ def hop(found: Weighed, a: str, b: str, pair: Pair, redact: bool) -> Hop:
                 + " ".join(f"{i.weight:+g} ({i.kind} {i.level})" for i in items)
                 + f" = {pair.score:+g} bits (p {chance:.4f}), "
                 + ("linked" if linked else "not linked") + f": link at {link_at:g}")
-    return Hop(device_a=a, device_b=b, prior=prior, items=items, score=pair.score,
-               probability=round(chance, 6), link_at=link_at, linked=linked,
-               rule_version=found.run.version, sentence=sentence)
+    return PairHop(device_a=a, device_b=b, prior=prior, items=items, score=pair.score,
+                   probability=round(chance, 6), link_at=link_at, linked=linked,
+                   rule_version=found.run.version, sentence=sentence)
 
 
-def _steps(found: Weighed, hops: list[Hop], redact: bool) -> list[Step]:
+def _steps(found: Weighed, hops: list[PairHop], redact: bool) -> list[SightingStep]:
     """Per hop, the strongest shared identifier as two SEEN_WITH steps."""
     rules, rows = found.run.rules, _rows_by_key(found)
-    out: list[Step] = []
+    out: list[SightingStep] = []
     for h in hops:
         shared = [i for i in h.items if i.level.startswith("shared") and i.weight > 0]
         if not shared:
@@ -189,7 +183,7 @@ def _steps(found: Weighed, hops: list[Hop], redact: bool) -> list[Step]:
             row = rows[(device, keys[0])]
             name = _name(row, redact)
             days = len(found.run.trim(row.get("days")))
-            out.append(Step(
+            out.append(SightingStep(
                 position=len(out) + 1, edge_id=str(row["edge_id"]),
                 source=device if outward else name, target=name if outward else device,
                 identifier=name, identifier_node=str(row["node_id"]), kind=str(row["kind"]),
@@ -268,9 +262,9 @@ def _device_of(graph: Runner, device: str) -> dict[str, Any]:
     return found[0]
 
 
-def explain_pair(graph: Runner, device_a: str, device_b: str, redact: bool = False,
-                 rules: Rules | None = None) -> PairExplanation:
-    """`rules` is unused (the run's own rules are read from the graph); kept for callers."""
+def explain_pair(graph: Runner, device_a: str, device_b: str,
+                 redact: bool = False) -> PairExplanation:
+    """Why two devices are one person, or not, by the rules of the run behind them."""
     found_a, found_b = _device_of(graph, device_a), _device_of(graph, device_b)
     person_a, person_b = found_a.get("person"), found_b.get("person")
     run_id = found_a.get("run_id") or found_b.get("run_id")
@@ -298,13 +292,13 @@ def explain_pair(graph: Runner, device_a: str, device_b: str, redact: bool = Fal
     else:
         sentence = f"{device_a} and {device_b} are not linked and share no identifier"
     return PairExplanation(device_a=device_a, device_b=device_b, linked=linked,
-                           person=person_a if linked else None, run_id=run_id, hops=hops,
-                           steps=steps, shared=shared, sentence=sentence)
+                           person=person_a if linked else None, run_id=found.run.run_id,
+                           hops=hops, steps=steps, shared=shared, sentence=sentence)
 
 
-def explain_device(graph: Runner, device: str, redact: bool = False,
-                   rules: Rules | None = None) -> DeviceExplanation:
-    """`rules` is unused (the run's own rules are read from the graph); kept for callers."""
+def explain_device(graph: Runner, device: str, redact: bool = False) -> DeviceExplanation:
+    """A device's person and household, and the linked pairs that tie it to the person's
+    other devices, by the rules of the run that made the person."""
     info = _device_of(graph, device)
     run_id = info.get("run_id")
     members = [r["device"] for r in graph.read("identity/person_devices",
@@ -323,4 +317,5 @@ def explain_device(graph: Runner, device: str, redact: bool = False,
         device=device, type=info.get("type"), person=info.get("person"),
         person_size=info.get("person_size"), confidence=info.get("confidence"),
         household=info.get("household"), household_size=info.get("household_size"),
-        run_id=run_id, devices=members, links=links, evidence=steps, sentence=sentence)
+        run_id=found.run.run_id, devices=members, links=links, evidence=steps,
+        sentence=sentence)

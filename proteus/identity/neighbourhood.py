@@ -3,7 +3,8 @@
     found = weigh(graph, ["dev-a", "dev-b"], run_id)
     found.pairs[("dev-a", "dev-b")].levels         # {"login": "shared", "ip": "differ", ...}
 
-The run's Run node holds the rules it used (`report.rules`) and its window; its EXCLUDED
+The run's Run node holds the rules it used (`rules`, recorded when it opened) and its window
+(`report.window`); its EXCLUDED
 relationships say which identifiers a rule stopped. The devices' sightings, and every
 sighting of the identifiers they carry (the device counts and home addresses the levels
 depend on), are read from the graph, trimmed to the run's window and weighed by the
@@ -17,11 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from proteus import runs
+from proteus.errors import Conflict, NotFound
 from proteus.graph import Row, Runner
 from proteus.identity.eligibility import ALL, Exclusion
 from proteus.identity.links import Link
 from proteus.identity.reference import Pair, weigh_pairs, windowed_edges
-from proteus.identity.rules import Rules, load_rules
+from proteus.identity.rules import Rules
 
 
 @dataclass
@@ -32,6 +35,7 @@ class RunRules:
     version: str
     first: str | None = None
     last: str | None = None
+    run_id: str | None = None
 
     def trim(self, days: list[str] | None) -> tuple[str, ...]:
         return tuple(d for d in days or () if (self.first is None or d >= self.first)
@@ -53,17 +57,22 @@ class Weighed:
 
 
 def run_rules(graph: Runner, run_id: str | None) -> RunRules:
-    """The rules the run recorded in its report; the rules file for a run without them."""
-    found = graph.read("runs/get_run", id=run_id) if run_id else []
+    """The rules the run recorded and its window. Without a run (devices no identity run
+    has resolved), those of the latest complete identity run: the rules that would have
+    weighed them. Never the rules file as it reads today."""
+    found = graph.read("runs/get_run", id=run_id) if run_id else \
+        graph.read("runs/latest_run", stage="identity", status="complete")
     if not found:
-        rules = load_rules()
-        return RunRules(rules, rules.version)
+        raise NotFound("no identity run has resolved these devices: run `proteus identity`")
     run: dict[str, Any] = found[0]["run"]
-    report = json.loads(run.get("report") or "{}")
+    recorded = runs.recorded_rules(run)
+    if recorded is None:
+        raise Conflict(f"identity run {run['id']} did not record the rules it used: run "
+                       f"`proteus identity` again to explain its persons")
     version = str(json.loads(run.get("rule_versions") or "{}").get("identity", "?"))
-    rules = Rules.model_validate(report["rules"]) if report.get("rules") else load_rules()
-    window = report.get("window") or {}
-    return RunRules(rules, version, window.get("first"), window.get("last"))
+    window = json.loads(run.get("report") or "{}").get("window") or {}
+    return RunRules(Rules.model_validate(recorded), version, window.get("first"),
+                    window.get("last"), str(run["id"]))
 
 
 def _link(row: Row, run: RunRules) -> Link:
@@ -75,7 +84,7 @@ def _link(row: Row, run: RunRules) -> Link:
 def weigh(graph: Runner, devices: list[str], run_id: str | None) -> Weighed:
     run = run_rules(graph, run_id)
     rules = run.rules
-    rows = graph.read("identity/person_links", devices=devices, run_id=run_id)
+    rows = graph.read("identity/person_links", devices=devices, run_id=run.run_id)
     exclusions: dict[str, Exclusion] = {}
     nodes: dict[str, str] = {}
     for row in rows:

@@ -1,14 +1,15 @@
-"""Writing a run's results: exclusions, persons with their summaries, households, changes;
-then retiring what earlier runs wrote.
+"""Writing a run's results: exclusions, persons, households, changes; then retiring what
+earlier runs wrote, and last the summaries of the persons written.
 
-Rows are built from columns: a person's summary (device types, last viewing day, withdrawn
-purposes, household) comes from the device columns identity read, so nothing is traversed
-again. A person or household keeping its id keeps its node, and a device (person) that was
-already in it keeps its relationship, updated to this run; every other relationship is
-created. Batches of `UNWIND` rows go through `WRITERS` connections at once: a person's
-devices belong to it alone, so two batches never write the same person or device. Persons
-and households are published only when the run passes the quality gate; until the retire
-step finishes, readers can tell the current facts by their `run_id`.
+Rows are built from columns. A person's summary (device types, last viewing day, withdrawn
+purposes, household) is written by its one writer, `identity/person_summary`, from the
+graph once the persons and households are in place. A person or household keeping its id
+keeps its node, and a device (person) that was already in it keeps its relationship,
+updated to this run; every other relationship is created. Batches of `UNWIND` rows go
+through `WRITERS` connections at once: a person's devices belong to it alone, so two
+batches never write the same person or device. Persons and households are published only
+when the run passes the quality gate; until the retire step finishes, readers can tell the
+current facts by their `run_id`.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
-import pyarrow.compute as pc
 
+from proteus.conditions.summary import WRITER as SUMMARY_WRITER
 from proteus.errors import InputError
 from proteus.graph import Runner
 from proteus.identity.eligibility import Exclusion, distinct
 from proteus.identity.links import split_key
 from proteus.identity.resolve import Resolution
 from proteus.identity.stable import Change, Previous
-from proteus.identity.table import NO_DAY, iso
 
 T = TypeVar("T")
 WRITERS = 2
@@ -80,37 +80,23 @@ class Groups:
         return [values[a:b] for a, b in itertools.pairwise(cuts)]
 
 
-def person_rows(resolution: Resolution, person_ids: list[str], household_ids: list[str],
+def person_rows(resolution: Resolution, person_ids: list[str],
                 previous: Previous) -> list[dict[str, Any]]:
-    """One row per person: its summary, devices, their confidence and whether each keeps
-    its BELONGS_TO."""
-    table = resolution.table
+    """One row per person: its devices, their confidence and whether each keeps its
+    BELONGS_TO."""
     groups = Groups.of(resolution.person)
     order = groups.order
     devices = resolution.device_ids
     known = {pid: n for n, pid in enumerate(previous.ids)}
     claimed = np.array([known.get(pid, -2) for pid in person_ids] or [0], dtype=np.int64)
     kept = (previous.code == claimed[resolution.person])[order].tolist()
-    types = pc.fill_null(table.device_type, "unknown").to_pylist()
-    viewed = np.maximum.reduceat(table.device_last_viewed[order], groups.starts) \
-        if len(order) else np.zeros(0, np.int32)
-    withdrawn = np.bitwise_or.reduceat(table.device_withdrawn[order], groups.starts) \
-        if len(order) else np.zeros(0, np.int64)
-    days = {int(d): iso(d) for d in distinct(viewed[viewed != NO_DAY]).tolist()}
-    purposes = {int(bits): [p for n, p in enumerate(table.purposes) if bits >> n & 1]
-                for bits in distinct(withdrawn).tolist()}
-    household = resolution.household[order[groups.starts]].tolist()
     rows = []
-    for n, (members, kinds, confidence, keeps) in enumerate(zip(
+    for n, (members, confidence, keeps) in enumerate(zip(
             groups.split([devices[i] for i in order.tolist()]),
-            groups.split([types[i] for i in order.tolist()]),
             groups.split(resolution.person_confidence()[order].tolist()),
             groups.split(kept), strict=True)):
         together = list(zip(members, confidence, keeps, strict=True))
-        rows.append({"id": person_ids[n], "size": len(members), "device_types": kinds,
-                     "last_viewed": days.get(int(viewed[n])),
-                     "withdrawn": purposes[int(withdrawn[n])],
-                     "household": household_ids[household[n]],
+        rows.append({"id": person_ids[n], "size": len(members),
                      "stay": {d: c for d, c, k in together if k},
                      "join": [{"device": d, "confidence": c} for d, c, k in together if not k]})
     return rows
@@ -157,6 +143,13 @@ def write_persons(graph: Runner, run_id: str, rows: list[dict[str, Any]], size: 
     if written and written != expected:
         raise InputError(f"wrote {written:,} of {expected:,} devices' persons: the others "
                          "are not in the graph (links read from a folder of another graph?)")
+
+
+def write_summaries(graph: Runner, person_ids: list[str], size: int) -> None:
+    """The summary of every published person, by its one writer (once the persons, their
+    households and what they lost are written)."""
+    write_all(graph, SUMMARY_WRITER, [{"rows": [{"person": p} for p in chunk]}
+                                      for chunk in batches(person_ids, size)])
 
 
 def write_households(graph: Runner, run_id: str, rows: list[dict[str, Any]],

@@ -16,10 +16,10 @@ from itertools import combinations
 
 import numpy as np
 
+from proteus.identity.components import grouped
 from proteus.identity.eligibility import ALL, PERSONS, Cap, Exclusion
 from proteus.identity.links import Link
 from proteus.identity.rules import LEVELS, KindRule, Rules
-from proteus.identity.unionfind import UnionFind
 
 Edge = tuple[str, str]
 
@@ -98,15 +98,10 @@ def windowed_edges(key: str, held: list[Link], rule: KindRule
     usable = [link for link in held if len(link.days) >= rule.min_days]
     if rule.min_shared_days is None:
         return [(link.device, key) for link in usable], []
-    groups = UnionFind()
-    together = []
-    for a, b in combinations(sorted(usable, key=lambda link: link.device), 2):
-        if len(set(a.days) & set(b.days)) >= rule.min_shared_days:
-            groups.union(a.device, b.device)
-            together.append((a.device, b.device))
-    roots = sorted({groups.find(d) for d in groups.members()})
-    number = {root: n for n, root in enumerate(roots)}
-    return [(d, f"{key}#{number[groups.find(d)]}") for d in sorted(groups.members())], together
+    together = [(a.device, b.device)
+                for a, b in combinations(sorted(usable, key=lambda link: link.device), 2)
+                if len(set(a.days) & set(b.days)) >= rule.min_shared_days]
+    return [(d, f"{key}#{n}") for d, n in grouped(together).items()], together
 
 
 def decide(links: Iterable[Link], rules: Rules, blocked: set[tuple[str, str]]) -> Decision:
@@ -148,7 +143,7 @@ def decide(links: Iterable[Link], rules: Rules, blocked: set[tuple[str, str]]) -
     for key in keys:
         if key in excluded or kind_of[key] == "ip":
             continue
-        groups = {homes.find(d) for d in devices_of[key] if d in homes}
+        groups = {homes[d] for d in devices_of[key] if d in homes}
         if len(groups) > rules.generic.max_households:
             exclude(key, "generic.max_households",
                     f"{len(groups)} home-network groups > {rules.generic.max_households}")
@@ -245,16 +240,15 @@ def weigh_pairs(by_identifier: dict[str, list[Link]], kind_of: dict[str, str],
     return out
 
 
-def _home_groups(window: dict[str, list[Edge]], rules: Rules) -> UnionFind:
-    """Devices joined by the household-linking IP edges: the households proxy."""
-    groups = UnionFind()
+def _home_groups(window: dict[str, list[Edge]], rules: Rules) -> dict[str, int]:
+    """Devices joined by the household-linking IP edges (the households proxy): each
+    device on such an edge and the number of its group."""
+    joined: list[tuple[str, str]] = []
     for key, edges in window.items():
         if not key.startswith("ip:"):
             continue
         by_node: dict[str, list[str]] = defaultdict(list)
         for device, node in edges:
             by_node[node].append(device)
-        for devices in by_node.values():
-            for device in devices:
-                groups.union(devices[0], device)
-    return groups
+        joined += [(devices[0], device) for devices in by_node.values() for device in devices]
+    return grouped(joined)

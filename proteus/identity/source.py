@@ -6,8 +6,7 @@
 From the graph, one record answers a block of identifiers (a kind and a range of values)
 with parallel lists, and one a block of devices; the counts are checked against the
 graph's own afterwards, so a block that missed something fails the run instead of
-dropping links. A runner that cannot stream (the unit tests' recording runner) answers the
-row queries `identity/devices` and `identity/stream_links` instead.
+dropping links.
 """
 
 from __future__ import annotations
@@ -26,8 +25,7 @@ import pyarrow.parquet as pq
 from proteus.errors import InputError
 from proteus.graph import Row, Runner
 from proteus.identity.eligibility import distinct
-from proteus.identity.links import link_from_row
-from proteus.identity.table import NO_DAY, LinkTable, ordinals, vocabulary
+from proteus.identity.table import LinkTable
 
 T = TypeVar("T")
 TOP = "\U0010ffff"
@@ -35,7 +33,7 @@ READERS = 2
 FOLDER_FILES = {
     "sightings.parquet": ("device", "kind", "value", "days"),
     "identifiers.parquet": ("kind", "value", "network", "ip_class"),
-    "devices.parquet": ("id", "type", "last_viewed", "withdrawn"),
+    "devices.parquet": ("id",),
 }
 
 
@@ -48,7 +46,7 @@ def value_bounds(prefixes: int = 2, start: str = "") -> list[tuple[str, str]]:
     return list(itertools.pairwise(edges))
 
 
-def _blocks(graph: Any, name: str, bounds: list[Any], convert: Callable[[Row], T]) -> list[T]:
+def _blocks(graph: Runner, name: str, bounds: list[Any], convert: Callable[[Row], T]) -> list[T]:
     """`convert` of each block's record, in the order of `bounds`, read through `READERS`
     sessions at once (the server reads one block while the client converts another)."""
     parts = [bounds[n::READERS] for n in range(READERS)]
@@ -67,34 +65,8 @@ def _strings(values: list[Any]) -> pa.Array:
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
 
 
-def with_devices(table: LinkTable, ids: pa.Array, types: pa.Array, viewed: pa.Array,
-                 withdrawn: pa.Array) -> LinkTable:
-    """The device columns of the person summaries, aligned with the table's devices."""
-    at = pc.index_in(table.devices, value_set=ids).to_numpy(zero_copy_only=False)
-    table.device_type = types.take(pa.array(at))
-    days = np.full(len(ids), NO_DAY, dtype=np.int32)
-    present = pc.is_valid(viewed).to_numpy(zero_copy_only=False)
-    days[present] = ordinals(viewed.filter(pa.array(present)))
-    table.device_last_viewed = days[at]
-    lists = withdrawn.cast(pa.list_(pa.string())) if len(withdrawn) else pa.array(
-        [], pa.list_(pa.string()))
-    codes, table.purposes = vocabulary(pc.list_flatten(lists))
-    owner = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
-    bits = np.zeros(len(ids), dtype=np.int64)
-    np.bitwise_or.at(bits, owner, np.left_shift(1, codes.astype(np.int64)))
-    table.device_withdrawn = bits[at]
-    return table
-
-
-def _rows(graph: Runner) -> LinkTable:
-    devices = [str(row["id"]) for row in graph.read("identity/devices")]
-    links = [link_from_row(row) for row in graph.read("identity/stream_links")]
-    return LinkTable.from_links(devices, links)
-
-
-def _device_block(row: Row) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
-    return (pa.array(row["ids"], pa.string()), _strings(row["types"]),
-            _strings(row["last_viewed"]), pa.array(row["withdrawn"], pa.list_(pa.string())))
+def _device_block(row: Row) -> pa.Array:
+    return pa.array(row["ids"], pa.string())
 
 
 def _link_block(row: Row) -> dict[str, Any]:
@@ -112,12 +84,9 @@ def _joined(arrays: list[pa.Array], kind: pa.DataType) -> pa.Array:
 
 def read_graph(graph: Runner) -> LinkTable:
     """Devices and links of the graph, by blocks (see the module docstring)."""
-    if getattr(graph, "stream_plain", None) is None:
-        return _rows(graph)
     found = _blocks(graph, "identity/device_columns", [list(b) for b in value_bounds()],
                     _device_block)
-    ids, types, viewed, withdrawn = ([block[n] for block in found] for n in range(4))
-    device_ids = _joined(ids, pa.string())
+    device_ids = _joined(found, pa.string())
     kinds = sorted(str(row["kind"]) for row in graph.read("identity/identifier_kinds"))
     blocks = _blocks(graph, "identity/link_columns",
                      [[kind, low, high] for kind in kinds for low, high in value_bounds()],
@@ -139,9 +108,7 @@ def read_graph(graph: Runner) -> LinkTable:
         raise InputError(f"read {table.n_devices:,} devices and {table.n_links:,} links by "
                          f"blocks but the graph holds {size['devices']:,} and "
                          f"{size['links']:,}: some ids lie outside the blocks' ranges")
-    return with_devices(table, device_ids, _joined(types, pa.string()),
-                        _joined(viewed, pa.string()),
-                        _joined(withdrawn, pa.list_(pa.string())))
+    return table
 
 
 def _parquet(folder: Path, name: str) -> pa.Table:
@@ -193,6 +160,4 @@ def read_folder(folder: Path) -> LinkTable:
     pairs = table.link_device.astype(np.int64) * max(table.n_idents, 1) + table.link_ident
     if len(distinct(pairs)) != len(pairs):
         raise InputError(f"{folder / 'sightings.parquet'}: a (device, kind, value) repeats")
-    return with_devices(table, device_ids, column(devices, "type").cast(pa.string()),
-                        column(devices, "last_viewed").cast(pa.string()),
-                        column(devices, "withdrawn"))
+    return table

@@ -12,7 +12,6 @@ import hashlib
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from proteus import runs
-from proteus.graph import Row, Runner
+from proteus.graph import Runner
 from proteus.identity import publish
 from proteus.identity.eligibility import distinct
 from proteus.identity.quality import Truth, load_truth, pair_score, sizes_stats
@@ -53,12 +52,6 @@ def window_warning(window: LinkWindow) -> list[str]:
             f"{window.sighting_days_left_out:,} of {window.sighting_days:,} sighting days and "
             f"{window.links_left_out:,} of {window.links:,} links (data from "
             f"{window.data_first}); raise window_days in the rules to use them"]
-
-
-def rows_of(graph: Runner, name: str, **params: Any) -> Iterator[Row]:
-    """Stream when the runner can (a real Graph), else read."""
-    stream = getattr(graph, "stream", None)
-    return iter(stream(name, **params) if stream is not None else graph.read(name, **params))
 
 
 def quality(resolution: Resolution, truth: Truth) -> Quality:
@@ -130,17 +123,11 @@ def previous_partition(graph: Runner, table: LinkTable) -> tuple[Previous, Previ
     devices: list[Any] = []
     persons: list[Any] = []
     households: list[Any] = []
-    if getattr(graph, "stream_plain", None) is not None:
-        for row in graph.stream_plain("identity/current_partition",  # type: ignore[attr-defined]
-                                      bounds=[list(b) for b in value_bounds(start="p-")]):
-            devices.extend(row["devices"])
-            persons.extend(row["persons"])
-            households.extend(row["households"])
-    else:
-        for row in graph.read("identity/current_persons"):
-            devices.append(row["device"])
-            persons.append(row["person"])
-            households.append(row.get("household") or "")
+    for row in graph.stream_plain("identity/current_partition",
+                                  bounds=[list(b) for b in value_bounds(start="p-")]):
+        devices.extend(row["devices"])
+        persons.extend(row["persons"])
+        households.extend(row["households"])
     at = pc.index_in(table.devices, value_set=pa.array(devices, pa.string()))
     rows = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
@@ -197,7 +184,8 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
     blocked = rules.blocked_values(key_from(settings))
     truth = load_truth(params.truth) if params.truth is not None else None
     source = "graph" if params.links is None else f"folder {params.links}"
-    with runs.track(graph, "identity", params, rule_versions={"identity": rules.version}) as run_:
+    with runs.track(graph, "identity", params, rule_versions={"identity": rules.version},
+                    rules=rules.model_dump(mode="json")) as run_:
         say(f"reading links from the {source}")
         table = read_graph(graph) if params.links is None else read_folder(params.links)
         read = time.perf_counter()
@@ -232,7 +220,7 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
         if checked.passed:
             say(f"writing {len(person_ids):,} persons and {len(household_ids):,} households")
             publish.write_persons(graph, run_.id, publish.person_rows(
-                resolution, person_ids, household_ids, previous_person), params.batch_size)
+                resolution, person_ids, previous_person), params.batch_size)
             rows = publish.household_rows(resolution, person_ids, household_ids,
                                           previous_person, previous_household)
             publish.write_households(graph, run_.id, rows, params.batch_size)
@@ -241,6 +229,8 @@ def run(graph: Runner, params: IdentityParams, settings: Settings) -> IdentityRe
                            publish.left_persons(resolution, person_ids, previous_person),
                            publish.left_households(rows, previous_person, previous_household),
                            params.batch_size)
+            say("writing the persons' summaries")
+            publish.write_summaries(graph, person_ids, params.batch_size)
             publish.write_changes(
                 graph, run_.id, "person",
                 list(zip(person_changes, causes(person_changes, resolution, previous_person),

@@ -6,15 +6,13 @@
 Devices are sorted; a link names its device and identifier by position (`link_device`,
 `link_ident`; a device outside the device list is -1). A link's days are
 `day[day_offset[n]:day_offset[n + 1]]`, proleptic ordinals (`date.toordinal()`). Kinds,
-networks, address classes and purposes are small vocabularies coded as int8 (-1: none).
-The device columns `device_type`, `device_last_viewed` and `device_withdrawn` (a bit per
-purpose) feed the person summaries.
+networks and address classes are small vocabularies coded as int8 (-1: none).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -63,19 +61,6 @@ class LinkTable:
     link_ident: np.ndarray
     day_offset: np.ndarray
     day: np.ndarray
-    device_type: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
-    device_last_viewed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    purposes: tuple[str, ...] = ()
-    device_withdrawn: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-
-    def __post_init__(self) -> None:
-        n = len(self.devices)
-        if len(self.device_type) != n:
-            self.device_type = pa.nulls(n, pa.string())
-        if len(self.device_last_viewed) != n:
-            self.device_last_viewed = np.full(n, NO_DAY, dtype=np.int32)
-        if len(self.device_withdrawn) != n:
-            self.device_withdrawn = np.zeros(n, dtype=np.int64)
 
     @property
     def n_devices(self) -> int:

@@ -121,7 +121,6 @@ def network_rows(records: Iterable[NetworkEvent], pseudonym: Pseudonymiser) -> R
             {"kind": kind, "value": value, "first": v[0], "last": v[1], "network": v[2],
              "ip_class": v[3]} for (kind, value), v in identifiers.items()],
         "ingest/merge_sightings": sightings,
-        "ingest/device_consent": [{"device": device_id} for device_id in devices],
         "identity/person_summary": [{"device": device_id} for device_id in devices],
     }
 
@@ -177,7 +176,6 @@ def consent_rows(records: Iterable[ConsentEvent], pseudonym: Pseudonymiser) -> R
     return {"ingest/merge_consent": [
                 {"account": accounts[e.account], "purpose": e.purpose, "granted": e.granted,
                  "at": _when(e.ts)[0]} for e in latest.values()],
-            "ingest/device_consent": logins,
             "identity/person_summary": logins}
 
 

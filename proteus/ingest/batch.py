@@ -42,7 +42,6 @@ from proteus.graph import Runner
 from proteus.ingest.files import DataFile, check_start
 from proteus.ingest.fold import Fold, Folding, Row
 from proteus.ingest.ledger import Ledger
-from proteus.ingest.link import NODES, Linker
 
 
 class BatchReport(BaseModel):
@@ -157,11 +156,9 @@ def _report(data: DataFile, status: str, error: str | None = None) -> BatchRepor
 
 def _write_chunk(graph: Runner, group: str, parts: Iterator[tuple[str, list[Row]]], chunk: int,
                  done: frozenset[str], progress: Progress, label: str) -> None:
-    """Write a chunk's rows part by part. Node queries run whole again on a resume (they are
-    idempotent and answer the ids the links need); every other part commits with its marker
-    and is skipped once written."""
+    """Write a chunk's rows part by part, each committed with its marker and skipped once
+    written. Nodes come before the relationships that find them by their keys."""
     written = 0
-    linker = Linker()
     counters: dict[str, int] = {}
     started: dict[str, float] = {}
     for name, piece in parts:
@@ -169,11 +166,9 @@ def _write_chunk(graph: Runner, group: str, parts: Iterator[tuple[str, list[Row]
         counters[name] = part + 1
         started.setdefault(name, time.monotonic())
         marker = f"{chunk}:{name}:{part}"
-        if name in NODES:
-            linker.merge(graph, name, piece)
-        elif marker not in done:
+        if marker not in done:
             graph.write_many([
-                (name, {"rows": linker.fill(name, piece)}),
+                (name, {"rows": piece}),
                 ("ingest/mark_written", {"id": group, "part": marker, "complete": False})])
         written += len(piece)
         progress.say(f"{label}: chunk {chunk} written {written:,} rows ({name})")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,14 +45,12 @@ QUERIES: dict[str, list[tuple[str, str, str]]] = {
     "network": [("ingest/merge_devices", "f_devices", "id"),
                 ("ingest/merge_identifiers", "f_identifiers", "kind, value"),
                 ("ingest/merge_sightings", "f_sightings", "device, kind, value"),
-                ("ingest/device_consent", "f_device_list", "device"),
                 ("identity/person_summary", "f_device_list", "device")],
     "viewing": [("ingest/merge_devices", "f_devices", "id"),
                 ("ingest/merge_contents", "f_contents", "id"),
                 ("ingest/merge_views", "f_views", "device, content"),
                 ("identity/person_summary", "f_device_list", "device")],
     "consent": [("ingest/merge_consent", "f_consent", "account, purpose"),
-                ("ingest/device_consent", "f_logins", "login"),
                 ("identity/person_summary", "f_logins", "login")],
 }
 
@@ -101,8 +100,18 @@ class FileCounts:
         return self.read - self.rejected - self.duplicates
 
 
-def connect(spill: Path, memory_limit: str = "4GB", threads: int = 2) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that spills to `spill` past `memory_limit` and prints nothing."""
+def default_memory() -> str:
+    """A quarter of the machine's memory (at least 1 GB): the rest is Neo4j's and the
+    operating system's (the page cache that reads the event files)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, total // 4 // 2**30)}GB"
+
+
+def connect(spill: Path, memory_limit: str | None = None,
+            threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills to `spill` past `memory_limit` (default
+    `default_memory()`) and prints nothing."""
+    memory_limit = memory_limit or default_memory()
     con = duckdb.connect(":memory:", config={
         "memory_limit": memory_limit, "threads": threads,
         "temp_directory": str(spill), "preserve_insertion_order": False})
@@ -115,7 +124,7 @@ class Fold:
     spilled to `work_dir` beyond it."""
 
     def __init__(self, kind: str, work_dir: Path, name: str, key: bytes, bounds: Bounds,
-                 chunk_size: int, memory_limit: str = "4GB", threads: int = 2,
+                 chunk_size: int, memory_limit: str | None = None, threads: int = 2,
                  say: Callable[[str], None] | None = None, keep_all: bool = False) -> None:
         self.kind, self.chunk_size, self.bounds = kind, chunk_size, bounds
         self.keep_all = keep_all  # keep the checked values of fields no fold reads

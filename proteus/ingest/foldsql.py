@@ -72,6 +72,13 @@ FROM checked WHERE field IS NULL AND ord NOT IN (SELECT ord FROM {duplicates_nam
                 view=True)
 
 
+def _day_lists(d: Dialect, values: str) -> str:
+    """`days` and `values` from a group's `per_day` list (`Dialect.ordered_list`): the days
+    as text and their values, both in day order."""
+    return (f"{d.list_map('per_day', 'CAST(x.d AS STRING)')} AS days, "
+            f"{d.list_map('per_day', 'x.v')} AS {values}")
+
+
 def network(d: Dialect) -> list[Step]:
     fields = ", ".join(IDENTIFIER_FIELDS)  # column names from a fixed list
     return [
@@ -92,11 +99,10 @@ SELECT chunk, kind, raw, min(first) AS first, max(last) AS last,
        {first_present('network', 'first_ord')} AS network
 FROM daily GROUP BY chunk, kind, raw"""),
         Step("sighted", f"""
-SELECT chunk, device, kind, raw, min(first) AS first, max(last) AS last,
-       CAST(sum(n) AS BIGINT) AS count,
-       {d.ordered_list('CAST(day AS STRING)', 'day')} AS days,
-       {d.ordered_list('n', 'day')} AS day_counts
-FROM daily GROUP BY chunk, device, kind, raw""", drop=("daily",)),
+SELECT chunk, device, kind, raw, first, last, count, {_day_lists(d, 'day_counts')}
+FROM (SELECT chunk, device, kind, raw, min(first) AS first, max(last) AS last,
+             CAST(sum(n) AS BIGINT) AS count, {d.ordered_list('day', 'n')} AS per_day
+      FROM daily GROUP BY chunk, device, kind, raw) AS g""", drop=("daily",)),
         Step("pseudonyms", f"""
 SELECT kind, raw, {pseudonym_sql(d, 'kind', 'raw')} AS value
 FROM (SELECT DISTINCT kind, raw FROM seen) AS s"""),
@@ -121,14 +127,14 @@ FROM ok GROUP BY chunk, device_id"""),
         Step("f_device_list", "SELECT chunk, id AS device FROM f_devices"),
         Step("f_contents", "SELECT DISTINCT chunk, content_id AS id FROM ok"),
         Step("f_views", f"""
-SELECT chunk, device_id AS device, content_id AS content, min(first) AS first,
-       max(last) AS last, CAST(sum(n) AS BIGINT) AS count, CAST(sum(s) AS BIGINT) AS seconds,
-       {d.ordered_list('CAST(day AS STRING)', 'day')} AS days,
-       {d.ordered_list('s', 'day')} AS day_seconds
-FROM (SELECT chunk, device_id, content_id, day, min(ts) AS first, max(ts) AS last,
-             count(*) AS n, CAST(sum(seconds) AS BIGINT) AS s
-      FROM ok GROUP BY chunk, device_id, content_id, day) AS v
-GROUP BY chunk, device_id, content_id"""),
+SELECT chunk, device, content, first, last, count, seconds, {_day_lists(d, 'day_seconds')}
+FROM (SELECT chunk, device_id AS device, content_id AS content, min(first) AS first,
+             max(last) AS last, CAST(sum(n) AS BIGINT) AS count,
+             CAST(sum(s) AS BIGINT) AS seconds, {d.ordered_list('day', 's')} AS per_day
+      FROM (SELECT chunk, device_id, content_id, day, min(ts) AS first, max(ts) AS last,
+                   count(*) AS n, CAST(sum(seconds) AS BIGINT) AS s
+            FROM ok GROUP BY chunk, device_id, content_id, day) AS v
+      GROUP BY chunk, device_id, content_id) AS g"""),
     ]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -34,24 +35,14 @@ class Decayer:
 
     def __init__(self, reference: date, half_life: float) -> None:
         self.reference, self.half_life = reference, half_life
-        self.factors: dict[str, float] = {}
-        self.ordinals: dict[str, int] = {}
+        self.factor = cache(self._factor)
 
-    def ordinal(self, day: str) -> int:
-        found = self.ordinals.get(day)
-        if found is None:
-            found = self.ordinals[day] = date.fromisoformat(day).toordinal()
-        return found
+    def _factor(self, day: str) -> float:
+        return float(0.5 ** ((self.reference - date.fromisoformat(day)).days / self.half_life))
 
     def __call__(self, days: Sequence[str], seconds: Sequence[int]) -> float:
-        total = 0.0
-        for d, s in zip(days, seconds, strict=True):
-            f = self.factors.get(d)
-            if f is None:
-                age = (self.reference - date.fromisoformat(d)).days
-                f = self.factors[d] = 0.5 ** (age / self.half_life)
-            total += s * f
-        return total
+        factor = self.factor
+        return sum((s * factor(d) for d, s in zip(days, seconds, strict=True)), 0.0)
 
 
 def ancestors(parents: dict[str, str | None]) -> dict[str, list[str]]:

@@ -10,22 +10,22 @@ at request time with the person's interests and popularity, each item with its p
 from proteus.recommend.evaluate import bench_recs
 from proteus.recommend.models import (
     BlendParams,
+    PathStep,
     Recommendation,
     Recommendations,
     RecommendParams,
     RecommendReport,
-    Step,
 )
 from proteus.recommend.serve import for_device, for_person
 from proteus.recommend.stage import build
 
 __all__ = [
     "BlendParams",
+    "PathStep",
     "RecommendParams",
     "RecommendReport",
     "Recommendation",
     "Recommendations",
-    "Step",
     "bench_recs",
     "build",
     "for_device",

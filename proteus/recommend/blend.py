@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from proteus.recommend.models import BlendParams, Recommendation, Recommendations, Step
+from proteus.recommend.models import BlendParams, PathStep, Recommendation, Recommendations
 from proteus.recommend.seeds import describe, weight
 
 
@@ -81,7 +81,7 @@ def _explain(c: Candidates, content: str, title: str | None, total: float,
              part: tuple[float, float, float], params: BlendParams) -> Recommendation:
     nb, it, pop = part
     viewer = f"{c.kind} {c.subject}"
-    path: list[Step] = []
+    path: list[PathStep] = []
     sources: list[str] = []
     seeds = {s: (t, sec, recent, age) for s, t, sec, recent, age in c.seeds}
     if nb > 0:
@@ -92,14 +92,14 @@ def _explain(c: Candidates, content: str, title: str | None, total: float,
                                   n[0]))
         seed, _, _, score, sim_rank, run_id = best
         seed_title, seconds, recent, age = seeds.get(seed, (None, 0.0, 0.0, None))
-        path.append(Step(kind="watched", source=viewer, target=seed, relationship="WATCHED",
+        path.append(PathStep(kind="watched", source=viewer, target=seed, relationship="WATCHED",
                          properties={"seconds": seconds, "title": seed_title,
                                      "recent_seconds": round(recent, 1), "age_days": age},
                          weight=0.0,
                          sentence=f"{viewer} watched {seed_title or seed} {describe(age)}, "
                                   f"{int(seconds) // 60} min in all (a seed for its recent "
                                   f"watch time, {int(recent) // 60} min after decay)"))
-        path.append(Step(kind="similar", source=seed, target=content, relationship="SIMILAR",
+        path.append(PathStep(kind="similar", source=seed, target=content, relationship="SIMILAR",
                          properties={"score": score, "rank": sim_rank, "run_id": run_id},
                          weight=round(params.neighbour_weight * nb, 6),
                          sentence=f"viewers of {seed_title or seed} also watch "
@@ -111,19 +111,19 @@ def _explain(c: Candidates, content: str, title: str | None, total: float,
         best_interest = max((i for i in c.tags.get(content, ()) if i in names),
                             key=lambda i: names[i][1])
         name, score = names[best_interest]
-        path.append(Step(kind="interested_in", source=c.person or viewer,
+        path.append(PathStep(kind="interested_in", source=c.person or viewer,
                          target=best_interest, relationship="INTERESTED_IN",
                          properties={"score": score, "name": name}, weight=0.0,
                          sentence=f"person {c.person} is interested in {name or best_interest}"
                                   f" (score {score:.3f})"))
-        path.append(Step(kind="tagged", source=content, target=best_interest,
+        path.append(PathStep(kind="tagged", source=content, target=best_interest,
                          relationship="TAGGED", properties={"title": title},
                          weight=round(params.interest_weight * it, 6),
                          sentence=f"{title or content} is tagged {name or best_interest}"))
     if pop > 0:
         sources.append("popularity")
         found = next(p for p in c.popular if p[0] == content)
-        path.append(Step(kind="popular", source=content, target=content, relationship=None,
+        path.append(PathStep(kind="popular", source=content, target=content, relationship=None,
                          properties={"rank": found[2], "viewers": found[3]},
                          weight=round(params.popularity_weight * pop, 6),
                          sentence=f"{title or content} is #{found[2]} by viewers "

@@ -20,7 +20,7 @@ viewing (viewers as the pipeline sees them: persons, or devices without one):
   every content the device watched.
 
 - the taste-community ceiling (generated data only: it reads `truth/`): the contents most
-  viewed by the persons of the device's true taste community. The generator draws every
+  viewed by the devices of the device's true taste community. The generator draws every
   view from the viewer's community pool (popular items more often) or, for its
   off-community share, from another community, with no order between views; ranking the
   community's own popularity is the best a recommender can do there, so no model can be

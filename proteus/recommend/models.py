@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from proteus.explain import Evidence
+
 
 class RecommendParams(BaseModel):
     """How neighbours are computed at pipeline time."""
@@ -63,16 +65,14 @@ class RecommendReport(BaseModel):
 StepKind = Literal["watched", "similar", "interested_in", "tagged", "popular"]
 
 
-class Step(BaseModel):
-    """One hop of an explanation path: a real node or relationship and what it added."""
+class PathStep(Evidence):
+    """One hop of a recommendation's path: a real node or relationship and what it added."""
 
     kind: StepKind
     source: str
     target: str
     relationship: str | None
     properties: dict[str, float | int | str | None]
-    weight: float
-    sentence: str
 
 
 class Recommendation(BaseModel):
@@ -80,7 +80,7 @@ class Recommendation(BaseModel):
     title: str | None
     score: float
     sources: list[Literal["neighbours", "interests", "popularity"]]
-    path: list[Step]
+    path: list[PathStep]
     sentence: str
 
 

@@ -1,33 +1,31 @@
 """Rule segments against the graph: check ids, compile, dry-run, apply.
 
-A rule compiles to parameters of the one fixed query `segments/rule_members`; a dry run
-returns its count and the query, and `apply` writes exactly the persons that query returns.
+A rule compiles to parameters of the one traversal `conditions/members` that audiences also
+run, without governance (no purpose, person target); a dry run returns its count and the
+query, and `apply` writes exactly the persons that query returns.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 
 from proteus import queries, runs
+from proteus.conditions.compile import QUERY, compile_conditions, traversal_params
+from proteus.conditions.model import InterestCondition, SegmentCondition
+from proteus.conditions.summary import SUMMARY_VERSION, require_current
 from proteus.errors import InputError
 from proteus.graph import Runner
 from proteus.ingest import latest_day
-from proteus.segments.rules import (
-    ActiveCondition,
-    DeviceCondition,
-    HouseholdCondition,
-    InterestCondition,
-    Rule,
-    SegmentCondition,
-)
-from proteus.taxonomy import interest_id
+from proteus.segments.rules import Rule
 
-QUERY = "segments/rule_members"
 BATCH = 10_000
+# Rules applied before the one condition language ran this query and have a digest of their
+# former form: the same version is refreshed, taking the digest of the one language's form.
+FORMER_QUERY = "segments/rule_members"
 SAMPLE = 5
 
 
@@ -55,35 +53,6 @@ class RuleReport(BaseModel):
     seconds: float
 
 
-def _since(reference: date | None, days: int | None) -> str | None:
-    if days is None:
-        return None
-    if reference is None:
-        return "9999-12-31"
-    return (reference - timedelta(days=days)).isoformat()
-
-
-def _condition(c: Any, group: str, reference: date | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"group": group, "negate": c.negate}
-    if isinstance(c, InterestCondition):
-        out.update(kind="interest", interest=interest_id(c.taxonomy, c.interest),
-                   score_op=c.score.op if c.score else None,
-                   score=c.score.value if c.score else None,
-                   lift_op=c.lift.op if c.lift else None,
-                   lift=c.lift.value if c.lift else None,
-                   since=_since(reference, c.seen_within_days))
-    elif isinstance(c, DeviceCondition):
-        out.update(kind="device_type", types=list(c.device_type))
-    elif isinstance(c, HouseholdCondition):
-        out.update(kind="household_size", op=c.household_size.op,
-                   value=c.household_size.value)
-    elif isinstance(c, ActiveCondition):
-        out.update(kind="active_within_days", since=_since(reference, c.active_within_days))
-    elif isinstance(c, SegmentCondition):
-        out.update(kind="segment", segment=c.segment)
-    return out
-
-
 def check(graph: Runner, rule: Rule) -> None:
     """Refuse unknown or sensitive interests and unknown segments, naming the field."""
     interests: dict[str, str] = {}
@@ -91,9 +60,9 @@ def check(graph: Runner, rule: Rule) -> None:
     for group in ("all", "any"):
         for i, c in enumerate(getattr(rule, group)):
             if isinstance(c, InterestCondition):
-                interests[interest_id(c.taxonomy, c.interest)] = f"{group}[{i}].interest"
+                interests.update({iid: f"{group}[{i}].interest" for iid in c.interest})
             elif isinstance(c, SegmentCondition):
-                segments[c.segment] = f"{group}[{i}].segment"
+                segments.update({sid: f"{group}[{i}].segment" for sid in c.segment})
     found = graph.read("segments/known_ids", interests=sorted(interests),
                        segments=sorted(segments))
     row = found[0] if found else {"interests": [], "sensitive": [], "segments": []}
@@ -112,10 +81,17 @@ def check(graph: Runner, rule: Rule) -> None:
 
 
 def compile_rule(rule: Rule, reference: date | None) -> dict[str, Any]:
-    """The parameters of `segments/rule_members` for this rule, recency counted back from
+    """The parameters of `conditions/members` for this rule, recency counted back from
     `reference` (the latest accepted viewing day)."""
-    return {"conditions": [_condition(c, g, reference) for g in ("all", "any")
-                           for c in getattr(rule, g)]}
+    return traversal_params(compile_conditions(rule.groups(), reference),
+                            summary_version=SUMMARY_VERSION)
+
+
+def persons(graph: Runner, params: dict[str, Any]) -> list[str]:
+    """The persons the rule selects, sorted."""
+    [found] = graph.read_plain(QUERY, **params)
+    require_current(int(found["stale"]))
+    return sorted(str(row["person"]) for row in found["rows"])
 
 
 def dry_run(graph: Runner, rule: Rule) -> DryRun:
@@ -123,9 +99,9 @@ def dry_run(graph: Runner, rule: Rule) -> DryRun:
     check(graph, rule)
     reference = latest_day(graph)
     params = compile_rule(rule, reference)
-    persons = [r["person"] for r in graph.read(QUERY, **params)]
+    selected = persons(graph, params)
     return DryRun(rule_id=rule.id, version=rule.version, digest=rule.digest(),
-                  count=len(persons), sample=persons[:SAMPLE], query_name=QUERY,
+                  count=len(selected), sample=selected[:SAMPLE], query_name=QUERY,
                   query=queries.get(QUERY).text, params=params, reference_day=reference,
                   seconds=round(time.monotonic() - started, 3))
 
@@ -138,7 +114,8 @@ def apply(graph: Runner, rule: Rule) -> RuleReport:
     old = existing[0]["segment"] if existing else None
     if old and old["kind"] != "rule":
         raise InputError(f"rule {rule.id}: id: a {old['kind']} segment has this id")
-    if old and old["version"] == rule.version and old["digest"] != rule.digest():
+    if old and old["version"] == rule.version and old["digest"] != rule.digest() \
+            and old.get("query") != FORMER_QUERY:
         raise InputError(f"rule {rule.id}: version: version {rule.version} was applied with "
                          "different conditions; bump the version")
     if old and old["version"] > rule.version:
@@ -148,16 +125,16 @@ def apply(graph: Runner, rule: Rule) -> RuleReport:
     params = compile_rule(rule, reference)
     with runs.track(graph, "segment-rule", rule,
                     rule_versions={rule.id: str(rule.version)}) as run_:
-        persons = [r["person"] for r in graph.read(QUERY, **params)]
+        selected = persons(graph, params)
         graph.write("segments/write_rule_segment", id=rule.id, segment_name=rule.name,
                     version=rule.version, digest=rule.digest(), description=rule.description,
-                    query=QUERY, size=len(persons), run_id=run_.id)
-        for start in range(0, len(persons), BATCH):
-            block = persons[start:start + BATCH]
+                    query=QUERY, size=len(selected), run_id=run_.id)
+        for start in range(0, len(selected), BATCH):
+            block = selected[start:start + BATCH]
             graph.write("segments/write_members", segments=[rule.id], persons=block,
                         segment=[0] * len(block), run_id=run_.id)
         report = RuleReport(run_id=run_.id, rule_id=rule.id, version=rule.version,
-                            digest=rule.digest(), size=len(persons), replaced=old is not None,
+                            digest=rule.digest(), size=len(selected), replaced=old is not None,
                             reference_day=reference,
                             seconds=round(time.monotonic() - started, 3))
         run_.report = report

@@ -15,7 +15,8 @@
       - active_within_days: 7
         negate: true               # any condition can be negated
 
-Every value becomes a query parameter; ids and names are also restricted to plain characters,
+The conditions are the one condition language of `proteus.conditions.model`, which audiences
+share. Every value becomes a query parameter; ids and names are also restricted to plain characters,
 so text meant to alter a query is refused, naming the field. Numbers, booleans, the
 description and reading the file follow the input policy of `proteus.inputs`.
 """
@@ -25,98 +26,22 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    ValidationError,
-    field_validator,
-)
+from pydantic import Field, ValidationError, field_validator
 
+from proteus.conditions.model import Condition, Strict, field_path
 from proteus.errors import InputError
-from proteus.inputs import (
-    MAX_CONDITIONS,
-    MAX_ITEMS,
-    Days,
-    Flag,
-    Measure,
-    Text,
-    Version,
-    read_document,
-)
+from proteus.inputs import MAX_CONDITIONS, Text, Version, read_document
 
-Op = Literal[">=", ">", "<=", "<", "=="]
-DeviceType = Literal["stb", "smart_tv", "phone", "tablet", "laptop"]
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
-IAB_ID = r"^[A-Za-z0-9]{1,16}$"
 NAME = r"^[A-Za-z0-9][A-Za-z0-9 .,&()/+-]{0,79}$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Rule(Strict):
+    """A person-level definition without governance: every `all` condition holds and, when
+    there are `any` conditions, at least one of them does."""
 
-
-class Comparison(_Strict):
-    op: Op
-    value: Measure
-
-
-class InterestCondition(_Strict):
-    interest: str = Field(pattern=IAB_ID)
-    taxonomy: Literal["content-3.1", "audience-1.1"] = "content-3.1"
-    score: Comparison | None = None
-    lift: Comparison | None = None
-    seen_within_days: Days | None = None
-    negate: Flag = False
-
-
-class DeviceCondition(_Strict):
-    device_type: list[DeviceType] = Field(min_length=1, max_length=MAX_ITEMS)
-    negate: Flag = False
-
-
-class HouseholdCondition(_Strict):
-    household_size: Comparison
-    negate: Flag = False
-
-
-class ActiveCondition(_Strict):
-    active_within_days: Days
-    negate: Flag = False
-
-
-class SegmentCondition(_Strict):
-    segment: str = Field(pattern=SLUG)
-    negate: Flag = False
-
-
-KINDS = {"interest": InterestCondition, "device_type": DeviceCondition,
-         "household_size": HouseholdCondition, "active_within_days": ActiveCondition,
-         "segment": SegmentCondition}
-
-
-def _kind(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return next((k for k in KINDS if k in value), None)
-    return next((k for k, model in KINDS.items() if isinstance(value, model)), None)
-
-
-Condition = Annotated[
-    Annotated[InterestCondition, Tag("interest")]
-    | Annotated[DeviceCondition, Tag("device_type")]
-    | Annotated[HouseholdCondition, Tag("household_size")]
-    | Annotated[ActiveCondition, Tag("active_within_days")]
-    | Annotated[SegmentCondition, Tag("segment")],
-    Discriminator(_kind, custom_error_type="unknown_condition",
-                  custom_error_message="a condition needs one of: " + ", ".join(KINDS)),
-]
-
-
-class Rule(_Strict):
     id: str = Field(pattern=SLUG)
     name: str = Field(pattern=NAME)
     version: Version
@@ -131,21 +56,14 @@ class Rule(_Strict):
             raise ValueError("ids starting with 'community-' belong to community segments")
         return value
 
+    def groups(self) -> dict[str, list[Any]]:
+        return {"all": list(self.all), "any": list(self.any)}
+
     def digest(self) -> str:
         """sha256 of the rule's canonical JSON: what `version` promises not to change."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        text = json.dumps(self.model_dump(mode="json", exclude_none=True), sort_keys=True,
+                          separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """('all', 0, 'interest', 'score', 'op') -> 'all[0].score.op' (the union tag dropped)."""
-    out = ""
-    for i, part in enumerate(loc):
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not (part in KINDS and i > 0 and isinstance(loc[i - 1], int)):
-            out += f".{part}" if out else part
-    return out
 
 
 def parse_rule(data: Any, origin: str = "rule") -> Rule:

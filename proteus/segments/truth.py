@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from proteus.conditions.summary import WRITER as SUMMARY_WRITER
 from proteus.graph import Runner
 
 BATCH = 10_000
@@ -23,7 +24,8 @@ def communities(dataset: Path) -> dict[str, int]:
 
 
 def write_identity(graph: Runner, dataset: Path, run_id: str = "truth") -> int:
-    """Persons and households from the truth files, for devices already in the graph."""
+    """Persons and households from the truth files, for devices already in the graph, with
+    their summaries."""
     sizes = {r["household_id"]: int(r["persons"])
              for r in _read(dataset / "truth" / "households.csv")}
     rows = [{"device": r["device_id"], "person": r["person_id"], "household": r["household_id"],
@@ -31,5 +33,7 @@ def write_identity(graph: Runner, dataset: Path, run_id: str = "truth") -> int:
             for r in _read(dataset / "truth" / "devices.csv")
             if r["person_id"] and r["is_bot"] != "true"]
     for start in range(0, len(rows), BATCH):
-        graph.write("segments/truth_identity", rows=rows[start:start + BATCH], run_id=run_id)
+        block = rows[start:start + BATCH]
+        graph.write("segments/truth_identity", rows=block, run_id=run_id)
+        graph.write(SUMMARY_WRITER, rows=[{"device": row["device"]} for row in block])
     return int(graph.write("segments/person_sizes")[0]["persons"])

@@ -10,9 +10,10 @@ import pytest
 
 from proteus import audiences
 from proteus.audiences.bench import bench_audience
-from proteus.audiences.compile import check_order, compile_definition
+from proteus.audiences.compile import compile_definition
 from proteus.audiences.evaluate import select
 from proteus.audiences.governance import load_governance
+from proteus.conditions.compile import check_order
 from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Graph
 from proteus.ingest import latest_day
@@ -35,7 +36,8 @@ CREATE (seg:Segment {id: 'community-1', kind: 'community', name: 'Soccer fans'})
 WITH *
 UNWIND range(1, $persons) AS n
 CREATE (p:Person {id: 'p-' + n, run_id: 'identity-1', size: 1})
-CREATE (d:Device {id: 'd-' + n, type: CASE WHEN n % 2 = 0 THEN 'stb' ELSE 'phone' END})
+CREATE (d:Device {id: 'd-' + n, type: CASE WHEN n % 2 = 0 THEN 'stb' ELSE 'phone' END,
+                  last_viewed: '2025-03-09'})
 CREATE (d)-[:BELONGS_TO {run_id: 'identity-1', confidence: 0.9}]->(p)
 MERGE (h:Household {id: 'h-' + ((n + 1) / 2)}) SET h.size = 2, h.run_id = 'identity-1'
 CREATE (p)-[:MEMBER_OF_HOUSEHOLD {run_id: 'identity-1'}]->(h)
@@ -65,6 +67,8 @@ SMALL = load_governance().model_copy(update={"min_audience_size": 5})
 def fixture_graph(graph: Graph) -> Graph:
     with graph.session() as session:
         session.run(FIXTURE, persons=PERSONS).consume()
+    graph.write("identity/person_summary",
+                rows=[{"device": f"d-{n}"} for n in range(1, PERSONS + 1)])
     return graph
 
 
@@ -84,7 +88,7 @@ def test_dry_run_matches_materialised_members_and_consent_is_enforced(
     # p-1 has score 0.1 < 0.2; p-3 withdrew advertising consent
     assert dry.members == PERSONS - 2 and dry.excluded_consent == 1
     assert dry.counts.households == 6 and dry.counts.devices == PERSONS - 2
-    assert dry.query_name == "audiences/members" and "c3:533" not in dry.query
+    assert dry.query_name == "conditions/members" and "c3:533" not in dry.query
     assert dry.sample[0].member == "p-10" and dry.sample[0].steps[0].path
     audiences.approve(graph, version.id, actor="bo")
     report = audiences.materialise(graph, version.id, actor="bo", governance=SMALL)
@@ -100,6 +104,7 @@ def test_dry_run_matches_materialised_members_and_consent_is_enforced(
     with graph.session() as session:
         session.run("MATCH (:Identifier {value: 'login-4'})-[c:CONSENTED]->() "
                     "SET c.granted = false").consume()
+    graph.write("identity/person_summary", rows=[{"login": "login-4"}])  # as ingest does
     again = audiences.export(graph, version.id, "csv", actor="bo", governance=SMALL)
     assert again.excluded_consent == 1 and again.content is not None
     assert "p-4," not in again.content
@@ -296,23 +301,31 @@ def test_the_anchor_changes_the_cost_not_the_members(fixture_graph: Graph,
 
 
 @pytest.mark.parametrize("target", ["person", "household", "device"])
-def test_person_summaries_give_the_members_the_device_walk_gives(fixture_graph: Graph,
-                                                                 target: str) -> None:
+def test_person_summaries_are_required_and_give_the_members(fixture_graph: Graph,
+                                                            target: str) -> None:
     definition = audiences.load({**DEFINITION, "target": target, "include": [
         {"interest": ["c3:483"], "min_score": 0.1}, {"device_type": ["stb"]},
         {"active_within_days": 7}], "exclude": [{"household_size": {"min": 3}}]})
-    walked = select(fixture_graph, definition,
-                    compile_definition(definition, latest_day(fixture_graph)))
+    with fixture_graph.session() as session:
+        session.run("MATCH (p:Person) WHERE p.id IN ['p-2', 'p-4'] "
+                    "REMOVE p.summary_version").consume()
+    with pytest.raises(Conflict, match="2 person"):
+        select(fixture_graph, definition,
+               compile_definition(definition, latest_day(fixture_graph)))
     devices = [{"device": f"d-{n}"} for n in range(1, PERSONS + 1)]
     fixture_graph.write("identity/person_summary", rows=devices)
     with fixture_graph.session(write=False) as session:
         p4 = session.run("MATCH (p:Person {id: 'p-4'}) RETURN p.device_types AS t, "
-                         "p.last_viewed AS v, p.withdrawn AS w, p.household AS h"
-                         ).single().data()
-    assert p4 == {"t": ["stb"], "v": "2025-03-09", "w": [], "h": "h-2"}
+                         "p.last_viewed AS v, p.withdrawn AS w, p.household AS h, "
+                         "p.summary_version AS version").single().data()
+    assert p4 == {"t": ["stb"], "v": "2025-03-09", "w": [], "h": "h-2", "version": 1}
     read = select(fixture_graph, definition,
                   compile_definition(definition, latest_day(fixture_graph)))
-    assert read == walked and walked.members and walked.excluded_consent == (
+    even = range(2, PERSONS + 1, 2)  # stb devices with sport score >= 0.1
+    expected = {"person": {f"p-{n}" for n in even}, "device": {f"d-{n}" for n in even},
+                # p-3 withdrew: its household h-2 is left out
+                "household": {f"h-{(n + 1) // 2}" for n in even} - {"h-2"}}[target]
+    assert set(read.members) == expected and read.excluded_consent == (
         1 if target == "household" else 0)
 
 

@@ -16,7 +16,6 @@ from proteus import identity, ingest, queries
 from proteus.db import manage
 from proteus.events import write_rows
 from proteus.graph import Graph
-from proteus.ingest.link import Linker
 from proteus.settings import Settings
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -240,42 +239,41 @@ def _operators(plan: Any) -> list[str]:
         op for child in plan.get("children", []) for op in _operators(child)]
 
 
-def test_links_find_their_endpoints_by_element_id(graph: Graph) -> None:
-    """Sightings and views look their endpoints up by element id, not by an index seek per
-    row; an id that no longer names the row's node fails the transaction, not the row."""
+def test_links_find_their_endpoints_by_their_keys(graph: Graph) -> None:
+    """Sightings and views look their endpoints up by the project's keys through the
+    uniqueness constraints (element ids hold only within one transaction, and the nodes are
+    written in another); a row whose endpoint is missing fails the transaction, not the
+    row."""
     manage.reset(graph)
     when = int(T0.timestamp())
     views = [{"device": "d1", "content": "c1", "first": when, "last": when, "count": 1,
               "seconds": 60, "days": ["2026-11-02"], "day_seconds": [60]}]
     sightings = [{"device": "d1", "kind": "login", "value": "v", "first": when, "last": when,
                   "count": 1, "days": ["2026-11-02"], "day_counts": [1]}]
-    linker = Linker()
-    linker.merge(graph, "ingest/merge_devices", [
+    graph.write("ingest/merge_devices", rows=[
         {"id": d, "type": "stb", "first": when, "last": when, "viewed": None}
         for d in ("d1", "d2")])
-    linker.merge(graph, "ingest/merge_contents", [{"id": "c1"}])
-    linker.merge(graph, "ingest/merge_identifiers", [
+    graph.write("ingest/merge_contents", rows=[{"id": "c1"}])
+    graph.write("ingest/merge_identifiers", rows=[
         {"kind": "login", "value": "v", "network": None, "ip_class": None, "first": when,
          "last": when}])
     for name, rows in (("ingest/merge_views", views), ("ingest/merge_sightings", sightings)):
-        filled = linker.fill(name, rows)
         with graph.session() as session:
-            plan = session.run("EXPLAIN " + queries.get(name).text, rows=filled).consume().plan
+            plan = session.run("EXPLAIN " + queries.get(name).text, rows=rows).consume().plan
         operators = _operators(plan)
-        assert [op for op in operators if op.startswith("NodeByElementIdSeek")], operators
-        assert not [op for op in operators if "Scan" in op or "IndexSeek" in op], operators
-        wrong = [{**filled[0], "d": linker.ids["ingest/merge_devices"]["d2"]}]
+        assert len([op for op in operators if op.startswith("NodeUniqueIndexSeek")]) == 2, \
+            operators
+        assert not [op for op in operators if "Scan" in op or "ElementId" in op], operators
         with pytest.raises(Neo4jError):
-            graph.write(name, rows=wrong)
-        graph.write(name, rows=filled)
+            graph.write(name, rows=[{**rows[0], "device": "gone"}])
+        graph.write(name, rows=rows)
     assert totals(graph)["watched"] == 1 and totals(graph)["seen"] == 1
 
 
 @pytest.mark.parametrize(("name", "row"), [
-    ("ingest/device_consent", {"device": "d"}),
-    ("ingest/device_consent", {"login": "v"}),
     ("identity/person_summary", {"device": "d"}),
     ("identity/person_summary", {"login": "v"}),
+    ("identity/person_summary", {"person": "p"}),
 ])
 def test_ingest_writes_seek_every_row_by_a_unique_index(graph: Graph, name: str,
                                                        row: dict[str, Any]) -> None:

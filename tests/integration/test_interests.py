@@ -7,7 +7,6 @@ import pytest
 
 from proteus import interests, taxonomy
 from proteus.graph import Graph
-from proteus.ingest.link import Linker
 
 POLICY = Path(__file__).resolve().parents[2] / "rules" / "policy.yaml"
 CATALOG = [
@@ -32,15 +31,14 @@ VIEWS = [
 def seed(graph: Graph, views: list[tuple[str, str, str, dict[str, int]]]) -> None:
     graph.write("ingest/merge_catalog", rows=CATALOG)
     when = int(datetime(2025, 3, 9, tzinfo=UTC).timestamp())  # epoch seconds, as ingest sends
-    linker = Linker()
-    linker.merge(graph, "ingest/merge_devices", [
+    graph.write("ingest/merge_devices", rows=[
         {"id": d, "type": "stb", "first": when, "last": when, "viewed": None}
         for d in sorted({v[0] for v in views})])
-    linker.merge(graph, "ingest/merge_contents", [{"id": c} for c in sorted({v[2] for v in views})])
-    graph.write("ingest/merge_views", rows=linker.fill("ingest/merge_views", [
+    graph.write("ingest/merge_contents", rows=[{"id": c} for c in sorted({v[2] for v in views})])
+    graph.write("ingest/merge_views", rows=[
         {"device": d, "content": c, "first": when, "last": when, "count": len(days),
          "seconds": sum(days.values()), "days": sorted(days),
-         "day_seconds": [days[k] for k in sorted(days)]} for d, _, c, days in views]))
+         "day_seconds": [days[k] for k in sorted(days)]} for d, _, c, days in views])
     graph.write("segments/truth_identity", run_id="test", rows=[
         {"device": d, "person": p, "household": f"h-{p}", "household_size": 2}
         for d, p, _, _ in views])

@@ -10,7 +10,6 @@ import pytest
 from proteus import interests, segments, taxonomy
 from proteus.errors import InputError
 from proteus.graph import Graph
-from proteus.ingest.link import Linker
 from proteus.segments import partition, rule_apply
 from proteus.segments.compare import nmi
 from proteus.segments.rules import parse_rule
@@ -44,12 +43,12 @@ def _planted(graph: Graph, per_group: int = 12, items: int = 8) -> dict[str, int
     devices = [{"id": p["device"], "first": when, "last": when, "type": TYPES[i % 3],
                 "viewed": None} for i, p in enumerate(people)]
     contents = [{"id": c} for c in sorted({v["content"] for v in views})]
-    linker = Linker()
-    linker.merge(graph, "ingest/merge_devices", devices)
-    linker.merge(graph, "ingest/merge_contents", contents)
+    graph.write("ingest/merge_devices", rows=devices)
+    graph.write("ingest/merge_contents", rows=contents)
     for v in views:  # one row per write: a chunk never repeats a (device, content) pair
-        graph.write("ingest/merge_views", rows=linker.fill("ingest/merge_views", [v]))
+        graph.write("ingest/merge_views", rows=[v])
     graph.write("segments/truth_identity", rows=people, run_id="test")
+    graph.write("identity/person_summary", rows=[{"device": p["device"]} for p in people])
     return truth
 
 

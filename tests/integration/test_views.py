@@ -13,7 +13,6 @@ import pytest
 from proteus import interests, recommend, segments, taxonomy, views
 from proteus.errors import InputError
 from proteus.graph import Graph
-from proteus.ingest.link import Linker
 from proteus.recommend.catalog import load_catalog
 
 POLICY = Path(__file__).resolve().parents[2] / "rules" / "policy.yaml"
@@ -47,13 +46,12 @@ def _seed(graph: Graph) -> None:
     rows = [{"device": d, "content": c, "first": when - 86400, "last": when,
              "count": len(days), "seconds": sum(days.values()), "days": sorted(days),
              "day_seconds": [days[x] for x in sorted(days)]} for (d, c), days in folded.items()]
-    linker = Linker()
-    linker.merge(graph, "ingest/merge_devices", [
+    graph.write("ingest/merge_devices", rows=[
         {"id": d, "first": when, "last": when, "type": "stb", "viewed": None}
         for d in sorted({r["device"] for r in rows})])
-    linker.merge(graph, "ingest/merge_contents", [{"id": c} for c in sorted(
+    graph.write("ingest/merge_contents", rows=[{"id": c} for c in sorted(
         {r["content"] for r in rows})])
-    graph.write("ingest/merge_views", rows=linker.fill("ingest/merge_views", rows))
+    graph.write("ingest/merge_views", rows=rows)
     graph.write("segments/truth_identity", rows=owners, run_id="test")
 
 

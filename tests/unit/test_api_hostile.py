@@ -227,7 +227,7 @@ def test_key_names_follow_the_text_policy(name: str) -> None:
 
 
 def test_keys_list_escapes_what_was_stored_before_the_policy() -> None:
-    from proteus.keys.cli import describe
+    from proteus.cli.keys import describe
 
     line = describe(keys.ApiKey(id="0123456789ab", name="evil\r\nname\x00\u202e",
                                 role="service", created="now"))

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from proteus import audiences, queries
-from proteus.audiences.compile import check_order, compile_definition, device_types
+from proteus.audiences.compile import compile_definition, device_types
 from proteus.audiences.definition import load_definition, parse_definition
 from proteus.audiences.governance import check, load_governance, rules_dir
 from proteus.audiences.store import check_actor, parse_ref
+from proteus.conditions.compile import check_order
 from proteus.errors import InputError
 from proteus.graph import RecordingGraph
 
@@ -115,13 +116,13 @@ def test_refs_and_actors_are_checked() -> None:
 def test_every_definition_compiles_to_the_same_query_text() -> None:
     a = compile_definition(parse_definition(BASE), date(2025, 3, 9))
     b = compile_definition(load_definition(SAMPLES[0]), None)
-    assert a.query == b.query == queries.get("audiences/members").text
-    assert set(a.params) == queries.get("audiences/members").params
+    assert a.query == b.query == queries.get("conditions/members").text
+    assert set(a.params) == queries.get("conditions/members").params
     for value in ("sports-fans", "c3:483", "community-3", "c000123", "Sport fans"):
         assert value not in a.query
     first = a.conditions[0]
     assert first["kind"] == "interest" and first["ids"] == ["c3:483"]
-    assert first["since"] == "2025-03-02" and first["min_lift"] == 1.2
+    assert first["since"] == "2025-03-02" and first["lift"] == [{"op": ">=", "value": 1.2}]
     assert a.conditions[-1]["group"] == "exclude"
     # the segment anchor proves its own condition, so it is not checked again
     checked = a.params["conditions"]
@@ -174,7 +175,7 @@ def test_public_facade() -> None:
 def test_cli_group_has_every_command() -> None:
     from click.testing import CliRunner
 
-    from proteus.audiences.cli import audience_group, bench_audience, bench_audience_command
+    from proteus.cli.audiences import audience_group, bench_audience, bench_audience_command
 
     assert set(audience_group.commands) == {"create", "dry-run", "approve", "materialise",
                                             "retire", "explain", "diff", "export", "audit"}

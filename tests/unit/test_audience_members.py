@@ -26,9 +26,9 @@ KEPT = [{"person": "p1", "household": "h1", "devices": ["d1"]},
 
 
 def found(target: str = "person", rows: list[dict[str, Any]] = KEPT) -> dict[str, Any]:
-    """The one answer of audiences/members: counts and the kept persons."""
+    """The one answer of conditions/members: counts and the kept persons."""
     members = {"person": 2, "household": 2, "device": 3}[target]
-    return {"matched": 3, "excluded": 1, "persons": 2, "households": 2, "devices": 3,
+    return {"matched": 3, "excluded": 1, "stale": 0, "persons": 2, "households": 2, "devices": 3,
             "members": members, "rows": rows}
 
 
@@ -48,8 +48,8 @@ CONTEXT = {"person": "p3", "household": "h2", "household_size": 1, "household_ru
 def _graph(target: str = "person") -> tuple[RecordingGraph, Any, Any]:
     definition = parse_definition({**DEFINITION, "target": target})
     graph = RecordingGraph({
-        "audiences/members": [found(target)],
-        "audiences/evidence": [{"person": "p3", "position": 0, "evidence": INTEREST_EV},
+        "conditions/members": [found(target)],
+        "conditions/evidence": [{"person": "p3", "position": 0, "evidence": INTEREST_EV},
                                {"person": "p3", "position": 1, "evidence": DEVICE_EV}],
         "audiences/context": [CONTEXT],
     })
@@ -72,7 +72,7 @@ def test_selection_groups_kept_persons_at_the_target_level() -> None:
 
 def test_members_listed_and_counted_must_agree() -> None:
     graph, definition, compiled = _graph("device")
-    graph.answers["audiences/members"] = [found("device", rows=KEPT[:1])]
+    graph.answers["conditions/members"] = [found("device", rows=KEPT[:1])]
     with pytest.raises(Conflict, match="1 members listed but 3 counted"):
         select(graph, definition, compiled)
 
@@ -103,7 +103,7 @@ def test_missing_evidence_weighs_zero() -> None:
                                                      "segment_name": "S", "run_id": "r"})
     assert step.path[0].type == "IN_SEGMENT" and step.weight == 1.0
     graph, definition, compiled = _graph()
-    graph.answers["audiences/evidence"] = []
+    graph.answers["conditions/evidence"] = []
     selection = select(graph, definition, compiled)
     [explained] = explanations(graph, definition, compiled, selection, "a@v1", "1",
                                only=["p3"])
@@ -158,7 +158,7 @@ def test_materialise_below_minimum_size_is_refused() -> None:
         "audiences/known_ids": [{"interests": [{"id": "c3:483", "sensitive": False,
                                                 "ancestors": []}],
                                  "segments": ["community-9"]}],
-        "audiences/members": [found()],
+        "conditions/members": [found()],
     })
     governance = Governance(version="t", min_audience_size=3)
     with pytest.raises(InputError, match="2 members, fewer than the minimum audience size 3"):

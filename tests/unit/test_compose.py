@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import tomllib
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -25,10 +29,38 @@ def test_compose_wires_neo4j_and_the_api() -> None:
     assert set(compose["volumes"]) >= {v.split(":")[0] for v in neo4j["volumes"]}
 
 
-def test_dockerfile_installs_the_package_and_ships_the_queries() -> None:
+def _force_included() -> dict[str, str]:
+    """The folders the wheel carries into the package (source folder: place in the wheel)."""
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        project = tomllib.load(file)
+    included: dict[str, str] = project["tool"]["hatch"]["build"]["targets"]["wheel"][
+        "force-include"]
+    return included
+
+
+def test_the_wheel_carries_every_rules_and_query_file(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--quiet", "--wheel-dir", str(tmp_path), str(ROOT)], check=True)
+    (wheel,) = tmp_path.glob("proteus-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    included = _force_included()
+    assert {"cypher", "rules"} <= set(included)
+    for source, target in included.items():
+        files = [p.relative_to(ROOT / source).as_posix()
+                 for p in (ROOT / source).rglob("*") if p.is_file()]
+        assert files, source
+        assert sorted(f"{target}/{f}" for f in files if f"{target}/{f}" not in names) == []
+    assert "proteus/rules/identity.yaml" in names and "proteus/cli/__init__.py" in names
+
+
+def test_the_image_copies_what_the_wheel_includes() -> None:
+    """`pip install .` in the image builds the wheel from what the Dockerfile copied: a
+    force-included folder it does not copy fails the build."""
+    copied = {line.split()[1] for line in (ROOT / "Dockerfile").read_text().splitlines()
+              if line.startswith("COPY ")}
+    assert sorted(set(_force_included()) - copied) == []
     text = (ROOT / "Dockerfile").read_text()
-    assert "COPY cypher" in text and "pip install" in text
-    assert 'CMD ["proteus"' in text
+    assert "pip install" in text and 'CMD ["proteus"' in text
 
 
 def test_compose_runs_a_spark_master_and_a_worker_that_share_the_data_path() -> None:

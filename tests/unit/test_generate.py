@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from proteus.cli.generate import bench_generate, generate
 from proteus.events import ContentItem, Rejection, read_rows, record_type_for, validate
 from proteus.generate import GenerateParams, check_floors, profile_shares, run
-from proteus.generate.cli import bench_generate, generate
 from proteus.generate.iab import builtin_taxonomy
 from proteus.generate.run import MANIFEST
 

@@ -25,15 +25,20 @@ def test_a_lost_neo4j_is_graph_unavailable_never_a_driver_error() -> None:
     from proteus.graph import Graph
     from proteus.settings import Settings
 
-    with Graph(Settings(neo4j_uri="bolt://127.0.0.1:1"), attempts=1) as graph:
+    with Graph(Settings(neo4j_uri="bolt://127.0.0.1:1"), retry_seconds=0) as graph:
         with pytest.raises(GraphUnavailable, match="not reachable"):
             graph.read_once("db/ping")
-
-        def raising(exc: Exception) -> None:
-            raise exc
-
+        with pytest.raises(GraphUnavailable, match="not reachable"):
+            graph.read("db/ping")  # the driver's retries given up at once
+        # what the driver gives up on: a lost session, a transient error still failing
         for exc in (SessionExpired("gone"), TransientError("busy")):
-            with pytest.raises(GraphUnavailable):
-                graph._retrying(lambda exc=exc: raising(exc))
-        with pytest.raises(ClientError):
-            graph._retrying(lambda: raising(ClientError("bad query")))
+            with pytest.raises(GraphUnavailable), graph._translated():
+                raise exc
+        with pytest.raises(ClientError), graph._translated():
+            raise ClientError("bad query")
+
+
+def test_the_recording_graph_streams_what_it_reads() -> None:
+    graph = RecordingGraph({"db/counts": [{"nodes": 3}]})
+    assert list(graph.stream("db/counts")) == list(graph.stream_plain("db/counts")) == [
+        {"nodes": 3}]

@@ -14,6 +14,7 @@ import yaml
 
 from proteus import generate
 from proteus.events import NetworkEvent, read_rows, validate
+from proteus.identity.components import grouped
 from proteus.identity.eligibility import group_pairs, through_devices
 from proteus.identity.links import Link, link_from_row
 from proteus.identity.resolve import Resolution, resolve, resolve_table
@@ -154,3 +155,9 @@ def test_group_pairs_and_through_devices() -> None:
     left, right = through_devices(np.array([7, 7, 8]), np.array([0, 1, 1]),
                                   np.array([1, 2, 2]), np.array([0, 1, 5]))
     assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(7, 1), (7, 2), (8, 2)]
+
+
+def test_grouped_numbers_connected_keys_by_their_smallest_member() -> None:
+    assert grouped([("d", "b"), ("c", "c"), ("b", "a"), ("e", "f")]) == {
+        "a": 0, "b": 0, "d": 0, "c": 1, "e": 2, "f": 2}
+    assert grouped([]) == {}

@@ -3,6 +3,7 @@ figures with nothing to measure, and one-line errors for a truth file it cannot 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,24 +16,20 @@ from proteus.identity.report import IdentityParams
 from proteus.identity.stage import run
 from proteus.settings import Settings
 
+LinkGraph = Callable[..., RecordingGraph]  # the `link_graph` fixture (conftest.py)
+
 
 def days(start: date, count: int, step: int = 1) -> list[str]:
     return [(start + timedelta(days=n * step)).isoformat() for n in range(count)]
 
 
-def graph_of(rows: list[dict[str, object]]) -> RecordingGraph:
-    devices = sorted({str(r["device"]) for r in rows})
-    return RecordingGraph({"identity/devices": [{"id": d} for d in devices],
-                           "identity/stream_links": rows})
-
-
 def test_a_window_over_months_is_anchored_on_the_latest_day_and_warns(
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], link_graph: LinkGraph) -> None:
     months = days(date(2025, 1, 1), 45, step=2)  # every other day, 2025-01-01 .. 2025-03-30
     rows = [{"device": d, "kind": "login", "value": "anna", "days": months} for d in "ab"]
     rows += [{"device": "c", "kind": "login", "value": "old", "days": months[:3]},
              {"device": "d", "kind": "login", "value": "old", "days": months[:3]}]
-    report = run(graph_of(rows), IdentityParams(), Settings(env="test"))
+    report = run(link_graph(rows), IdentityParams(), Settings(env="test"))
     window = report.window
     assert window is not None
     assert (window.first, window.last, window.data_first) == ("2025-03-03", "2025-03-30",
@@ -48,20 +45,22 @@ def test_a_window_over_months_is_anchored_on_the_latest_day_and_warns(
     assert "WARNING: the 28-day window leaves out most of the data" in lines
 
 
-def test_a_week_raises_no_window_warning(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_week_raises_no_window_warning(capsys: pytest.CaptureFixture[str],
+                                        link_graph: LinkGraph) -> None:
     week = days(date(2025, 3, 3), 7)
     rows = [{"device": d, "kind": "login", "value": "anna", "days": week} for d in "ab"]
-    report = run(graph_of(rows), IdentityParams(), Settings(env="test"))
+    report = run(link_graph(rows), IdentityParams(), Settings(env="test"))
     assert report.window is not None and report.window.links_left_out == 0
     assert "WARNING" not in "\n".join(report.lines()) + capsys.readouterr().err
 
 
-def test_figures_with_nothing_to_measure_are_not_available(tmp_path: Path) -> None:
+def test_figures_with_nothing_to_measure_are_not_available(tmp_path: Path,
+                                                          link_graph: LinkGraph) -> None:
     week = days(date(2025, 3, 3), 7)
     rows = [{"device": d, "kind": "cookie", "value": "c1", "days": week} for d in "ab"]
     truth = tmp_path / "truth.csv"
     truth.write_text("device_id,person_id\na,p1\nb,p1\n", encoding="utf-8")
-    report = run(graph_of(rows), IdentityParams(truth=truth), Settings(env="test"))
+    report = run(link_graph(rows), IdentityParams(truth=truth), Settings(env="test"))
     quality = report.quality
     assert quality is not None and quality.person.f1 == 1.0
     assert quality.household is None and quality.person_resolvable is None

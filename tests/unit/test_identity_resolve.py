@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from proteus.settings import Settings
 
 KEY = b"unit-test-key-0123456789"
 WEEK = tuple(f"2025-03-0{d}" for d in range(3, 10))
+
+LinkGraph = Callable[..., RecordingGraph]  # the `link_graph` fixture (conftest.py)
 
 
 def link(device: str, kind: str, value: str, days: tuple[str, ...] = WEEK[:3],
@@ -106,14 +109,12 @@ def test_pair_score_and_sizes() -> None:
     assert size_stats([["a", "b"], ["c"]]).largest_share == pytest.approx(2 / 3, abs=1e-6)
 
 
-def test_stage_records_exclusions_and_publishes_through_named_queries() -> None:
+def test_stage_records_exclusions_and_publishes_through_named_queries(
+        link_graph: LinkGraph) -> None:
     rows = [{"device": k.device, "kind": k.kind, "value": k.value, "days": list(k.days),
              "count": k.count, "network": k.network, "ip_class": k.ip_class, "edge_id": "e"}
             for k in household()]
-    graph = RecordingGraph({
-        "identity/devices": [{"id": d} for d in ("a1", "a2", "tv", "b1", "b2")],
-        "identity/stream_links": rows,
-    })
+    graph = link_graph(rows)
     report = run(graph, IdentityParams(), Settings(env="test"))
     names = [name for name, _ in graph.calls]
     assert names[0] == "runs/create_run" and names[-1] == "runs/finish_run"
@@ -124,15 +125,14 @@ def test_stage_records_exclusions_and_publishes_through_named_queries() -> None:
     assert exclusions[0]["rule"] == "shared.min_other_logins"
 
 
-def test_gate_failure_publishes_nothing(tmp_path: Path) -> None:
+def test_gate_failure_publishes_nothing(tmp_path: Path, link_graph: LinkGraph) -> None:
     data = yaml.safe_load(default_rules_path().read_text())
     data["gate"]["max_person_devices"] = 2
     rules_file = tmp_path / "identity.yaml"
     rules_file.write_text(yaml.safe_dump(data))
     rows = [{"device": d, "kind": "login", "value": "carol", "days": ["2025-03-03", "2025-03-04"]}
             for d in ("c1", "c2", "c3")]
-    graph = RecordingGraph({"identity/devices": [{"id": d} for d in ("c1", "c2", "c3")],
-                            "identity/stream_links": rows})
+    graph = link_graph(rows)
     report = run(graph, IdentityParams(rules=rules_file), Settings(env="test"))
     assert not report.gate.passed and report.status == "failed" and not report.published
     assert "3 devices > 2" in report.gate.reason

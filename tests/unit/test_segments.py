@@ -21,6 +21,18 @@ def test_nmi_and_ari_known_values() -> None:
     assert nmi([0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 2, 2]) == pytest.approx(0.5158037)
 
 
+def test_nmi_and_ari_equal_the_hand_written_ones_they_replace() -> None:
+    """The figures the earlier contingency-table code gave on the same partitions."""
+    rng = np.random.default_rng(7)
+    a = rng.integers(0, 8, 500)
+    b = np.where(rng.random(500) < 0.7, a, rng.integers(0, 11, 500))
+    assert nmi(a, b) == pytest.approx(0.5094654872449748, abs=1e-12)
+    assert ari(a, b) == pytest.approx(0.5001740799831902, abs=1e-12)
+    assert (nmi([], []), ari([1], [2])) == (1.0, 1.0)
+    assert (nmi([0, 0, 0], [1, 2, 3]), ari([0, 0, 0], [1, 2, 3])) == (0.0, 0.0)
+    assert (nmi([0, 0], [0, 0]), ari([0, 1, 2], [3, 4, 5])) == (1.0, 1.0)
+
+
 def test_canonical_labels_by_size_then_smallest_member() -> None:
     assert partition.canonical(np.array([7, 3, 3, 9, 9, 9])).tolist() == [2, 1, 1, 0, 0, 0]
     assert partition.canonical(np.array([4, 2, 4, 2])).tolist() == [0, 1, 0, 1]
@@ -141,18 +153,20 @@ def test_rule_compiles_to_parameters_of_one_fixed_query() -> None:
     graph = RecordingGraph({
         "segments/known_ids": [{"interests": ["c3:483"], "sensitive": [], "segments": []}],
         "ingest/latest_day": [{"day": "2025-03-09"}],
-        "segments/rule_members": [{"person": "p1"}, {"person": "p2"}],
+        "conditions/members": [{"stale": 0, "rows": [{"person": "p1"}, {"person": "p2"}]}],
     })
     result = rule_apply.dry_run(graph, rule)
     assert result.count == 2
-    assert result.query == queries.get("segments/rule_members").text
-    conditions = result.params["conditions"]
-    assert [c["kind"] for c in conditions] == ["interest", "device_type", "household_size",
-                                               "active_within_days"]
-    assert [c["group"] for c in conditions] == ["all", "all", "any", "any"]
-    assert conditions[0]["interest"] == "c3:483" and conditions[0]["score_op"] == ">="
-    assert conditions[3] == {"group": "any", "negate": True, "kind": "active_within_days",
-                             "since": "2025-03-02"}
+    assert result.query == queries.get("conditions/members").text
+    params = result.params
+    # the interest condition is the anchor and proves itself; the `any` group stands apart
+    assert params["anchor"]["kind"] == "interest" and params["anchor"]["ids"] == ["c3:483"]
+    assert params["anchor"]["score"] == [{"op": ">=", "value": 0.1}]
+    assert [c["kind"] for c in params["conditions"]] == ["device_type"]
+    assert [c["kind"] for c in params["any"]] == ["household_size", "active_within_days"]
+    assert params["any"][0]["size"] == [{"op": ">", "value": 2}]
+    assert params["any"][1]["negate"] is True and params["any"][1]["since"] == "2025-03-02"
+    assert params["purpose"] is None and params["target"] == "person"
     for value in ("483", "Sports fans", "stb"):
         assert value not in result.query
 

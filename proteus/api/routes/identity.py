@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from proteus.api.deps import AnalystKey, GraphDep
-from proteus.api.errors import RESPONSES
+from proteus.api.errors import RESPONSES, UNEXPLAINED
 from proteus.api.routes.common import ID_PATTERN, DeviceId
 from proteus.api.routing import KeyedRoute
 from proteus.identity import DeviceExplanation, PairExplanation, explain_device, explain_pair
 from proteus.inputs import QueryFlag
 
-router = APIRouter(prefix="/identity", tags=["identity"], responses=RESPONSES,
+router = APIRouter(prefix="/identity", tags=["identity"], responses={**RESPONSES, **UNEXPLAINED},
                    route_class=KeyedRoute)
 
 Redact = Annotated[QueryFlag, Query(description="hide identifier values (kind:•••)")]

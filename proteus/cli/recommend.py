@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from proteus import recommend
+from proteus import recommend, runs
+from proteus.cli.common import connect, emit, require_empty_or_reset, settings
 
 __all__ = ["bench_recs_command", "recommend_group"]
 
@@ -27,8 +28,6 @@ def recommend_group() -> None:
                    "instead of the graph.")
 def build_command(top_k: int, shrink: float, min_co_viewers: int, views: Path | None) -> None:
     """Precompute SIMILAR neighbours and popularity (the pipeline stage)."""
-    from proteus.cli import connect, emit
-
     params = recommend.RecommendParams(top_k=top_k, shrink=shrink,
                                        min_co_viewers=min_co_viewers, views=views)
     with connect() as graph:
@@ -45,8 +44,6 @@ def build_command(top_k: int, shrink: float, min_co_viewers: int, views: Path | 
 @click.option("--json", "as_json", is_flag=True, help="Print the recommendations as JSON.")
 def for_command(subject: str, person: bool, k: int, as_json: bool) -> None:
     """Recommendations for a device (or a person), each with why."""
-    from proteus.cli import connect
-
     with connect() as graph:
         found = (recommend.for_person if person else recommend.for_device)(graph, subject, k)
     if as_json:
@@ -79,10 +76,6 @@ def bench_recs_command(devices: int, users: int, min_history: int, seed: int,
     """Leave-last-out by time on raw events (held-out views never ingested): HR@10 and
     NDCG@10 of the serving path against popularity, co-view from the last 5 contents and
     item-kNN, measured in the same run (kept as a `recommend_bench` run)."""
-    from proteus import runs
-    from proteus.bench import require_empty_or_reset
-    from proteus.cli import connect, emit, settings
-
     blend = recommend.BlendParams.model_validate(
         {k: v for k, v in (("seeds", seeds), ("half_life_days", half_life)) if v is not None})
     with connect() as graph:

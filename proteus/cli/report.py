@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from proteus import report
+from proteus.cli.common import connect, emit
 
 
 @click.command("report")
@@ -16,8 +17,6 @@ from proteus import report
 def report_command(run_ids: tuple[str, ...], out: Path) -> None:
     """Write the HTML report of these runs (default: the latest run of every stage): one
     self-contained page of figures and charts that opens with no network."""
-    from proteus.cli import connect, emit
-
     with connect() as graph:
         built = report.build(graph, list(run_ids) or None)
         if not built.sections:

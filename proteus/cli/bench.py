@@ -9,28 +9,33 @@ from pathlib import Path
 
 import click
 
-from proteus.errors import InputError
-from proteus.graph import Graph
+from proteus import generate
+from proteus.cli.api import bench_api_command
+from proteus.cli.audiences import bench_audience_command
+from proteus.cli.common import (
+    connect,
+    emit,
+    require_empty_or_reset,
+    settings,
+    spark_options,
+    with_spark,
+)
+from proteus.cli.generate import bench_generate
+from proteus.cli.recommend import bench_recs_command
+from proteus.cli.segments import bench_segments_command
+from proteus.identity.bench import bench_identity
 from proteus.ingest import IngestParams
-from proteus.spark.cli import spark_options, with_spark
+from proteus.ingest.bench import bench_ingest
+from proteus.pipeline_bench import run_bench
+from proteus.spark.bench import bench_spark
 
 INGEST_DEFAULTS = IngestParams.model_fields
 
 
 def _dataset(devices: int, seed: int, out: Path) -> Path:
-    from proteus import generate
-
     print(f"generating {devices:,} devices into {out}", file=sys.stderr)
     generate.run(generate.GenerateParams(out=out, devices=devices, seed=seed))
     return out
-
-
-def require_empty_or_reset(graph: Graph, reset: bool) -> None:
-    """Benchmarks replace the graph's content; refuse a non-empty graph without --reset."""
-    nodes = graph.read("db/counts")[0]["nodes"]
-    if nodes and not reset:
-        raise InputError(f"the graph holds {nodes:,} nodes; benchmarks replace its content: "
-                         "pass --reset to allow that")
 
 
 @click.group()
@@ -44,9 +49,6 @@ def bench() -> None:
               help="Keep the dataset here (default: a temporary folder).")
 def bench_generate_command(devices: int, out: Path | None) -> None:
     """Generator throughput: events/s and peak RSS."""
-    from proteus.cli import emit
-    from proteus.generate.cli import bench_generate
-
     emit(bench_generate(devices, out))
 
 
@@ -65,9 +67,6 @@ def bench_identity_command(devices: int, profile: str | None, data: Path | None,
     """Identity precision, recall and F1 against the truth and, in the same run, plain
     connected components over the same identifiers; per-phase seconds; columns vs rows
     read; fast vs reference engine time."""
-    from proteus.cli import connect, emit, settings
-    from proteus.identity.cli import bench_identity
-
     with connect() as graph:
         require_empty_or_reset(graph, reset)
         emit(bench_identity(devices, graph=graph, settings=settings(), data=data,
@@ -90,9 +89,6 @@ def bench_identity_command(devices: int, profile: str | None, data: Path | None,
 def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, batch_rows: int,
                          writers: int, baseline_seconds: float, reset: bool) -> None:
     """Ingest events/s against one transaction per event with MERGE."""
-    from proteus.cli import connect, emit, settings
-    from proteus.ingest.bench import bench_ingest
-
     with connect() as graph, tempfile.TemporaryDirectory() as tmp:
         require_empty_or_reset(graph, reset)
         source = data or _dataset(devices, 7, Path(tmp) / "data")
@@ -118,9 +114,6 @@ def bench_pipeline_command(devices: int, days: int, seed: int, data: Path | None
                            work_dir: Path | None, audience: Path, reset: bool) -> None:
     """The whole pipeline from an empty graph: seconds per stage, bulk and incremental
     ingest rates, peak memory, person F1, segment NMI, the audience and its dry run."""
-    from proteus.cli import connect, emit, settings
-    from proteus.pipeline_bench import run_bench
-
     with connect() as graph:
         require_empty_or_reset(graph, reset)
         emit(run_bench(graph, settings(), devices, days, seed, data, audience, work_dir))
@@ -138,10 +131,6 @@ def bench_spark_command(devices: int, days: int, data: Path | None, work_dir: Pa
                         spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
     """The Spark engine against the embedded one on the same files: seconds per stage,
     local[1] against local[2], equal tables and partitions (needs the extra spark)."""
-    from proteus import generate
-    from proteus.cli import emit, settings
-    from proteus.spark.bench import bench_spark
-
     config = with_spark(settings(), spark_master, spark_conf)
     with tempfile.TemporaryDirectory(prefix="proteus-bench-spark-") as tmp:
         if data is None:
@@ -152,16 +141,7 @@ def bench_spark_command(devices: int, days: int, data: Path | None, work_dir: Pa
         emit(bench_spark(config, data, work_dir or Path(tmp) / "work"))
 
 
-def _register() -> None:
-    from proteus.api.cli import bench_api_command
-    from proteus.audiences.cli import bench_audience_command
-    from proteus.recommend.cli import bench_recs_command
-    from proteus.segments.cli import bench_segments_command
-
-    bench.add_command(bench_segments_command, "segments")
-    bench.add_command(bench_api_command, "api")
-    bench.add_command(bench_audience_command, "audience")
-    bench.add_command(bench_recs_command, "recs")
-
-
-_register()
+bench.add_command(bench_segments_command, "segments")
+bench.add_command(bench_api_command, "api")
+bench.add_command(bench_audience_command, "audience")
+bench.add_command(bench_recs_command, "recs")

@@ -1,63 +1,33 @@
-"""The `proteus` command line. Every command prints one report; errors are one line."""
+"""The `proteus` command line: the root group, the `db` and `run` commands, and `main`.
+
+Each command group lives in its own module of this package and imports only
+`proteus.cli.common`; this module imports them to register them, so no import runs back
+up here."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
-from neo4j.exceptions import DriverError, Neo4jError
-from pydantic import ValidationError
 
 from proteus import pipeline
+from proteus.cli.api import serve as serve_command
+from proteus.cli.audiences import audience_group
+from proteus.cli.bench import bench
+from proteus.cli.common import ProteusGroup, connect, settings
+from proteus.cli.generate import generate
+from proteus.cli.identity import identity
+from proteus.cli.ingest import ingest_command
+from proteus.cli.interests import interests_command
+from proteus.cli.keys import keys_group
+from proteus.cli.recommend import recommend_group
+from proteus.cli.report import report_command
+from proteus.cli.segments import segment_group
+from proteus.cli.taxonomy import taxonomy_group
 from proteus.db import manage
-from proteus.errors import ConfigError, ProteusError
-from proteus.graph import Graph
-from proteus.settings import Settings, get_settings
 
 
-class _Cli(click.Group):
-    """Turns every ProteusError into a one-line message and exit code 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ProteusError as exc:
-            raise click.ClickException(str(exc)) from None
-        except ValidationError as exc:
-            raise click.ClickException(f"invalid input: {_first_error(exc)}") from None
-        except (Neo4jError, DriverError) as exc:
-            message = " ".join(str(getattr(exc, "message", None) or exc).split())
-            raise click.ClickException(f"Neo4j refused the request: {message[:300]}") from None
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    field = ".".join(str(part) for part in error["loc"]) or "settings"
-    return f"{field}: {error['msg']}"
-
-
-def settings() -> Settings:
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        raise ConfigError(f"invalid settings: {_first_error(exc)}") from None
-
-
-def connect() -> Graph:
-    """A graph handle for commands that need a running server (they never start one)."""
-    graph = Graph(settings())
-    graph.ping()
-    return graph
-
-
-def emit(payload: dict[str, Any]) -> None:
-    """The final JSON line of a report or benchmark."""
-    click.echo(json.dumps(payload, default=str, sort_keys=True))
-
-
-@click.group(cls=_Cli)
+@click.group(cls=ProteusGroup)
 def cli() -> None:
     """Proteus: explainable audience intelligence on Neo4j."""
 
@@ -141,37 +111,15 @@ def run_pipeline(devices: int, days: int, seed: int, data_dir: Path, report_path
         key = pipeline.demo_key(config)
         click.echo(f"\nAPI key (admin, shown once): {key.key}")
         click.echo(f"try: curl -H 'X-API-Key: {key.key}' {config.api_url}/v1/runs")
-        from proteus.api.cli import serve as serve_command
-
         click.get_current_context().invoke(serve_command)
 
 
-def _register() -> None:
-    from proteus.api.cli import serve
-    from proteus.audiences.cli import audience_group
-    from proteus.bench import bench
-    from proteus.generate.cli import generate
-    from proteus.identity.cli import identity
-    from proteus.ingest.cli import ingest_command
-    from proteus.interests.cli import interests_command
-    from proteus.keys.cli import keys_group
-    from proteus.recommend.cli import recommend_group
-    from proteus.report.cli import report_command
-    from proteus.segments.cli import segment_group
-    from proteus.taxonomy.cli import taxonomy_group
-
-    for command in (bench, generate, ingest_command, identity, taxonomy_group,
-                    interests_command, segment_group, audience_group, recommend_group,
-                    keys_group, report_command, serve):
-        cli.add_command(command)
-
-
-_register()
+for command in (bench, generate, ingest_command, identity, taxonomy_group, interests_command,
+                segment_group, audience_group, recommend_group, keys_group, report_command,
+                serve_command):
+    cli.add_command(command)
 
 
 def main() -> None:
     cli.main(prog_name="proteus")
 
-
-if __name__ == "__main__":
-    main()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import click
+import uvicorn
+
+from proteus.api.bench import bench_api
+from proteus.cli.common import connect, emit, settings
 
 __all__ = ["bench_api_command", "serve"]
 
@@ -15,10 +19,6 @@ __all__ = ["bench_api_command", "serve"]
               help="Worker processes, one Neo4j driver each (default api_workers, 2).")
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the HTTP API; prints its URL and the docs URL."""
-    import uvicorn
-
-    from proteus.cli import connect, settings
-
     config = settings()
     config = config.model_copy(update={k: v for k, v in
                                        (("api_host", host), ("api_port", port),
@@ -50,9 +50,6 @@ def bench_api_command(seconds: float, connections: int, workers: int, rate: floa
                       neighbours_rate: float, skew: float, seed: int) -> None:
     """Neighbours and recommendations (a skewed mix at a fixed rate, and all misses) against
     a static route and a one-query route, in one run; wrk for closed loop."""
-    from proteus.api.bench import bench_api
-    from proteus.cli import connect, emit, settings
-
     with connect() as graph:
         result = bench_api(graph, settings(), seconds=seconds, connections=connections,
                            workers=workers, rate=rate, neighbours_rate=neighbours_rate,

@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from proteus import segments
+from proteus.cli.common import connect, emit, require_empty_or_reset, settings
 from proteus.segments import partition, rule_apply, rules
+from proteus.segments.bench import bench_segments
 from proteus.segments.similarity import METHODS, Method
 
 
@@ -36,8 +38,6 @@ def segment_group() -> None:
 def run_command(k: int, engine: partition.Engine, resolution: float | None, resolutions: str,
                 seed: int, min_size: int, knn: Method, views: Path | None) -> None:
     """Find community segments in the person similarity graph."""
-    from proteus.cli import connect, emit
-
     params = segments.SegmentsParams(
         k=k, engine=engine, resolution=resolution, seed=seed, min_size=min_size, knn=knn,
         views=views,
@@ -61,8 +61,6 @@ def rule_group() -> None:
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def dry_run_command(file: Path) -> None:
     """Validate and count a rule; print the compiled query and its parameters."""
-    from proteus.cli import connect, emit
-
     rule = rules.load_rule(file)
     with connect() as graph:
         result = rule_apply.dry_run(graph, rule)
@@ -74,8 +72,6 @@ def dry_run_command(file: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def apply_command(file: Path) -> None:
     """Materialise a rule as a Segment with IN_SEGMENT memberships."""
-    from proteus.cli import connect, emit
-
     rule = rules.load_rule(file)
     with connect() as graph:
         report = rule_apply.apply(graph, rule)
@@ -94,10 +90,6 @@ def apply_command(file: Path) -> None:
 def bench_segments_command(devices: int, seed: int, data: Path | None, k: int,
                            views: Path | None, reset: bool) -> None:
     """Community recovery (NMI vs truth), modularity, fast engine against python-louvain."""
-    from proteus.bench import require_empty_or_reset
-    from proteus.cli import connect, emit, settings
-    from proteus.segments.bench import bench_segments
-
     with connect() as graph:
         require_empty_or_reset(graph, reset)
         emit(bench_segments(graph, settings(), devices, seed, data, k, views))

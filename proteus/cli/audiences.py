@@ -13,6 +13,7 @@ import click
 from proteus import audiences
 from proteus.audiences.bench import bench_audience
 from proteus.audiences.export import FORMATS
+from proteus.cli.common import connect, emit, require_empty_or_reset, settings
 
 __all__ = ["audience_group", "bench_audience", "bench_audience_command"]
 
@@ -47,8 +48,6 @@ def audience_group() -> None:
 @actor_option
 def create_command(file: Path, actor: str) -> None:
     """Validate a definition file and store it as a new draft version."""
-    from proteus.cli import connect, emit
-
     definition = audiences.load(file)
     with connect() as graph:
         version = audiences.create(graph, definition, actor=actor)
@@ -63,8 +62,6 @@ def create_command(file: Path, actor: str) -> None:
 def dry_run_command(audience: str, sample: int | None, redact: bool, actor: str) -> None:
     """Count a stored audience (NAME or NAME@vN) or a definition FILE; writes nothing. The
     traversal goes to stderr."""
-    from proteus.cli import connect, emit
-
     source = _source(audience)
     with connect() as graph:
         result = audiences.dry_run(graph, source, actor=actor, sample=sample, redact=redact)
@@ -78,8 +75,6 @@ def dry_run_command(audience: str, sample: int | None, redact: bool, actor: str)
 @actor_option
 def approve_command(audience: str, actor: str) -> None:
     """Approve a draft version."""
-    from proteus.cli import connect, emit
-
     with connect() as graph:
         version = audiences.approve(graph, audience, actor=actor)
     emit({"audience": version.id, "status": version.status, "approved_by": actor})
@@ -90,8 +85,6 @@ def approve_command(audience: str, actor: str) -> None:
 @actor_option
 def materialise_command(audience: str, actor: str) -> None:
     """Store the members of an approved version with their explanations."""
-    from proteus.cli import connect, emit
-
     with connect() as graph:
         report = audiences.materialise(graph, audience, actor=actor)
     emit(report.model_dump(mode="json"))
@@ -102,8 +95,6 @@ def materialise_command(audience: str, actor: str) -> None:
 @actor_option
 def retire_command(audience: str, actor: str) -> None:
     """Retire a version: it can no longer be exported."""
-    from proteus.cli import connect, emit
-
     with connect() as graph:
         version = audiences.retire(graph, audience, actor=actor)
     emit({"audience": version.id, "status": version.status})
@@ -116,8 +107,6 @@ def retire_command(audience: str, actor: str) -> None:
 @actor_option
 def explain_command(audience: str, member: str, redact: bool, actor: str) -> None:
     """Why MEMBER (a person, household or device id) is in AUDIENCE, as stored."""
-    from proteus.cli import connect, emit
-
     with connect() as graph:
         explanation = audiences.explain(graph, audience, member, actor=actor, redact=redact)
     for step in explanation.steps:
@@ -131,8 +120,6 @@ def explain_command(audience: str, member: str, redact: bool, actor: str) -> Non
 @actor_option
 def diff_command(a: str, b: str, actor: str) -> None:
     """Members gained and lost from version A to version B, with reasons."""
-    from proteus.cli import connect, emit
-
     with connect() as graph:
         result = audiences.diff(graph, a, b, actor=actor)
     click.echo(f"{result.a} -> {result.b}: {result.kept} kept, {len(result.gained)} gained, "
@@ -148,8 +135,6 @@ def diff_command(a: str, b: str, actor: str) -> None:
 @actor_option
 def export_command(audience: str, fmt: str, out: Path | None, actor: str) -> None:
     """Export an approved or active, materialised version."""
-    from proteus.cli import connect, emit
-
     with connect() as graph:
         result = audiences.export(graph, audience, fmt, actor=actor, out=out)
     if result.content is not None:
@@ -162,8 +147,6 @@ def export_command(audience: str, fmt: str, out: Path | None, actor: str) -> Non
 @click.argument("name")
 def audit_command(name: str) -> None:
     """The audit trail of every version of an audience."""
-    from proteus.cli import connect, emit
-
     with connect() as graph:
         emit({"audience": name, "events": audiences.audit_trail(graph, name)})
 
@@ -179,9 +162,6 @@ def audit_command(name: str) -> None:
 def bench_audience_command(devices: int, seed: int, data: Path | None,
                            definition: Path | None, reset: bool) -> None:
     """Audience dry run and materialisation on a freshly loaded dataset; consent violations."""
-    from proteus.bench import require_empty_or_reset
-    from proteus.cli import connect, emit, settings
-
     with connect() as graph:
         require_empty_or_reset(graph, reset)
         emit(bench_audience(graph, settings(), devices, dataset=data, definition=definition,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from proteus import interests
+from proteus.cli.common import connect, emit
 
 
 @click.command("interests")
@@ -23,8 +24,6 @@ from proteus import interests
 def interests_command(half_life_days: float, top_k: int, min_evidence: int,
                       include_sensitive: bool, views: Path | None) -> None:
     """Score every person's interests from viewing and store the top ones."""
-    from proteus.cli import connect, emit
-
     params = interests.InterestsParams(half_life_days=half_life_days, top_k=top_k,
                                        min_evidence=min_evidence,
                                        include_sensitive=include_sensitive, views=views)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from proteus import keys
+from proteus.cli.common import connect
 from proteus.inputs import printable
 
 __all__ = ["describe", "keys_group"]
@@ -22,8 +23,6 @@ def keys_group() -> None:
                    "audiences; admin: approvals, materialisation, exports, keys.")
 def create_command(name: str, role: str) -> None:
     """Create a key; it is printed once and only its hash is stored."""
-    from proteus.cli import connect
-
     with connect() as graph:
         created = keys.create_key(graph, name, role)
     click.echo(f"key {created.id} ({printable(created.name)}, role {created.role}) created; "
@@ -34,8 +33,6 @@ def create_command(name: str, role: str) -> None:
 @keys_group.command("list")
 def list_command() -> None:
     """Every key: id, name, role, created, revoked."""
-    from proteus.cli import connect
-
     with connect() as graph:
         found = keys.list_keys(graph)
     if not found:
@@ -54,8 +51,6 @@ def describe(key: keys.ApiKey) -> str:
 @click.argument("key_id")
 def revoke_command(key_id: str) -> None:
     """Revoke a key by id; calls with it are refused from then on."""
-    from proteus.cli import connect
-
     with connect() as graph:
         key = keys.revoke_key(graph, key_id)
     click.echo(f"key {key.id} ({printable(key.name)}) revoked at {key.revoked_at}")

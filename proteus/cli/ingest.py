@@ -8,8 +8,8 @@ from typing import Literal, cast
 import click
 
 from proteus import ingest
+from proteus.cli.common import connect, emit, settings, spark_options, with_spark
 from proteus.ingest import Bulk
-from proteus.spark.cli import spark_options, with_spark
 from proteus.spark.session import stop
 
 Engine = Literal["duckdb", "spark"]
@@ -59,8 +59,6 @@ def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, wr
 
     A first load of at least 64 MB on the managed server goes through neo4j-admin import
     (docs/scale.md); later files merge through Cypher, resumable and idempotent."""
-    from proteus.cli import connect, emit, settings
-
     config = with_spark(settings(), spark_master, spark_conf)
     params = ingest.IngestParams(engine=cast(Engine, engine or config.engine),
                                  paths=list(paths), chunk_size=chunk_size,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from proteus import taxonomy
+from proteus.cli.common import connect, emit
 
 
 @click.group("taxonomy")
@@ -22,8 +23,6 @@ def taxonomy_group() -> None:
               show_default=True, help="Sensitive-node policy.")
 def load_command(directory: Path | None, policy: Path) -> None:
     """Load Content 3.1 (and Audience 1.1, CTV genres) and tag content."""
-    from proteus.cli import connect, emit
-
     params = taxonomy.TaxonomyParams(dir=directory, policy=policy)
     with connect() as graph:
         report = taxonomy.load(graph, params)

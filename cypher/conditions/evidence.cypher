@@ -1,7 +1,8 @@
-// name: audiences/evidence
+// name: conditions/evidence
 // params: persons, conditions
 // returns: person, position, evidence
-// For each person and each condition (same maps as audiences/members) the strongest
+// For each person and each condition (same maps as conditions/members; `negate` is not
+// read: the evidence is that the condition itself holds) the strongest
 // evidence that the condition holds, or no row when it does not: the interest relationship
 // and the most-watched content behind it, the segment membership, the device, the
 // household, or the watched content in the window with its seconds.
@@ -13,8 +14,14 @@ CALL (p, c) {
   WITH p, c WHERE c.kind = 'interest'
   MATCH (p)-[r:INTERESTED_IN]->(i:Interest)
   WHERE i.id IN c.ids
-    AND (c.min_score IS NULL OR r.score >= c.min_score)
-    AND (c.min_lift IS NULL OR r.lift >= c.min_lift)
+    AND all(t IN c.score WHERE CASE t.op
+          WHEN '>=' THEN r.score >= t.value WHEN '>' THEN r.score > t.value
+          WHEN '<=' THEN r.score <= t.value WHEN '<' THEN r.score < t.value
+          ELSE r.score = t.value END)
+    AND all(t IN c.lift WHERE CASE t.op
+          WHEN '>=' THEN r.lift >= t.value WHEN '>' THEN r.lift > t.value
+          WHEN '<=' THEN r.lift <= t.value WHEN '<' THEN r.lift < t.value
+          ELSE r.lift = t.value END)
     AND (c.since IS NULL OR r.last_seen >= c.since)
   WITH p, r, i ORDER BY r.score DESC, i.id LIMIT 1
   OPTIONAL MATCH (p)<-[b:BELONGS_TO]-(d:Device)-[w:WATCHED]->(k:Content)
@@ -70,8 +77,10 @@ CALL (p, c) {
   UNION
   WITH p, c WHERE c.kind = 'household_size'
   MATCH (p)-[m:MEMBER_OF_HOUSEHOLD]->(h:Household)
-  WHERE (c.min_size IS NULL OR h.size >= c.min_size)
-    AND (c.max_size IS NULL OR h.size <= c.max_size)
+  WHERE all(t IN c.size WHERE CASE t.op
+          WHEN '>=' THEN h.size >= t.value WHEN '>' THEN h.size > t.value
+          WHEN '<=' THEN h.size <= t.value WHEN '<' THEN h.size < t.value
+          ELSE h.size = t.value END)
   RETURN {kind: 'household_size', household: h.id, size: h.size,
           run_id: m.run_id} AS evidence
   UNION

@@ -116,21 +116,22 @@ def generate(fmt: str, start: datetime, iab_dir: str | None, profile: str,
     click.echo(report.model_dump_json())
 
 
-def _child(devices: int, out: str) -> None:
-    report = run(GenerateParams(out=Path(out), devices=devices, quiet=True))
-    print(json.dumps({"events": report.events, "seconds": report.seconds}))
+# The measured child imports the generator alone, not the command line around it, so its
+# peak RSS is the generator's.
+_CHILD = (
+    "import json, sys; from pathlib import Path; "
+    "from proteus.generate import GenerateParams, run; "
+    "report = run(GenerateParams(out=Path(sys.argv[2]), devices=int(sys.argv[1]), quiet=True)); "
+    "print(json.dumps({'events': report.events, 'seconds': report.seconds}))"
+)
 
 
 def bench_generate(devices: int, out: Path | None) -> dict[str, Any]:
     """Generate `devices` with default knobs in a child process; report speed and peak RSS."""
     with tempfile.TemporaryDirectory(prefix="proteus-bench-") as tmp:
         target = Path(out) if out is not None else Path(tmp) / "data"
-        code = (
-            "import sys; from proteus.generate.cli import _child; "
-            "_child(int(sys.argv[1]), sys.argv[2])"
-        )
         proc = subprocess.Popen(
-            [sys.executable, "-c", code, str(devices), str(target)],
+            [sys.executable, "-c", _CHILD, str(devices), str(target)],
             stdout=subprocess.PIPE,
             text=True,
         )

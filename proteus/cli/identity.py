@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
+from proteus.cli.common import connect, emit, settings, spark_options, with_spark
 from proteus.identity.bench import bench_identity
 from proteus.identity.explain import explain_device, explain_pair
 from proteus.identity.report import IdentityParams
 from proteus.identity.stage import run
-from proteus.spark.cli import spark_options, with_spark
 from proteus.spark.session import session, stop
 
 __all__ = ["bench_identity", "identity"]
@@ -39,8 +39,6 @@ def identity() -> None:
 def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
                 quiet: bool, spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
     """Link devices into persons and households; print the quality report."""
-    from proteus.cli import connect, emit, settings
-
     params = IdentityParams.model_validate({"engine": engine, "rules": rules, "truth": truth,
                                             "links": links, "quiet": quiet})
     config = with_spark(settings(), spark_master, spark_conf)
@@ -63,8 +61,6 @@ def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path
 @click.option("--redact", is_flag=True, help="Hide identifier values.")
 def explain_command(device: str, device_b: str | None, as_json: bool, redact: bool) -> None:
     """Why DEVICE is in its person (or why DEVICE and DEVICE_B are or are not linked)."""
-    from proteus.cli import connect
-
     with connect() as graph:
         if device_b is None:
             single = explain_device(graph, device, redact=redact)

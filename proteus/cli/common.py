@@ -1,0 +1,88 @@
+"""What every command shares: one-line errors, settings, the graph handle, the final JSON
+line and the Spark engine's options. Command modules import this module, never the
+package's `__init__`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+from neo4j.exceptions import DriverError, Neo4jError
+from pydantic import ValidationError
+
+from proteus.errors import ConfigError, InputError, ProteusError
+from proteus.graph import Graph
+from proteus.settings import Settings, get_settings
+from proteus.spark.session import parse_conf
+
+
+class ProteusGroup(click.Group):
+    """Turns every ProteusError into a one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProteusError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValidationError as exc:
+            raise click.ClickException(f"invalid input: {first_error(exc)}") from None
+        except (Neo4jError, DriverError) as exc:
+            message = " ".join(str(getattr(exc, "message", None) or exc).split())
+            raise click.ClickException(f"Neo4j refused the request: {message[:300]}") from None
+
+
+def first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]) or "settings"
+    return f"{field}: {error['msg']}"
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {first_error(exc)}") from None
+
+
+def connect() -> Graph:
+    """A graph handle for commands that need a running server (they never start one)."""
+    graph = Graph(settings())
+    graph.ping()
+    return graph
+
+
+def emit(payload: dict[str, Any]) -> None:
+    """The final JSON line of a report or benchmark."""
+    click.echo(json.dumps(payload, default=str, sort_keys=True))
+
+
+def require_empty_or_reset(graph: Graph, reset: bool) -> None:
+    """Benchmarks replace the graph's content; refuse a non-empty graph without --reset."""
+    nodes = graph.read("db/counts")[0]["nodes"]
+    if nodes and not reset:
+        raise InputError(f"the graph holds {nodes:,} nodes; benchmarks replace its content: "
+                         "pass --reset to allow that")
+
+
+
+def spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--spark-master` and `--spark-conf KEY=VALUE`, for the commands that can run on the
+    Spark engine (docs/spark.md)."""
+    command = click.option(
+        "--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+        help="A Spark setting for the Spark engine (repeatable), e.g. "
+             "spark.sql.shuffle.partitions=64.")(command)
+    return click.option(
+        "--spark-master", default=None,
+        help="Where the Spark engine runs: local[N] or a cluster URL such as "
+             "spark://host:7077 (default: PROTEUS_SPARK_MASTER, else local[2]).")(command)
+
+
+def with_spark(config: Settings, master: str | None, conf: tuple[str, ...]) -> Settings:
+    """`config` with the command line's Spark master and settings over its own."""
+    update: dict[str, Any] = {"spark_conf": {**config.spark_conf, **parse_conf(conf)}}
+    if master:
+        update["spark_master"] = master
+    return config.model_copy(update=update)
