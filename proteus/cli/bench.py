@@ -17,7 +17,7 @@ from proteus.cli.common import (
     emit,
     require_empty_or_reset,
     settings,
-    spark_options,
+    spark_conf_option,
     with_spark,
 )
 from proteus.cli.generate import bench_generate
@@ -126,12 +126,12 @@ def bench_pipeline_command(devices: int, days: int, seed: int, data: Path | None
               default=None, help="Use this generated dataset instead of generating one.")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=None,
               help="Where both engines write their tables (default: a temporary folder).")
-@spark_options
+@spark_conf_option
 def bench_spark_command(devices: int, days: int, data: Path | None, work_dir: Path | None,
-                        spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
+                        spark_conf: tuple[str, ...]) -> None:
     """The Spark engine against the embedded one on the same files: seconds per stage,
     local[1] against local[2], equal tables and partitions (needs the extra spark)."""
-    config = with_spark(settings(), spark_master, spark_conf)
+    config = with_spark(settings(), None, spark_conf)  # the masters are the bench's own
     with tempfile.TemporaryDirectory(prefix="proteus-bench-spark-") as tmp:
         if data is None:
             data = Path(tmp) / "data"

@@ -67,17 +67,22 @@ def require_empty_or_reset(graph: Graph, reset: bool) -> None:
 
 
 
-def spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--spark-master` and `--spark-conf KEY=VALUE`, for the commands that can run on the
-    Spark engine (docs/spark.md)."""
-    command = click.option(
+def spark_conf_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--spark-conf KEY=VALUE` (repeatable)."""
+    return click.option(
         "--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
         help="A Spark setting for the Spark engine (repeatable), e.g. "
              "spark.sql.shuffle.partitions=64.")(command)
+
+
+def spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--spark-master` and `--spark-conf KEY=VALUE`, for the commands that can run on the
+    Spark engine (docs/spark.md)."""
     return click.option(
         "--spark-master", default=None,
         help="Where the Spark engine runs: local[N] or a cluster URL such as "
-             "spark://host:7077 (default: PROTEUS_SPARK_MASTER, else local[2]).")(command)
+             "spark://host:7077 (default: PROTEUS_SPARK_MASTER, else local[2]).")(
+        spark_conf_option(command))
 
 
 def with_spark(config: Settings, master: str | None, conf: tuple[str, ...]) -> Settings:
