@@ -61,7 +61,9 @@ def spark_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("spark") / "world"
-    generate(GenerateParams(out=out, devices=2000, days=2, seed=11, malformed_rate=0.02,
+    # small (each engine's fixed cost dominates), two days so the per-day lists hold more
+    # than one day, and malformed rows enough for every kind's rejects
+    generate(GenerateParams(out=out, devices=400, days=2, seed=11, malformed_rate=0.05,
                             quiet=True))
     return out
 
@@ -100,6 +102,11 @@ def test_spark_checks_and_folds_generated_files_as_the_embedded_engine(
     assert len(embedded["rejects"]) > 5  # the generator's malformed rows are there
     assert spark["tables"] == embedded["tables"]
     assert all(rows for rows in embedded["tables"].values())
+    if kind != "consent":  # lists per day, in day order, some of more than one day
+        (lists,) = [rows for name, rows in embedded["tables"].items()
+                    if name in ("network_sightings.parquet", "viewing_views.parquet")]
+        assert any(len(row["days"]) > 1 for row in lists)
+        assert all(row["days"] == sorted(row["days"]) for row in lists)
 
 
 def test_spark_reads_csv_and_parquet_and_finds_duplicates_across_files(
@@ -107,7 +114,7 @@ def test_spark_reads_csv_and_parquet_and_finds_duplicates_across_files(
     files = []
     for fmt in ("csv", "parquet"):
         out = tmp_path / fmt
-        generate(GenerateParams(out=out, devices=200, days=1, seed=3, malformed_rate=0.03,
+        generate(GenerateParams(out=out, devices=100, days=1, seed=3, malformed_rate=0.03,
                                 quiet=True, format=fmt))
         files += sorted(out.glob(f"network-*.{fmt}"))
     embedded, spark = _both("network", files, tmp_path, spark_settings)
@@ -124,7 +131,7 @@ def _content(graph: Graph) -> dict[str, Any]:
 def test_spark_first_load_and_identity_match_the_embedded_engine(
         graph: Graph, spark_settings: Settings, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    generate(GenerateParams(out=data, devices=300, days=2, seed=5, malformed_rate=0.02,
+    generate(GenerateParams(out=data, devices=150, days=2, seed=5, malformed_rate=0.02,
                             quiet=True))
     reports = {}
     contents = {}
