@@ -6,6 +6,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,14 +54,18 @@ def test_the_wheel_carries_every_rules_and_query_file(tmp_path: Path) -> None:
     assert "proteus/rules/identity.yaml" in names and "proteus/cli/__init__.py" in names
 
 
-def test_the_image_copies_what_the_wheel_includes() -> None:
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "Dockerfile.spark"])
+def test_the_image_copies_what_the_wheel_includes(dockerfile: str) -> None:
     """`pip install .` in the image builds the wheel from what the Dockerfile copied: a
     force-included folder it does not copy fails the build."""
-    copied = {line.split()[1] for line in (ROOT / "Dockerfile").read_text().splitlines()
-              if line.startswith("COPY ")}
+    text = (ROOT / dockerfile).read_text()
+    copied = {line.split()[1] for line in text.splitlines() if line.startswith("COPY ")}
     assert sorted(set(_force_included()) - copied) == []
-    text = (ROOT / "Dockerfile").read_text()
-    assert "pip install" in text and 'CMD ["proteus"' in text
+    assert "pip install" in text
+
+
+def test_the_image_runs_proteus() -> None:
+    assert 'CMD ["proteus"' in (ROOT / "Dockerfile").read_text()
 
 
 def test_compose_runs_a_spark_master_and_a_worker_that_share_the_data_path() -> None:
