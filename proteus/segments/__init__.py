@@ -77,8 +77,9 @@ class SegmentsReport(BaseModel):
                "  resolution sweep (fast engine): resolution, communities, modularity, "
                "stability across seeds"]
         for p in self.sweep:
+            stable = "-" if p.stability is None else f"{p.stability:.4f}"
             out.append(f"  {'*' if p.chosen else ' '} {p.resolution:<6} {p.communities:>5} "
-                       f"{p.modularity:>8.4f} {p.stability:>8.4f}")
+                       f"{p.modularity:>8.4f} {stable:>8}")
         out.append(f"  chosen by: {self.criterion}")
         s = self.stability
         out.append(f"  vs previous run {s.previous_run}: NMI {s.nmi}, ARI {s.ari} over "
@@ -149,7 +150,7 @@ def run(graph: Runner, params: SegmentsParams) -> SegmentsReport:
     timings: dict[str, float] = {}
     sim, x = similarity_graph(graph, params, timings)
     t0 = time.monotonic()
-    knn_recall = recall(x, sim, params.k, params.recall_sample, params.seed)
+    knn_recall = recall(sim, params.k, params.recall_sample, params.seed)
     del x
     timings["recall"] = round(time.monotonic() - t0, 3)
     previous_rows = graph.read("segments/community_members")
