@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from proteus.generate.iab import Taxonomy
 from proteus.generate.world import words as _words
+from proteus.taxonomy.files import Taxonomy
 
 KINDS = ("live", "vod", "stream")
+# Tier-1 categories whose children are no topics: Sensitive Topics, Genres.
+EXCLUDED_TOPIC_ROOTS = frozenset({"v9i3On", "SPSHQ5"})
 ADJECTIVES = _words(
     "Silent Golden Hidden Last Broken Wild Bright Northern Midnight Secret Lost Iron Crimson "
     "Quiet Endless Frozen Rising Distant Burning Little"
@@ -39,19 +41,30 @@ class Catalog:
         return np.minimum(pos, len(self.flat_cum) - 1).astype(np.int32)
 
 
+def topics(taxonomy: Taxonomy, genres: dict[str, str]) -> list[str]:
+    """Tier-2 topical categories (not genres, not sensitive topics), sorted by id."""
+    roots = {c.iab_id for c in taxonomy.categories if not c.parent}
+    genre_ids = set(genres.values())
+    return sorted(c.iab_id for c in taxonomy.categories
+                  if c.parent in roots - EXCLUDED_TOPIC_ROOTS and c.iab_id not in genre_ids)
+
+
 def build_catalog(
-    rng: np.random.Generator, taxonomy: Taxonomy, weights: np.ndarray, size: int
+    rng: np.random.Generator, taxonomy: Taxonomy, genre_map: dict[str, str],
+    weights: np.ndarray, size: int
 ) -> Catalog:
-    """Draw the catalog; pool sizes follow community sizes (square root), at least 20 items."""
+    """Draw the catalog from the Content 3.1 categories and the CTV genre mapping; pool sizes
+    follow community sizes (square root), at least 20 items."""
     n_comm = len(weights)
-    genres = sorted(taxonomy.genres)
-    genre_ids = sorted(set(taxonomy.genres.values()))
-    by_id = {gid: [g for g in genres if taxonomy.genres[g] == gid] for gid in genre_ids}
-    topics = taxonomy.topics()
+    genres = sorted(genre_map)
+    genre_ids = sorted(set(genre_map.values()))
+    by_id = {gid: [g for g in genres if genre_map[g] == gid] for gid in genre_ids}
+    topic_ids = topics(taxonomy, genre_map)
     g_perm = rng.permutation(len(genre_ids))
-    t_perm = rng.permutation(len(topics))
+    t_perm = rng.permutation(len(topic_ids))
     comm_genre_ids = [genre_ids[g_perm[c % len(genre_ids)]] for c in range(n_comm)]
-    comm_topics = [topics[t_perm[(c + c // len(topics)) % len(topics)]] for c in range(n_comm)]
+    comm_topics = [topic_ids[t_perm[(c + c // len(topic_ids)) % len(topic_ids)]]
+                   for c in range(n_comm)]
     comm_genres = [by_id[gid] for gid in comm_genre_ids]
     pool = np.maximum(20, np.round(size * np.sqrt(weights) / np.sqrt(weights).sum())).astype(int)
     community = np.repeat(np.arange(n_comm), pool)
@@ -75,8 +88,8 @@ def build_catalog(
             extra = genres[int(extra_genre[i])]
             if extra not in item_genres:
                 item_genres.append(extra)
-                if taxonomy.genres[extra] not in iab:
-                    iab.append(taxonomy.genres[extra])
+                if genre_map[extra] not in iab:
+                    iab.append(genre_map[extra])
         title = f"{ADJECTIVES[adjective[i]]} {NOUNS[noun[i]]}"
         if kinds[i] != 0:
             title += f" {int(episode[i])}"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
+from proteus.errors import InputError
 from proteus.events.write import write_rows
 from proteus.generate.catalog import build_catalog
 from proteus.generate.columns import Column
 from proteus.generate.consent import plan_consent
 from proteus.generate.encode import FragmentCache, raw_row, write_event_file
 from proteus.generate.groundtruth import Tally, write_truth
-from proteus.generate.iab import Taxonomy, builtin_taxonomy, load_taxonomy
 from proteus.generate.malformed import SUBJECT, plan_malformed
 from proteus.generate.network import NetworkState, network_day
 from proteus.generate.noise import Noise, plan_noise
@@ -25,6 +25,7 @@ from proteus.generate.profiles import PROFILES
 from proteus.generate.truth import TRUTH_DIR
 from proteus.generate.viewing import WatchLedger, viewing_day
 from proteus.generate.world import build_world
+from proteus.taxonomy.files import GENRE_FILE, Taxonomy, builtin, resolve
 
 EXTENSIONS = {"jsonl": ".jsonl.gz", "csv": ".csv", "parquet": ".parquet"}
 MANIFEST = "manifest.json"
@@ -33,27 +34,21 @@ STREAMS = {"world": 1, "catalog": 2, "state": 3, "network": 4, "viewing": 5, "co
 NOISE_STATE, NOISE_CHURN, NOISE_DAY = 1, 1000, 2000
 
 
-def default_iab_dir() -> Path | None:
-    """`../shared/iab` relative to the working directory, when it exists."""
-    candidate = Path.cwd().parent / "shared" / "iab"
-    return candidate if candidate.is_dir() else None
-
-
-def taxonomy_for(params: GenerateParams) -> Taxonomy:
-    """The official files from `--iab-dir` (or the default directory), else the built-in subset."""
-    if params.iab_dir is not None:
-        if str(params.iab_dir) == "builtin":
-            return builtin_taxonomy()
-        if not params.iab_dir.is_dir():
-            raise ValueError(f"--iab-dir {params.iab_dir}: not a directory")
-        return load_taxonomy(params.iab_dir)
-    found = default_iab_dir()
-    if found is not None:
-        try:
-            return load_taxonomy(found)
-        except (OSError, ValueError):
-            return builtin_taxonomy()
-    return builtin_taxonomy()
+def taxonomy_for(params: GenerateParams) -> tuple[Taxonomy, dict[str, str], str]:
+    """The Content 3.1 categories, the CTV genre mapping (to known categories) and their
+    source: `builtin` when asked, else the official files as `taxonomy load` reads them
+    (`--iab-dir`, or `../shared/iab` when it holds them), else the built-in subset."""
+    if params.iab_dir is not None and str(params.iab_dir) == "builtin":
+        content, genres = builtin()
+        return content, genres, "builtin"
+    found, genres, source = resolve(params.iab_dir)
+    content = found[0]
+    known = {category.iab_id for category in content.categories}
+    genres = {genre: iab_id for genre, iab_id in genres.items() if iab_id in known}
+    if not genres:
+        raise InputError(f"{source.removeprefix('official:')}: no {GENRE_FILE} (the CTV genre "
+                         "mapping the generator draws genres from)")
+    return content, genres, source
 
 
 def _rng(seed: int, stream: str, day: int = 0) -> np.random.Generator:
@@ -79,7 +74,7 @@ def run(params: GenerateParams) -> GenerateReport:
     progress = _Progress(params.quiet)
     out = Path(params.out)
     out.mkdir(parents=True, exist_ok=True)
-    taxonomy = taxonomy_for(params)
+    taxonomy, genres, iab_source = taxonomy_for(params)
     seed, fmt, ext = params.seed, params.format, EXTENSIONS[params.format]
     profile = PROFILES[params.profile]
     world = build_world(
@@ -95,11 +90,11 @@ def run(params: GenerateParams) -> GenerateReport:
     if not profile.is_default:
         noise = plan_noise(_rng(seed, "noise"), world, profile)
     catalog = build_catalog(
-        _rng(seed, "catalog"), taxonomy, world.community_weights, params.catalog_size
+        _rng(seed, "catalog"), taxonomy, genres, world.community_weights, params.catalog_size
     )
     progress.say(
         f"{world.n_devices:,} devices, {world.n_persons:,} persons, "
-        f"{world.n_households:,} households, {len(catalog.rows):,} items ({taxonomy.source})"
+        f"{world.n_households:,} households, {len(catalog.rows):,} items ({iab_source})"
     )
     files: list[FileCount] = []
     catalog_name = f"catalog{ext}"
@@ -168,7 +163,7 @@ def run(params: GenerateParams) -> GenerateReport:
         rows_by_type[f.kind] = rows_by_type.get(f.kind, 0) + f.rows
     report = GenerateReport(
         params=params,
-        iab_source=taxonomy.source,
+        iab_source=iab_source,
         out=str(out),
         files=files,
         rows_by_type=rows_by_type,
