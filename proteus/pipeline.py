@@ -16,7 +16,6 @@ from pydantic import BaseModel
 
 from proteus import (
     audiences,
-    generate,
     identity,
     ingest,
     interests,
@@ -31,6 +30,7 @@ from proteus.db import manage
 from proteus.graph import Graph
 from proteus.identity.explain import PairExplanation
 from proteus.settings import Settings
+from proteus.tools import generate
 
 R = TypeVar("R")
 

@@ -21,11 +21,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from proteus import audiences, generate, identity, ingest, interests, recommend, segments, taxonomy
+from proteus import audiences, identity, ingest, interests, recommend, segments, taxonomy
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.segments.compare import nmi
 from proteus.settings import Settings
+from proteus.tools import generate
 
 _DAY = re.compile(r"-day(\d+)\.")
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from proteus import generate
 from proteus.cli.api import bench_api_command
 from proteus.cli.audiences import bench_audience_command
 from proteus.cli.common import connect, emit, require_empty_or_reset, settings
@@ -20,6 +19,7 @@ from proteus.identity.bench import bench_identity
 from proteus.ingest import IngestParams
 from proteus.ingest.bench import bench_ingest
 from proteus.pipeline_bench import run_bench
+from proteus.tools import generate
 
 INGEST_DEFAULTS = IngestParams.model_fields
 

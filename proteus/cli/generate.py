@@ -13,8 +13,8 @@ from typing import Any, Literal, cast
 
 import click
 
-from proteus.generate.params import GenerateParams
-from proteus.generate.run import run
+from proteus.tools.generate.params import GenerateParams
+from proteus.tools.generate.run import run
 
 _DEFAULTS = GenerateParams()
 
@@ -120,7 +120,7 @@ def generate(fmt: str, start: datetime, iab_dir: str | None, profile: str,
 # peak RSS is the generator's.
 _CHILD = (
     "import json, sys; from pathlib import Path; "
-    "from proteus.generate import GenerateParams, run; "
+    "from proteus.tools.generate import GenerateParams, run; "
     "report = run(GenerateParams(out=Path(sys.argv[2]), devices=int(sys.argv[1]), quiet=True)); "
     "print(json.dumps({'events': report.events, 'seconds': report.seconds}))"
 )

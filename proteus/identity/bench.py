@@ -45,8 +45,9 @@ from proteus.settings import Settings, get_settings
 
 def _load(graph: Graph, settings: Settings, devices: int, data: Path | None, seed: int,
           workdir: Path, profile: str) -> Path:
-    from proteus import generate, ingest
+    from proteus import ingest
     from proteus.db import manage
+    from proteus.tools import generate
 
     dataset = data or workdir / "dataset"
     if data is None:

@@ -298,7 +298,7 @@ def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int
                blend: BlendParams | None = None) -> dict[str, Any]:
     """Replaces the graph's content with the training part of a generated week, then
     measures HR@10 and NDCG@10 of the serving path against three baselines."""
-    from proteus import generate
+    from proteus.tools import generate
 
     params, blend = params or RecommendParams(), blend or BlendParams()
     started = time.monotonic()

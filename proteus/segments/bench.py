@@ -15,11 +15,11 @@ from typing import Any
 from neo4j.exceptions import Neo4jError
 
 from proteus import ingest, interests, segments, taxonomy
-from proteus.generate import devices_of
 from proteus.graph import Graph
 from proteus.segments import partition, truth
 from proteus.segments.compare import nmi
 from proteus.settings import Settings
+from proteus.tools.generate import devices_of
 
 
 def _say(message: str) -> None:
@@ -62,8 +62,8 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
                    views: Path | None = None) -> dict[str, Any]:
     """Load a dataset (generated unless given) into an emptied graph, segment it twice and
     compare with the truth; the fast engine against python-louvain on the same graph."""
-    from proteus import generate
     from proteus.db import manage
+    from proteus.tools import generate
 
     given = data is not None
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from proteus import generate, ingest, interests, keys, recommend, segments, taxonomy
+from proteus import ingest, interests, keys, recommend, segments, taxonomy
 from proteus.api import create_app
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.identity import IdentityParams
 from proteus.identity import run as identity_run
 from proteus.settings import Settings
+from proteus.tools import generate
 
 
 @pytest.fixture(scope="module")

@@ -251,10 +251,11 @@ def test_a_noisy_profile_merge_is_explained_item_by_item(graph: Graph, settings:
                                                          tmp_path: Path) -> None:
     """On the noisy profile, every linked pair's explanation names each piece of evidence
     with its weight, and adds up to the score the run gave the pair."""
-    from proteus import generate, ingest
+    from proteus import ingest
     from proteus.identity.resolve import resolve_table
     from proteus.identity.rules import load_rules
     from proteus.pseudonym import key_from
+    from proteus.tools import generate
 
     out = tmp_path / "noisy"
     generate.run(generate.GenerateParams.model_validate(

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from proteus import generate, ingest, interests, recommend, taxonomy, views
+from proteus import ingest, interests, recommend, taxonomy, views
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.identity import IdentityParams
@@ -18,6 +18,7 @@ from proteus.recommend.evaluate import split_viewing
 from proteus.recommend.seeds import Watch, choose, describe
 from proteus.recommend.serve import viewing
 from proteus.settings import Settings
+from proteus.tools import generate
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from proteus.cli.generate import bench_generate, generate
 from proteus.events import ContentItem, Rejection, read_rows, record_type_for, validate
-from proteus.generate import GenerateParams, check_floors, profile_shares, run
-from proteus.generate.run import MANIFEST
 from proteus.taxonomy import files
+from proteus.tools.generate import GenerateParams, check_floors, profile_shares, run
+from proteus.tools.generate.run import MANIFEST
 
 
 def _truth(out: Path, name: str) -> list[dict[str, str]]:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from proteus import generate
 from proteus.events import NetworkEvent, read_rows, validate
 from proteus.identity.components import components
 from proteus.identity.links import Link, link_from_row
@@ -16,6 +15,7 @@ from proteus.identity.resolve import Resolution, resolve
 from proteus.identity.rules import load_rules
 from proteus.ingest.aggregate import network_rows
 from proteus.pseudonym import pseudonymise
+from proteus.tools import generate
 
 KEY = b"unit-test-key-0123456789"
 

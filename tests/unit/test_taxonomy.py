@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from proteus import generate, taxonomy
+from proteus import taxonomy
 from proteus.errors import InputError
 from proteus.events import ContentItem, read_rows, validate
 from proteus.graph import RecordingGraph
 from proteus.taxonomy import builtin, files
 from proteus.taxonomy.policy import Policy, load_policy
+from proteus.tools import generate
 
 IAB = Path(__file__).resolve().parents[3] / "shared" / "iab"
 # The official files sit beside the clone in CI and on developer machines; a checkout

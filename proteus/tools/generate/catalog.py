@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from proteus.generate.world import words as _words
 from proteus.taxonomy.files import Taxonomy
+from proteus.tools.generate.world import words as _words
 
 KINDS = ("live", "vod", "stream")
 # Tier-1 categories whose children are no topics: Sensitive Topics, Genres.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proteus.generate.columns import Column
+from proteus.tools.generate.columns import Column
 
 PURPOSES = ("advertising", "personalisation", "analytics")
 REGRANT = 0.15

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proteus.generate.columns import Column
-from proteus.generate.noise import (
+from proteus.tools.generate.columns import Column
+from proteus.tools.generate.noise import (
     COLLISION_POOL,
     SYNCED_APP_RESET,
     SYNCED_COOKIE_RESET,
@@ -16,8 +16,8 @@ from proteus.generate.noise import (
     noisy_logins,
     noisy_msisdns,
 )
-from proteus.generate.timing import hour_weights, sample_seconds
-from proteus.generate.world import DEVICE_TYPES, PHONE, World
+from proteus.tools.generate.timing import hour_weights, sample_seconds
+from proteus.tools.generate.world import DEVICE_TYPES, PHONE, World
 
 NETWORKS = ("home", "mobile", "public_wifi")
 JUNK: dict[str, tuple[str, ...]] = {

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from proteus.events.write import arrow_schema
-from proteus.generate.columns import Column, Malformed
+from proteus.tools.generate.columns import Column, Malformed
 
 
 def _day_start(day: date) -> datetime:

@@ -14,8 +14,8 @@ from typing import IO, Any
 import numpy as np
 
 from proteus.events.write import columns_for, csv_quote, encode_csv, encode_json, open_output
-from proteus.generate.columns import Column, Malformed
-from proteus.generate.parquet import write_parquet
+from proteus.tools.generate.columns import Column, Malformed
+from proteus.tools.generate.parquet import write_parquet
 
 SECONDS_PER_DAY = 86400
 

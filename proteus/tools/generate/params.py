@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from proteus.generate.profiles import ProfileName
+from proteus.tools.generate.profiles import ProfileName
 
 
 class GenerateParams(BaseModel):

@@ -12,20 +12,20 @@ import numpy as np
 
 from proteus.errors import InputError
 from proteus.events.write import write_rows
-from proteus.generate.catalog import build_catalog
-from proteus.generate.columns import Column
-from proteus.generate.consent import plan_consent
-from proteus.generate.encode import FragmentCache, raw_row, write_event_file
-from proteus.generate.groundtruth import Tally, write_truth
-from proteus.generate.malformed import SUBJECT, plan_malformed
-from proteus.generate.network import NetworkState, network_day
-from proteus.generate.noise import Noise, plan_noise
-from proteus.generate.params import FileCount, GenerateParams, GenerateReport
-from proteus.generate.profiles import PROFILES
-from proteus.generate.truth import TRUTH_DIR
-from proteus.generate.viewing import WatchLedger, viewing_day
-from proteus.generate.world import build_world
 from proteus.taxonomy.files import GENRE_FILE, Taxonomy, builtin, resolve
+from proteus.tools.generate.catalog import build_catalog
+from proteus.tools.generate.columns import Column
+from proteus.tools.generate.consent import plan_consent
+from proteus.tools.generate.encode import FragmentCache, raw_row, write_event_file
+from proteus.tools.generate.groundtruth import Tally, write_truth
+from proteus.tools.generate.malformed import SUBJECT, plan_malformed
+from proteus.tools.generate.network import NetworkState, network_day
+from proteus.tools.generate.noise import Noise, plan_noise
+from proteus.tools.generate.params import FileCount, GenerateParams, GenerateReport
+from proteus.tools.generate.profiles import PROFILES
+from proteus.tools.generate.truth import TRUTH_DIR
+from proteus.tools.generate.viewing import WatchLedger, viewing_day
+from proteus.tools.generate.world import build_world
 
 EXTENSIONS = {"jsonl": ".jsonl.gz", "csv": ".csv", "parquet": ".parquet"}
 MANIFEST = "manifest.json"

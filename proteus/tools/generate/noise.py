@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proteus.generate.profiles import Profile
-from proteus.generate.world import LAST, World
+from proteus.tools.generate.profiles import Profile
+from proteus.tools.generate.world import LAST, World
 
 LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz0123456789"), dtype=object)
 DIGITS = np.array(list("0123456789"), dtype=object)

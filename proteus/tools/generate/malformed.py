@@ -10,7 +10,7 @@ import numpy as np
 
 from proteus.events.validate import LINE_FIELD
 from proteus.events.write import columns_for, encode_csv, encode_json
-from proteus.generate.columns import Malformed
+from proteus.tools.generate.columns import Malformed
 
 # (defect, field, value); text-only defects cannot be expressed in Parquet.
 DEFECTS: dict[str, list[tuple[str, str, Any]]] = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from proteus.generate.catalog import Catalog
-from proteus.generate.columns import Column
-from proteus.generate.timing import hour_weights, sample_seconds
-from proteus.generate.world import World
+from proteus.tools.generate.catalog import Catalog
+from proteus.tools.generate.columns import Column
+from proteus.tools.generate.timing import hour_weights, sample_seconds
+from proteus.tools.generate.world import World
 
 # relative viewing rate and median seconds per device type (stb, smart_tv, phone, tablet, laptop)
 RATE = np.array([2.2, 1.8, 0.8, 0.9, 0.6])

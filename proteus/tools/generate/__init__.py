@@ -1,8 +1,8 @@
 """Synthetic ISP traffic with ground truth: `run(GenerateParams) -> GenerateReport`."""
 
-from proteus.generate.params import FileCount, GenerateParams, GenerateReport
-from proteus.generate.run import devices_of, run
-from proteus.generate.truth import check_floors, profile_shares
+from proteus.tools.generate.params import FileCount, GenerateParams, GenerateReport
+from proteus.tools.generate.run import devices_of, run
+from proteus.tools.generate.truth import check_floors, profile_shares
 
 __all__ = [
     "FileCount",

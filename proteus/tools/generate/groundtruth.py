@@ -10,13 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from proteus.generate.catalog import Catalog
-from proteus.generate.consent import ConsentPlan
-from proteus.generate.network import JUNK, NetworkState
-from proteus.generate.noise import Noise
-from proteus.generate.truth import write_csv
-from proteus.generate.viewing import WatchLedger
-from proteus.generate.world import DEVICE_TYPES, HABITS, World
+from proteus.tools.generate.catalog import Catalog
+from proteus.tools.generate.consent import ConsentPlan
+from proteus.tools.generate.network import JUNK, NetworkState
+from proteus.tools.generate.noise import Noise
+from proteus.tools.generate.truth import write_csv
+from proteus.tools.generate.viewing import WatchLedger
+from proteus.tools.generate.world import DEVICE_TYPES, HABITS, World
 
 
 @dataclass
