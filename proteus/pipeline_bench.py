@@ -26,7 +26,7 @@ from proteus.db import manage
 from proteus.graph import Graph
 from proteus.segments.compare import nmi
 from proteus.settings import Settings
-from proteus.tools import generate
+from proteus.tools import generate, truth
 
 _DAY = re.compile(r"-day(\d+)\.")
 
@@ -100,7 +100,8 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
     _timed(seconds, "taxonomy", lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
     folded = Path(loaded.folded) if loaded.path == "bulk" and loaded.folded else None
     resolved = _timed(seconds, "identity", lambda: identity.run(
-        graph, identity.IdentityParams(truth=data, links=folded), settings))
+        graph, identity.IdentityParams(links=folded), settings))
+    truth.score_identity(graph, resolved, truth.load_truth(data))
     _timed(seconds, "interests", lambda: interests.run(
         graph, interests.InterestsParams(views=folded)))
     segmented = _timed(seconds, "segments", lambda: segments.run(

@@ -12,6 +12,7 @@ from proteus.identity.bench import bench_identity
 from proteus.identity.explain import explain_device, explain_pair
 from proteus.identity.report import IdentityParams
 from proteus.identity.stage import run
+from proteus.tools.truth import load_truth, score_identity
 
 __all__ = ["bench_identity", "identity"]
 
@@ -36,10 +37,13 @@ def identity() -> None:
 def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
                 quiet: bool) -> None:
     """Link devices into persons and households; print the quality report."""
-    params = IdentityParams.model_validate({"engine": engine, "rules": rules, "truth": truth,
-                                            "links": links, "quiet": quiet})
+    params = IdentityParams.model_validate({"engine": engine, "rules": rules, "links": links,
+                                            "quiet": quiet})
+    known = load_truth(truth) if truth is not None else None  # a bad file fails before the run
     with connect() as graph:
         report = run(graph, params, settings())
+        if known is not None:
+            score_identity(graph, report, known)
     for line in report.lines():
         click.echo(line)
     emit(report.model_dump(mode="json"))

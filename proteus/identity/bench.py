@@ -31,8 +31,7 @@ from proteus.graph import Graph
 from proteus.identity.components import labels, partition_of
 from proteus.identity.eligibility import blocked_mask
 from proteus.identity.links import link_from_row
-from proteus.identity.quality import PairScore, load_truth, pair_score
-from proteus.identity.report import IdentityParams
+from proteus.identity.report import IdentityParams, PairScore
 from proteus.identity.resolve import resolve_table
 from proteus.identity.rules import Rules, load_rules
 from proteus.identity.source import read_folder, read_graph
@@ -41,6 +40,7 @@ from proteus.identity.table import LinkTable
 from proteus.ingest import already_loaded
 from proteus.pseudonym import key_from
 from proteus.settings import Settings, get_settings
+from proteus.tools.truth import load_truth, pair_score, score_identity
 
 
 def _load(graph: Graph, settings: Settings, devices: int, data: Path | None, seed: int,
@@ -115,9 +115,9 @@ def bench_identity(devices: int, graph: Graph | None = None, settings: Settings 
     try:
         with tempfile.TemporaryDirectory(prefix="proteus-bench-identity-") as tmp:
             dataset = _load(graph, settings, devices, data, seed, Path(tmp), profile)
-            report = run(graph, IdentityParams(engine="fast", truth=dataset, links=links),
-                         settings)
             truth = load_truth(dataset)
+            report = score_identity(graph, run(graph, IdentityParams(engine="fast", links=links),
+                                               settings), truth)
         started = time.perf_counter()
         table = read_graph(graph) if links is None else read_folder(links)
         read_again = time.perf_counter() - started

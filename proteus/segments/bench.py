@@ -16,9 +16,10 @@ from neo4j.exceptions import Neo4jError
 
 from proteus import ingest, interests, segments, taxonomy
 from proteus.graph import Graph
-from proteus.segments import partition, truth
+from proteus.segments import partition
 from proteus.segments.compare import nmi
 from proteus.settings import Settings
+from proteus.tools import truth
 from proteus.tools.generate import devices_of
 
 

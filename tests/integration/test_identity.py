@@ -266,7 +266,7 @@ def test_a_noisy_profile_merge_is_explained_item_by_item(graph: Graph, settings:
     data["gate"]["max_person_share"] = 1.0  # 400 devices: a person of 11 would be 2.75 %
     lenient = tmp_path / "identity.yaml"
     lenient.write_text(yaml.safe_dump(data))
-    report = run(graph, IdentityParams(truth=out, rules=lenient, quiet=True), settings)
+    report = run(graph, IdentityParams(rules=lenient, quiet=True), settings)
     assert report.published and report.evidence is not None
     assert report.evidence.pairs_linked > 0
     rules = load_rules()

@@ -10,12 +10,12 @@ import pytest
 from proteus.events import NetworkEvent, read_rows, validate
 from proteus.identity.components import components
 from proteus.identity.links import Link, link_from_row
-from proteus.identity.quality import Truth, load_truth, pair_score
 from proteus.identity.resolve import Resolution, resolve
 from proteus.identity.rules import load_rules
 from proteus.ingest.aggregate import network_rows
 from proteus.pseudonym import pseudonymise
 from proteus.tools import generate
+from proteus.tools.truth import Truth, load_truth, pair_score
 
 KEY = b"unit-test-key-0123456789"
 
