@@ -12,14 +12,14 @@ import click
 from proteus.cli.api import bench_api_command
 from proteus.cli.audiences import bench_audience_command
 from proteus.cli.common import connect, emit, require_empty_or_reset, settings
-from proteus.cli.generate import bench_generate
 from proteus.cli.recommend import bench_recs_command
 from proteus.cli.segments import bench_segments_command
-from proteus.identity.bench import bench_identity
 from proteus.ingest import IngestParams
-from proteus.ingest.bench import bench_ingest
-from proteus.pipeline_bench import run_bench
 from proteus.tools import generate
+from proteus.tools.bench.generate import bench_generate
+from proteus.tools.bench.identity import bench_identity
+from proteus.tools.bench.ingest import bench_ingest
+from proteus.tools.bench.pipeline import run_bench
 
 INGEST_DEFAULTS = IngestParams.model_fields
 

@@ -8,13 +8,12 @@ from pathlib import Path
 import click
 
 from proteus.cli.common import connect, emit, settings
-from proteus.identity.bench import bench_identity
 from proteus.identity.explain import explain_device, explain_pair
 from proteus.identity.report import IdentityParams
 from proteus.identity.stage import run
 from proteus.tools.truth import load_truth, score_identity
 
-__all__ = ["bench_identity", "identity"]
+__all__ = ["identity"]
 
 
 @click.group()

@@ -5,8 +5,8 @@ line, the main job, the benchmarks) score a stage's result here and attach the f
 - identity: pairwise precision, recall and F1 of the run's persons and households
   (`score_identity`, recorded on the identity Run's report as `quality`);
 - who is who and which taste community each person belongs to (`communities`,
-  `write_identity`: persons and households as generated, for benchmarks and tests that
-  measure a later stage alone).
+  `device_communities`, `write_identity`: persons and households as generated, for
+  benchmarks and tests that measure a later stage alone).
 
 Two devices form a true pair when the truth puts them in the same person (household); a
 predicted pair when the partition does. Devices without a truth label (bots) are their own
@@ -154,6 +154,13 @@ def communities(dataset: Path) -> dict[str, int]:
     """person id -> latent taste community."""
     return {r["person_id"]: int(r["community"])
             for r in _read(dataset / "truth" / "persons.csv")}
+
+
+def device_communities(dataset: Path) -> dict[str, int]:
+    """device id -> its true person's taste community (devices of no person left out)."""
+    community = communities(dataset)
+    return {r["device_id"]: community[r["person_id"]]
+            for r in _read(dataset / "truth" / "devices.csv") if r["person_id"] in community}
 
 
 def write_identity(graph: Runner, dataset: Path, run_id: str = "truth") -> int:

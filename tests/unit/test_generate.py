@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from proteus.cli.generate import bench_generate, generate
+from proteus.cli.generate import generate
 from proteus.events import ContentItem, Rejection, read_rows, record_type_for, validate
 from proteus.taxonomy import files
+from proteus.tools.bench.generate import bench_generate
 from proteus.tools.generate import GenerateParams, check_floors, profile_shares, run
 from proteus.tools.generate.run import MANIFEST
 

@@ -83,8 +83,8 @@ def test_harder_profiles_beat_plain_components(tmp_path: Path, profile: str) -> 
     the same identifiers (person-linking kinds, blocklisted values dropped)."""
     import numpy as np
 
-    from proteus.identity.bench import plain_components
     from proteus.identity.components import partition_of
+    from proteus.tools.bench.identity import plain_components
 
     out = tmp_path / profile
     generate.run(generate.GenerateParams.model_validate(

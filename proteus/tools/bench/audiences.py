@@ -17,15 +17,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from proteus import audiences
+from proteus import audiences, ingest, interests, segments, taxonomy
 from proteus.audiences.governance import rules_dir
 from proteus.audiences.members import withdrawn
+from proteus.db import manage
 from proteus.errors import InputError
 from proteus.graph import Graph, Runner
+from proteus.identity import IdentityParams
+from proteus.identity import run as identity_run
 from proteus.ingest import already_loaded
 from proteus.ingest.files import discover
 from proteus.pseudonym import key_from, pseudonymise
 from proteus.settings import Settings
+from proteus.tools import generate
 from proteus.tools.generate import devices_of
 
 DEFAULT_DEFINITION = "audiences/sports-big-screen.yaml"
@@ -33,12 +37,6 @@ DEFAULT_DEFINITION = "audiences/sports-big-screen.yaml"
 
 def _load(graph: Graph, settings: Settings, devices: int, dataset: Path | None, seed: int,
           workdir: Path) -> tuple[Path, dict[str, float]]:
-    from proteus import ingest, interests, segments, taxonomy
-    from proteus.db import manage
-    from proteus.identity import IdentityParams
-    from proteus.identity import run as identity_run
-    from proteus.tools import generate
-
     timings: dict[str, float] = {}
     source = dataset or workdir / "dataset"
     started = time.monotonic()

@@ -1,6 +1,6 @@
 """A small HTTP/1.1 keep-alive load generator for loopback benchmarks.
 
-    python -m proteus.api.load < plan.json  > result.json
+    python -m proteus.tools.bench.load < plan.json  > result.json
 
 The plan: `{"host", "port", "paths", "key", "connections", "seconds", "max_requests",
 "rate"}`. Each connection sends GETs one after another (closed loop) or, with `rate`

@@ -10,7 +10,6 @@ communities (each person taking the community most of its devices' true persons 
 
 from __future__ import annotations
 
-import csv
 import re
 import resource
 import statistics
@@ -51,19 +50,11 @@ def _split(data: Path, days: int) -> tuple[list[Path], list[Path]]:
 
 
 def _segment_nmi(graph: Graph, data: Path) -> float | None:
-    truth_person: dict[str, str] = {}
-    community: dict[str, int] = {}
-    with open(data / "truth" / "devices.csv", encoding="utf-8", newline="") as src:
-        for row in csv.DictReader(src):
-            truth_person[row["device_id"]] = row["person_id"]
-    with open(data / "truth" / "persons.csv", encoding="utf-8", newline="") as src:
-        for row in csv.DictReader(src):
-            community[row["person_id"]] = int(row["community"])
+    community = truth.device_communities(data)
     found, expected = [], []
     for row in graph.read("pipeline/segment_devices"):
         for devices in row["persons"]:
-            votes = Counter(community[truth_person[d]] for d in devices
-                            if truth_person.get(d) in community)
+            votes = Counter(community[d] for d in devices if d in community)
             if votes:
                 found.append(row["segment"])
                 expected.append(votes.most_common(1)[0][0])

@@ -36,7 +36,6 @@ test devices whose held-out content is in the 10; NDCG@10 discounts by its posit
 
 from __future__ import annotations
 
-import csv
 import gzip
 import importlib
 import json
@@ -55,14 +54,16 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from proteus import views
+from proteus import identity, ingest, interests, taxonomy, views
+from proteus.db import manage
 from proteus.errors import InputError
 from proteus.graph import Graph
 from proteus.recommend import serve
 from proteus.recommend.catalog import load_catalog
 from proteus.recommend.models import BlendParams, RecommendParams
-from proteus.recommend.stage import matrix
+from proteus.recommend.stage import build, matrix
 from proteus.settings import Settings
+from proteus.tools import generate, truth
 from proteus.views import ViewTable
 
 K = 10
@@ -165,14 +166,8 @@ def _top(scores: np.ndarray, exclude: np.ndarray, popularity: np.ndarray) -> lis
 
 def _true_communities(dataset: Path) -> dict[str, int] | None:
     """device id -> its true person's taste community, or None without `truth/`."""
-    devices, persons = dataset / "truth" / "devices.csv", dataset / "truth" / "persons.csv"
-    if not (devices.exists() and persons.exists()):
-        return None
-    with open(persons, encoding="utf-8", newline="") as src:
-        community = {r["person_id"]: int(r["community"]) for r in csv.DictReader(src)}
-    with open(devices, encoding="utf-8", newline="") as src:
-        return {r["device_id"]: community[r["person_id"]] for r in csv.DictReader(src)
-                if r["person_id"] in community}
+    known = all((dataset / "truth" / name).exists() for name in ("devices.csv", "persons.csv"))
+    return truth.device_communities(dataset) if known else None
 
 
 def _community_popularity(table: ViewTable, community: Mapping[str, int]) -> np.ndarray:
@@ -272,10 +267,6 @@ def _ratio(a: float, b: float) -> float | None:
 
 def _pipeline(graph: Graph, settings: Settings, train: Path, work: Path,
               params: RecommendParams) -> None:
-    from proteus import identity, ingest, interests, taxonomy
-    from proteus.db import manage
-    from proteus.recommend.stage import build
-
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
@@ -298,8 +289,6 @@ def bench_recs(graph: Graph, settings: Settings, devices: int = 5000, users: int
                blend: BlendParams | None = None) -> dict[str, Any]:
     """Replaces the graph's content with the training part of a generated week, then
     measures HR@10 and NDCG@10 of the serving path against three baselines."""
-    from proteus.tools import generate
-
     params, blend = params or RecommendParams(), blend or BlendParams()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="proteus-bench-recs-") as tmp:

@@ -1,12 +1,13 @@
 """Closed-loop load with `wrk` (Debian's package: `apt-get install wrk`), the same plan and
-result as `proteus.api.load`.
+result as `proteus.tools.bench.load`.
 
 wrk runs `threads` threads over `connections` keep-alive connections, each sending its next
 request when the answer arrives, for `seconds`. A generated Lua script cycles each thread
 through `paths` from its own offset (so with fewer requests than paths, no path is asked
 twice), sends the key, counts statuses and prints the result as one JSON line. wrk has no
 fixed-rate mode (its fork wrk2 does, but no distribution ships it), so open-loop latency is
-measured by `proteus.api.load`; `bench api` runs both on the same path to show they agree.
+measured by `proteus.tools.bench.load`; `bench api` runs both on the same path to show they
+agree.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from proteus.api.load import Plan, loopback
 from proteus.errors import ConfigError
+from proteus.tools.bench.load import Plan, loopback
 
 __all__ = ["available", "run", "version"]
 
@@ -102,7 +103,7 @@ def run(plan: Plan, threads: int = 2) -> dict[str, Any]:
     if not loopback(plan.host):
         raise ValueError(f"load is sent to loopback addresses only, not {plan.host}")
     if plan.rate:
-        raise ValueError("wrk runs closed loop only; use proteus.api.load for a fixed rate")
+        raise ValueError("wrk runs closed loop only; use proteus.tools.bench.load for a fixed rate")
     threads = max(1, min(threads, plan.connections))
     with tempfile.TemporaryDirectory(prefix="proteus-wrk-") as folder:
         lua = Path(folder) / "plan.lua"

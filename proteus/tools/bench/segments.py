@@ -15,11 +15,12 @@ from typing import Any
 from neo4j.exceptions import Neo4jError
 
 from proteus import ingest, interests, segments, taxonomy
+from proteus.db import manage
 from proteus.graph import Graph
 from proteus.segments import partition
 from proteus.segments.compare import nmi
 from proteus.settings import Settings
-from proteus.tools import truth
+from proteus.tools import generate, truth
 from proteus.tools.generate import devices_of
 
 
@@ -63,9 +64,6 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
                    views: Path | None = None) -> dict[str, Any]:
     """Load a dataset (generated unless given) into an emptied graph, segment it twice and
     compare with the truth; the fast engine against python-louvain on the same graph."""
-    from proteus.db import manage
-    from proteus.tools import generate
-
     given = data is not None
     with tempfile.TemporaryDirectory() as tmp:
         if data is None:

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from proteus import ingest
+from proteus.db import manage
 from proteus.errors import InputError
 from proteus.graph import Graph
 from proteus.identity.components import labels, partition_of
@@ -40,15 +42,12 @@ from proteus.identity.table import LinkTable
 from proteus.ingest import already_loaded
 from proteus.pseudonym import key_from
 from proteus.settings import Settings, get_settings
+from proteus.tools import generate
 from proteus.tools.truth import load_truth, pair_score, score_identity
 
 
 def _load(graph: Graph, settings: Settings, devices: int, data: Path | None, seed: int,
           workdir: Path, profile: str) -> Path:
-    from proteus import ingest
-    from proteus.db import manage
-    from proteus.tools import generate
-
     dataset = data or workdir / "dataset"
     if data is None:
         print(f"generating {devices:,} devices ({profile} profile) into {dataset}",

@@ -4,9 +4,9 @@ floor, `/v1/health/ready`), all in the same run.
 
 A real server (uvicorn, `workers` processes, one driver each) runs on a free loopback port.
 Closed-loop phases (each connection sends its next request when the answer arrives) run with
-wrk (`proteus.api.wrk`) at `connections` keep-alive connections; fixed-rate (open-loop)
-phases with `proteus.api.load`, whose latency counts from each request's scheduled time, so
-a slow answer cannot hide the queue behind it. In order:
+wrk (`proteus.tools.bench.wrk`) at `connections` keep-alive connections; fixed-rate
+(open-loop) phases with `proteus.tools.bench.load`, whose latency counts from each request's
+scheduled time, so a slow answer cannot hide the queue behind it. In order:
 
     static       /health/live, closed loop                              static_*
     floor        /health/ready, closed loop                             graph_floor_*
@@ -19,7 +19,7 @@ a slow answer cannot hide the queue behind it. In order:
                  loop                                                    recs_miss_*
     profiles     device and person profiles, closed loop                 profiles_*
     floor fixed  /health/ready at `rate`                                 graph_floor_fixed_*
-    agreement    proteus.api.load closed loop on the floor and on neighbours, beside wrk
+    agreement    proteus.tools.bench.load closed loop on the floor and on neighbours, beside wrk
 
 A temporary service key is created for the run and revoked after it.
 """
@@ -41,11 +41,11 @@ import httpx
 import numpy as np
 
 from proteus import keys
-from proteus.api import wrk
-from proteus.api.load import Plan
 from proteus.errors import InputError, ServerError
 from proteus.graph import Runner
 from proteus.settings import Settings
+from proteus.tools.bench import wrk
+from proteus.tools.bench.load import Plan
 
 __all__ = ["bench_api", "closed", "load", "repeat_share", "served", "zipf"]
 
@@ -112,19 +112,20 @@ def served(settings: Settings, workers: int = 1) -> Iterator[int]:
 
 def load(port: int, paths: list[str], key: str, connections: int, seconds: float,
          rate: float | None = None, max_requests: int = 200_000) -> dict[str, Any]:
-    """`proteus.api.load` in its own process (closed loop, or open loop at `rate`)."""
+    """`proteus.tools.bench.load` in its own process (closed loop, or open loop at `rate`)."""
     plan = {"host": "127.0.0.1", "port": port, "paths": paths, "key": key,
             "connections": connections, "seconds": seconds, "rate": rate,
             "max_requests": max_requests}
-    done = subprocess.run([sys.executable, "-m", "proteus.api.load"], input=json.dumps(plan),
-                          capture_output=True, text=True, timeout=seconds + 60, check=True)
+    done = subprocess.run([sys.executable, "-m", "proteus.tools.bench.load"],
+                          input=json.dumps(plan), capture_output=True, text=True,
+                          timeout=seconds + 60, check=True)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
 def closed(port: int, paths: list[str], key: str, connections: int,
            seconds: float) -> dict[str, Any]:
-    """A closed-loop phase with wrk, or with `proteus.api.load` where wrk is missing."""
+    """A closed-loop phase with wrk, or with `proteus.tools.bench.load` where wrk is missing."""
     if wrk.available():
         return wrk.run(Plan(port=port, paths=paths, key=key, connections=connections,
                             seconds=seconds))
@@ -218,7 +219,7 @@ def bench_api(graph: Runner, settings: Settings, seconds: float = 10.0, connecti
             prof = closed(port, profiles, key, connections, seconds)
             say("one-query floor at the fixed rate")
             floor_fixed = load(port, [READY], key, connections, seconds, rate)
-            say("agreement of proteus.api.load with wrk")
+            say("agreement of proteus.tools.bench.load with wrk")
             floor_load = load(port, [READY], key, connections, seconds)
             nb_load = load(port, neighbours, key, connections, seconds)
     finally:
@@ -244,8 +245,8 @@ def bench_api(graph: Runner, settings: Settings, seconds: float = 10.0, connecti
         **_figures("profiles", prof),
         "neighbours_vs_static": _ratio(nb_closed["requests_per_s"], static["requests_per_s"]),
         "recs_miss_vs_floor": _ratio(recs_miss["requests_per_s"], floor["requests_per_s"]),
-        "load_tool": (f"{wrk.version()} (closed loop) + proteus.api.load (fixed rate)"
-                      if wrk.available() else "proteus.api.load (wrk not installed)"),
+        "load_tool": (f"{wrk.version()} (closed loop) + proteus.tools.bench.load (fixed rate)"
+                      if wrk.available() else "proteus.tools.bench.load (wrk not installed)"),
         "agreement": {
             name: {"wrk_requests_per_s": a["requests_per_s"],
                    "load_requests_per_s": b["requests_per_s"],
