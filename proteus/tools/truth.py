@@ -174,6 +174,6 @@ def write_identity(graph: Runner, dataset: Path, run_id: str = "truth") -> int:
             if r["person_id"] and r["is_bot"] != "true"]
     for start in range(0, len(rows), BATCH):
         block = rows[start:start + BATCH]
-        graph.write("segments/truth_identity", rows=block, run_id=run_id)
+        graph.write("tools/truth_identity", rows=block, run_id=run_id)
         graph.write(SUMMARY_WRITER, rows=[{"device": row["device"]} for row in block])
-    return int(graph.write("segments/person_sizes")[0]["persons"])
+    return int(graph.write("tools/person_sizes")[0]["persons"])

@@ -165,10 +165,10 @@ def bench_api(graph: Runner, settings: Settings, seconds: float = 10.0, connecti
               skew: float = 0.99, seed: int = 7, k: int = 10,
               progress: bool = False) -> dict[str, Any]:
     """The figures above, their ratios and whether each target is met."""
-    population = graph.read("api/bench_population")
+    population = graph.read("tools/bench_population")
     devices = list(population[0]["devices"]) if population else []
     contents = list(population[0]["contents"]) if population else []
-    found = graph.read("api/bench_subjects", limit=500)
+    found = graph.read("tools/bench_subjects", limit=500)
     persons = list(found[0]["persons"]) if found else []
     if not devices or not contents:
         raise InputError("no devices or contents: load data and run `proteus recommend build` "

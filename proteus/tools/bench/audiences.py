@@ -101,7 +101,7 @@ def consent_violations(graph: Runner, audience: str, settings: Settings,
     if dataset is not None and version.purpose == "advertising" \
             and (dataset / "truth" / "consent.csv").is_file():
         logins, corrupted = withdrawn_truth(dataset, settings)
-        blocked = {r["person"] for r in graph.read("audiences/persons_of_logins",
+        blocked = {r["person"] for r in graph.read("tools/persons_of_logins",
                                                    logins=logins)}
         truth_count = sum(1 for r in rows if set(r["persons"]) & blocked)
         reached = len(blocked)

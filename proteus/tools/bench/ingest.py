@@ -28,10 +28,10 @@ def naive_baseline(graph: Graph, files: list[Path], key: bytes,
             if isinstance(record, NetworkEvent):
                 identifiers = [{"kind": k, "value": pseudonymise(k, getattr(record, k), key)}
                                for k in IDENTIFIER_FIELDS if getattr(record, k) is not None]
-                graph.write("ingest/naive_network_event", device=record.device_id,
+                graph.write("tools/naive_network_event", device=record.device_id,
                             type=record.device_type, identifiers=identifiers)
             elif isinstance(record, ViewingEvent):
-                graph.write("ingest/naive_viewing_event", device=record.device_id,
+                graph.write("tools/naive_viewing_event", device=record.device_id,
                             content=record.content_id, seconds=record.seconds)
             else:
                 continue

@@ -52,7 +52,7 @@ def _split(data: Path, days: int) -> tuple[list[Path], list[Path]]:
 def _segment_nmi(graph: Graph, data: Path) -> float | None:
     community = truth.device_communities(data)
     found, expected = [], []
-    for row in graph.read("pipeline/segment_devices"):
+    for row in graph.read("tools/segment_devices"):
         for devices in row["persons"]:
             votes = Counter(community[d] for d in devices if d in community)
             if votes:

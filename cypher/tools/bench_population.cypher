@@ -1,4 +1,4 @@
-// name: api/bench_population
+// name: tools/bench_population
 // params: none
 // returns: devices, contents
 // Every device id and every content id: the populations the API benchmark draws its

@@ -1,4 +1,4 @@
-// name: segments/person_sizes
+// name: tools/person_sizes
 // params: none
 // returns: persons
 // Set Person.size to its device count (after persons are written outside identity).

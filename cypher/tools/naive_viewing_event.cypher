@@ -1,4 +1,4 @@
-// name: ingest/naive_viewing_event
+// name: tools/naive_viewing_event
 // params: device, content, seconds
 // returns: nothing
 // Benchmark baseline only: one viewing event in its own transaction, MERGE per element.

@@ -1,4 +1,4 @@
-// name: pipeline/segment_devices
+// name: tools/segment_devices
 // params: none
 // returns: segment, persons
 // Each community segment with, per member person, the ids of its devices (the pipeline

@@ -1,4 +1,4 @@
-// name: audiences/persons_of_logins
+// name: tools/persons_of_logins
 // params: logins
 // returns: person
 // Persons with a device seen with one of the given login pseudonyms (consent truth checks).

@@ -1,4 +1,4 @@
-// name: segments/truth_identity
+// name: tools/truth_identity
 // params: rows, run_id
 // returns: nothing
 // Benchmarks and tests only: persons and households taken from a generated dataset's ground

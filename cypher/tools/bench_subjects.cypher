@@ -1,4 +1,4 @@
-// name: api/bench_subjects
+// name: tools/bench_subjects
 // params: limit
 // returns: devices, persons
 // Up to $limit devices that watched something and the persons they belong to, as the

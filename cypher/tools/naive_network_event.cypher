@@ -1,4 +1,4 @@
-// name: ingest/naive_network_event
+// name: tools/naive_network_event
 // params: device, type, identifiers
 // returns: nothing
 // Benchmark baseline only: one network event in its own transaction, MERGE per element.
