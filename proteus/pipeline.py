@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from proteus import (
     audiences,
@@ -25,6 +25,7 @@ from proteus import (
     segments,
     taxonomy,
 )
+from proteus.audiences.governance import rules_dir
 from proteus.audiences.materialise import DryRun, MaterialiseReport
 from proteus.db import manage
 from proteus.graph import Graph
@@ -41,7 +42,8 @@ class PipelineParams(BaseModel):
     seed: int = 42
     data_dir: Path = Path("data/generated")
     rejects_dir: Path | None = None  # default: PROTEUS_HOME/rejects
-    audience: Path = Path("rules/audiences/sports-big-screen.yaml")
+    audience: Path = Field(  # shipped with the package: found from any working directory
+        default_factory=lambda: rules_dir() / "audiences" / "sports-big-screen.yaml")
     actor: str = "pipeline"
     report: Path | None = None  # the HTML report; default PROTEUS_HOME/reports/run-<time>.html
 

@@ -99,11 +99,12 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, batch
               help="Reuse this generated dataset (days + 1 days) instead of generating one.")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=None,
               help="Keep the generated data, import files and rejects here.")
-@click.option("--audience", type=click.Path(path_type=Path, exists=True),
-              default=Path("rules/audiences/sports-big-screen.yaml"), show_default=True)
+@click.option("--audience", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="Audience definition (default: sports-big-screen, shipped "
+                                 "with the package).")
 @click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
 def bench_pipeline_command(devices: int, days: int, seed: int, data: Path | None,
-                           work_dir: Path | None, audience: Path, reset: bool) -> None:
+                           work_dir: Path | None, audience: Path | None, reset: bool) -> None:
     """The whole pipeline from an empty graph: seconds per stage, bulk and incremental
     ingest rates, peak memory, person F1, segment NMI, the audience and its dry run."""
     with connect() as graph:

@@ -9,6 +9,7 @@ from proteus import taxonomy
 from proteus.errors import InputError
 from proteus.events import ContentItem, read_rows, validate
 from proteus.graph import RecordingGraph
+from proteus.pipeline import PipelineParams
 from proteus.taxonomy import builtin, files
 from proteus.taxonomy.policy import Policy, load_policy
 from proteus.tools import generate
@@ -148,6 +149,17 @@ def test_policy_file(tmp_path: Path) -> None:
 def test_repository_policy_is_valid() -> None:
     policy = load_policy(Path(__file__).resolve().parents[2] / "rules" / "policy.yaml")
     assert "c3:v9i3On" in policy.sensitive_interests
+
+
+def test_the_default_rule_files_do_not_depend_on_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from anywhere, the taxonomy reads the project's policy (not `none`) and the main
+    job finds its sample audience."""
+    monkeypatch.chdir(tmp_path)
+    rules = Path(__file__).resolve().parents[2] / "rules"
+    assert taxonomy.TaxonomyParams().policy == rules / "policy.yaml"
+    assert load_policy(taxonomy.TaxonomyParams().policy) == load_policy(rules / "policy.yaml")
+    assert PipelineParams().audience == rules / "audiences" / "sports-big-screen.yaml"
 
 
 def test_load_writes_interests_links_and_tags(tmp_path: Path) -> None:

@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from proteus import audiences, identity, ingest, interests, recommend, segments, taxonomy
+from proteus.audiences.governance import rules_dir
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.segments.compare import nmi
 from proteus.settings import Settings
 from proteus.tools import generate, truth
+from proteus.tools.bench.audiences import DEFAULT_DEFINITION
 
 _DAY = re.compile(r"-day(\d+)\.")
 
@@ -142,7 +144,8 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
 
 
 def run_bench(graph: Graph, settings: Settings, devices: int, days: int, seed: int,
-              data: Path | None, audience: Path, work: Path | None) -> dict[str, Any]:
+              data: Path | None, audience: Path | None, work: Path | None) -> dict[str, Any]:
+    audience = audience or rules_dir() / DEFAULT_DEFINITION
     if work is not None:
         return bench_pipeline(graph, settings, devices, days, seed, data, audience, work)
     with tempfile.TemporaryDirectory() as tmp:
