@@ -11,7 +11,14 @@ import click
 
 from proteus.cli.api import bench_api_command
 from proteus.cli.audiences import bench_audience_command
-from proteus.cli.common import connect, emit, require_empty_or_reset, settings
+from proteus.cli.common import (
+    connect,
+    emit,
+    require_empty_or_reset,
+    settings,
+    spark_conf_option,
+    with_spark,
+)
 from proteus.cli.recommend import bench_recs_command
 from proteus.cli.segments import bench_segments_command
 from proteus.ingest import IngestParams
@@ -20,6 +27,7 @@ from proteus.tools.bench.generate import bench_generate
 from proteus.tools.bench.identity import bench_identity
 from proteus.tools.bench.ingest import bench_ingest
 from proteus.tools.bench.pipeline import run_bench
+from proteus.tools.bench.spark import bench_spark
 
 INGEST_DEFAULTS = IngestParams.model_fields
 
@@ -110,6 +118,28 @@ def bench_pipeline_command(devices: int, days: int, seed: int, data: Path | None
     with connect() as graph:
         require_empty_or_reset(graph, reset)
         emit(run_bench(graph, settings(), devices, days, seed, data, audience, work_dir))
+
+
+@bench.command("spark")
+@click.option("--devices", default=20_000, show_default=True)
+@click.option("--days", default=7, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Use this generated dataset instead of generating one.")
+@click.option("--work-dir", type=click.Path(path_type=Path), default=None,
+              help="Where both engines write their tables (default: a temporary folder).")
+@spark_conf_option
+def bench_spark_command(devices: int, days: int, data: Path | None, work_dir: Path | None,
+                        spark_conf: tuple[str, ...]) -> None:
+    """The Spark engine against the embedded one on the same files: seconds per stage,
+    local[1] against local[2], equal tables and partitions (needs the extra spark)."""
+    config = with_spark(settings(), None, spark_conf)  # the masters are the bench's own
+    with tempfile.TemporaryDirectory(prefix="proteus-bench-spark-") as tmp:
+        if data is None:
+            data = Path(tmp) / "data"
+            print(f"generating {devices:,} devices, {days} days into {data}", file=sys.stderr)
+            generate.run(generate.GenerateParams(out=data, devices=devices, days=days,
+                                                 quiet=True))
+        emit(bench_spark(config, data, work_dir or Path(tmp) / "work"))
 
 
 bench.add_command(bench_segments_command, "segments")

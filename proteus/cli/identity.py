@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from proteus.cli.common import connect, emit, settings
+from proteus.cli.common import connect, emit, settings, spark_options, with_spark
 from proteus.identity.explain import explain_device, explain_pair
 from proteus.identity.report import IdentityParams
 from proteus.identity.stage import run
+from proteus.spark.session import session, stop
 from proteus.tools.truth import load_truth, score_identity
 
 __all__ = ["identity"]
@@ -22,8 +23,9 @@ def identity() -> None:
 
 
 @identity.command("run")
-@click.option("--engine", type=click.Choice(["fast", "reference", "gds"]), default="fast",
-              show_default=True, help="How components are found.")
+@click.option("--engine", type=click.Choice(["fast", "reference", "gds", "spark"]),
+              default="fast", show_default=True,
+              help="How components are found (spark: on the Spark engine, docs/spark.md).")
 @click.option("--rules", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=None, help="Rules file (default rules/identity.yaml).")
 @click.option("--truth", type=click.Path(path_type=Path, exists=True), default=None,
@@ -33,16 +35,23 @@ def identity() -> None:
               default=None, help="Read the links from the ingest fold's Parquet folder "
               "(sightings, identifiers, devices) instead of the graph.")
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
+@spark_options
 def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
-                quiet: bool) -> None:
+                quiet: bool, spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
     """Link devices into persons and households; print the quality report."""
     params = IdentityParams.model_validate({"engine": engine, "rules": rules, "links": links,
                                             "quiet": quiet})
     known = load_truth(truth) if truth is not None else None  # a bad file fails before the run
-    with connect() as graph:
-        report = run(graph, params, settings())
-        if known is not None:
-            score_identity(graph, report, known)
+    config = with_spark(settings(), spark_master, spark_conf)
+    try:
+        if engine == "spark":
+            session(config)  # the session the components run on
+        with connect() as graph:
+            report = run(graph, params, config)
+            if known is not None:
+                score_identity(graph, report, known)
+    finally:
+        stop()
     for line in report.lines():
         click.echo(line)
     emit(report.model_dump(mode="json"))

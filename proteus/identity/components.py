@@ -3,6 +3,8 @@
     reference   networkx, the readable baseline
     fast        scipy.sparse.csgraph on integer ids, client-side
     gds         Graph Data Science WCC inside Neo4j, on the same edge list
+    spark       large-star / small-star on Spark DataFrames (`proteus.spark.components`),
+                for link sets too large for one process
 
 Input: device ids and (device, node) edges, a node being an identifier or one of its
 time-window groups. Every engine returns the same canonical partition: groups of device ids,
@@ -22,7 +24,7 @@ from scipy.sparse.csgraph import connected_components
 
 from proteus.graph import Row
 
-Engine = Literal["reference", "fast", "gds"]
+Engine = Literal["reference", "fast", "gds", "spark"]
 Partition = list[list[str]]
 Edge = tuple[str, str]
 
@@ -104,9 +106,22 @@ def components(engine: Engine, devices: Sequence[str], edges: Iterable[Edge],
         return reference(devices, edges)
     if engine == "fast":
         return fast(devices, edges)
+    if engine == "spark":
+        size, sources, targets = _indexed(devices, edges)
+        return _groups(devices, spark_components(size, sources, targets))
     if graph is None:
         raise ValueError("the gds engine needs a graph")
     return gds(graph, name, devices, edges)
+
+
+def spark_components(size: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    from proteus.settings import get_settings
+    from proteus.spark.components import spark_labels
+    from proteus.spark.session import session
+
+    settings = get_settings()
+    return spark_labels(session(settings), size, sources, targets,
+                        (settings.home / "work" / "spark").resolve())
 
 
 def labels(size: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:

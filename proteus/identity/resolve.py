@@ -35,6 +35,7 @@ from proteus.identity.components import (
     gds_labels,
     labels,
     partition_of,
+    spark_components,
 )
 from proteus.identity.eligibility import Decision, decide, held_links
 from proteus.identity.evidence import Comparisons, probability
@@ -115,6 +116,8 @@ def _components(engine: Engine, n: int, n_nodes: int, sources: np.ndarray,
         found = np.empty(n + n_nodes, dtype=np.int64)
         for number, members in enumerate(nx.connected_components(network)):
             found[list(members)] = number
+    elif engine == "spark":
+        found = spark_components(n + n_nodes, sources, targets)
     else:
         found = labels(n + n_nodes, sources, targets)
     return canonical_labels(found[:n])

@@ -50,6 +50,9 @@ class IngestParams(BaseModel):
     # an event whose id an earlier ingest already holds within this many days of the event
     # is a duplicate (proteus.ingest.ledger); 0 compares within one run only
     duplicate_horizon_days: int = Field(default=7, ge=0, le=3660)
+    # the engine that checks and folds: "duckdb" (embedded) or "spark" (docs/spark.md); the
+    # Spark engine loads through neo4j-admin import files (a first load or a rebuild)
+    engine: Literal["duckdb", "spark"] = "duckdb"
 
     def bounds(self) -> Bounds:
         return Bounds.around_now(datetime.combine(self.not_before, time.min, UTC),
@@ -90,10 +93,17 @@ class IngestReport(BaseModel):
         return out
 
 
+SPARK_INCREMENTAL = ("the Spark engine loads through neo4j-admin import files: a first load, "
+                     "--rebuild or --import-files DIR; files added to a loaded graph merge "
+                     "on the embedded engine (--engine duckdb)")
+
+
 def _bulk(graph: Runner, params: IngestParams, settings: Settings,
           files: list[DataFile]) -> bool:
     """Whether this run loads through neo4j-admin import (see `IngestParams.bulk`)."""
     if params.bulk == "never":
+        if params.engine == "spark":
+            raise InputError(SPARK_INCREMENTAL)
         return False
     if params.bulk == "rebuild" or params.import_files is not None:
         if not settings.managed and params.import_files is None:
@@ -109,6 +119,13 @@ def _bulk(graph: Runner, params: IngestParams, settings: Settings,
             raise InputError("the graph already holds data (" + ", ".join(sorted(present))
                              + "); a first load through neo4j-admin import needs a graph "
                              "without it: --rebuild replaces the graph's content")
+        if not settings.managed:
+            raise InputError(f"the external server at {settings.neo4j_uri} cannot be loaded "
+                             "by neo4j-admin from here; pass --import-files DIR")
+        return True
+    if params.engine == "spark":
+        if not first:
+            raise InputError(SPARK_INCREMENTAL)
         if not settings.managed:
             raise InputError(f"the external server at {settings.neo4j_uri} cannot be loaded "
                              "by neo4j-admin from here; pass --import-files DIR")
@@ -172,7 +189,7 @@ def _load_bulk(graph: Runner, settings: Settings, params: IngestParams, groups: 
                described: dict[str, DataFile]) -> tuple[list[BatchReport], dict[str, Any]]:
     reports, group_records, exported = bulk.fold_for_import(
         groups, reports, run_id, key, params.rejects_dir, work, params.bounds(),
-        params.batch_rows)
+        params.batch_rows, settings, params.engine)
     now = datetime.now(UTC)
     records = [("Run", [graph.read("runs/run_node", id=run_id)[0]["run"]]),
                ("IngestGroup", group_records),
