@@ -12,11 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from proteus import (
     audiences,
-    generate,
     identity,
     ingest,
     interests,
@@ -26,11 +25,13 @@ from proteus import (
     segments,
     taxonomy,
 )
+from proteus.audiences.governance import rules_dir
 from proteus.audiences.materialise import DryRun, MaterialiseReport
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.identity.explain import PairExplanation
 from proteus.settings import Settings
+from proteus.tools import generate, truth
 
 R = TypeVar("R")
 
@@ -41,7 +42,8 @@ class PipelineParams(BaseModel):
     seed: int = 42
     data_dir: Path = Path("data/generated")
     rejects_dir: Path | None = None  # default: PROTEUS_HOME/rejects
-    audience: Path = Path("rules/audiences/sports-big-screen.yaml")
+    audience: Path = Field(  # shipped with the package: found from any working directory
+        default_factory=lambda: rules_dir() / "audiences" / "sports-big-screen.yaml")
     actor: str = "pipeline"
     report: Path | None = None  # the HTML report; default PROTEUS_HOME/reports/run-<time>.html
 
@@ -126,6 +128,13 @@ def _audience(graph: Graph, params: PipelineParams) -> AudienceSummary:
     return AudienceSummary(dry_run=dry, materialised=report, refused=None)
 
 
+def _identity(graph: Graph, settings: Settings, data_dir: Path,
+              folded: Path | None) -> identity.IdentityReport:
+    """The identity stage, scored against the generated dataset's truth."""
+    report = identity.run(graph, identity.IdentityParams(links=folded), settings)
+    return truth.score_identity(graph, report, truth.load_truth(data_dir))
+
+
 def demo_key(settings: Settings) -> keys.CreatedKey:
     """A fresh admin key for trying the API after the main job (shown once)."""
     with Graph(settings) as graph:
@@ -147,8 +156,8 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
                         lambda: taxonomy.load(graph, taxonomy.TaxonomyParams()))
         # right after a bulk load the fold's tables are the graph's content: read them there
         folded = Path(ingested.folded) if ingested.path == "bulk" and ingested.folded else None
-        resolved = _stage("identity", seconds, lambda: identity.run(
-            graph, identity.IdentityParams(truth=params.data_dir, links=folded), settings))
+        resolved = _stage("identity", seconds,
+                          lambda: _identity(graph, settings, params.data_dir, folded))
         scored = _stage("interests", seconds, lambda: interests.run(
             graph, interests.InterestsParams(views=folded)))
         segmented = _stage("segments", seconds, lambda: segments.run(

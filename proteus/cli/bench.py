@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from proteus import generate
 from proteus.cli.api import bench_api_command
 from proteus.cli.audiences import bench_audience_command
 from proteus.cli.common import (
@@ -20,14 +19,15 @@ from proteus.cli.common import (
     spark_conf_option,
     with_spark,
 )
-from proteus.cli.generate import bench_generate
 from proteus.cli.recommend import bench_recs_command
 from proteus.cli.segments import bench_segments_command
-from proteus.identity.bench import bench_identity
 from proteus.ingest import IngestParams
-from proteus.ingest.bench import bench_ingest
-from proteus.pipeline_bench import run_bench
-from proteus.spark.bench import bench_spark
+from proteus.tools import generate
+from proteus.tools.bench.generate import bench_generate
+from proteus.tools.bench.identity import bench_identity
+from proteus.tools.bench.ingest import bench_ingest
+from proteus.tools.bench.pipeline import run_bench
+from proteus.tools.bench.spark import bench_spark
 
 INGEST_DEFAULTS = IngestParams.model_fields
 
@@ -107,11 +107,12 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, batch
               help="Reuse this generated dataset (days + 1 days) instead of generating one.")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=None,
               help="Keep the generated data, import files and rejects here.")
-@click.option("--audience", type=click.Path(path_type=Path, exists=True),
-              default=Path("rules/audiences/sports-big-screen.yaml"), show_default=True)
+@click.option("--audience", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="Audience definition (default: sports-big-screen, shipped "
+                                 "with the package).")
 @click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
 def bench_pipeline_command(devices: int, days: int, seed: int, data: Path | None,
-                           work_dir: Path | None, audience: Path, reset: bool) -> None:
+                           work_dir: Path | None, audience: Path | None, reset: bool) -> None:
     """The whole pipeline from an empty graph: seconds per stage, bulk and incremental
     ingest rates, peak memory, person F1, segment NMI, the audience and its dry run."""
     with connect() as graph:

@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from proteus.cli.common import connect, emit, settings, spark_options, with_spark
-from proteus.identity.bench import bench_identity
 from proteus.identity.explain import explain_device, explain_pair
 from proteus.identity.report import IdentityParams
 from proteus.identity.stage import run
 from proteus.spark.session import session, stop
+from proteus.tools.truth import load_truth, score_identity
 
-__all__ = ["bench_identity", "identity"]
+__all__ = ["identity"]
 
 
 @click.group()
@@ -39,14 +39,17 @@ def identity() -> None:
 def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
                 quiet: bool, spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
     """Link devices into persons and households; print the quality report."""
-    params = IdentityParams.model_validate({"engine": engine, "rules": rules, "truth": truth,
-                                            "links": links, "quiet": quiet})
+    params = IdentityParams.model_validate({"engine": engine, "rules": rules, "links": links,
+                                            "quiet": quiet})
+    known = load_truth(truth) if truth is not None else None  # a bad file fails before the run
     config = with_spark(settings(), spark_master, spark_conf)
     try:
         if engine == "spark":
             session(config)  # the session the components run on
         with connect() as graph:
             report = run(graph, params, config)
+            if known is not None:
+                score_identity(graph, report, known)
     finally:
         stop()
     for line in report.lines():

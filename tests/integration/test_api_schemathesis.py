@@ -24,14 +24,15 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from proteus import generate, ingest, interests, keys, recommend, segments, taxonomy  # noqa: E402
+from proteus import ingest, interests, keys, recommend, segments, taxonomy  # noqa: E402
 from proteus.api import create_app  # noqa: E402
-from proteus.api.bench import served  # noqa: E402
 from proteus.db import manage  # noqa: E402
 from proteus.graph import Graph  # noqa: E402
 from proteus.identity import IdentityParams  # noqa: E402
 from proteus.identity import run as identity_run  # noqa: E402
 from proteus.settings import Settings  # noqa: E402
+from proteus.tools import generate  # noqa: E402
+from proteus.tools.bench.api import served  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]

@@ -14,13 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
-from proteus import generate, ingest, interests, keys, recommend, taxonomy
-from proteus.api.bench import served
+from proteus import ingest, interests, keys, recommend, taxonomy
 from proteus.db import manage, server
 from proteus.graph import Graph
 from proteus.identity import IdentityParams
 from proteus.identity import run as identity_run
 from proteus.settings import Settings
+from proteus.tools import generate
+from proteus.tools.bench.api import served
 
 
 @pytest.fixture(scope="module")

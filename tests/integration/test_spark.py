@@ -19,8 +19,6 @@ import pytest
 
 from proteus import ingest
 from proteus.events.checks import Bounds
-from proteus.generate import GenerateParams
-from proteus.generate import run as generate
 from proteus.graph import Graph
 from proteus.identity import IdentityParams
 from proteus.identity import run as identity_run
@@ -29,6 +27,8 @@ from proteus.identity.rules import load_rules
 from proteus.identity.source import read_folder
 from proteus.ingest.fold import Fold
 from proteus.settings import Settings
+from proteus.tools.generate import GenerateParams
+from proteus.tools.generate import run as generate
 
 if not os.environ.get("PROTEUS_REQUIRE_SPARK"):
     pytest.importorskip("pyspark", reason='the Spark engine needs pip install -e ".[spark]"')
