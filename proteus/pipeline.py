@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from proteus import (
     audiences,
     edge,
-    generate,
     identity,
     ingest,
     interests,
@@ -27,11 +26,13 @@ from proteus import (
     segments,
     taxonomy,
 )
+from proteus.audiences.governance import rules_dir
 from proteus.audiences.materialise import DryRun, MaterialiseReport
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.identity.explain import PairExplanation
 from proteus.settings import Settings
+from proteus.tools import generate, truth
 
 R = TypeVar("R")
 
@@ -44,7 +45,8 @@ class PipelineParams(BaseModel):
     seed: int = 42
     data_dir: Path = Path("data/generated")
     rejects_dir: Path | None = None  # default: PROTEUS_HOME/rejects
-    audience: Path = Path("rules/audiences/sports-big-screen.yaml")
+    audience: Path = Field(  # shipped with the package: found from any working directory
+        default_factory=lambda: rules_dir() / "audiences" / "sports-big-screen.yaml")
     actor: str = "pipeline"
     report: Path | None = None  # the HTML report; default PROTEUS_HOME/reports/run-<time>.html
 
@@ -129,6 +131,13 @@ def _audience(graph: Graph, params: PipelineParams) -> AudienceSummary:
     return AudienceSummary(dry_run=dry, materialised=report, refused=None)
 
 
+def _identity(graph: Graph, settings: Settings, data_dir: Path,
+              folded: Path | None) -> identity.IdentityReport:
+    """The identity stage, scored against the generated dataset's truth."""
+    report = identity.run(graph, edge.identity_params(settings, links=folded))
+    return truth.score_identity(graph, report, truth.load_truth(data_dir))
+
+
 def demo_key(settings: Settings) -> keys.CreatedKey:
     """A fresh admin key for trying the API after the main job (shown once)."""
     with Graph(settings) as graph:
@@ -148,8 +157,8 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
                         lambda: taxonomy.run(graph, taxonomy.TaxonomyParams()))
         # right after a bulk load the fold's tables are the graph's content: read them there
         folded = Path(ingested.folded) if ingested.path == "bulk" and ingested.folded else None
-        resolved = _stage("identity", seconds, lambda: identity.run(
-            graph, edge.identity_params(settings, truth=params.data_dir, links=folded)))
+        resolved = _stage("identity", seconds,
+                          lambda: _identity(graph, settings, params.data_dir, folded))
         scored = _stage("interests", seconds, lambda: interests.run(
             graph, interests.InterestsParams(views=folded)))
         segmented = _stage("segments", seconds, lambda: segments.run(

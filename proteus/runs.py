@@ -78,6 +78,13 @@ def track(graph: Runner, stage: str, params: BaseModel | dict[str, Any],
     graph.write("runs/finish_run", id=run.id, status=run.status, report=_json(run.report or {}))
 
 
+def record_report(graph: Runner, run_id: str, report: BaseModel | dict[str, Any]) -> None:
+    """Store `report` on the closed Run `run_id` in place of the one it closed with: a
+    caller that measured more after the stage (scores against a truth) keeps them with the
+    run."""
+    graph.write("runs/set_report", id=run_id, report=_json(report))
+
+
 def recorded_rules(run: dict[str, Any]) -> dict[str, Any] | None:
     """The rules a Run (as `runs/get_run` returns it) recorded: its `rules`, or for a run
     recorded before they were stored apart, its report's; None when it recorded none."""

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
 
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
 
+    # the engine that checks and folds events and finds identity's components
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    spark_master: str = "local[2]"
+    spark_conf: dict[str, str] = Field(default_factory=dict)  # JSON in PROTEUS_SPARK_CONF
+
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_workers: int = Field(default=2, ge=1, le=64)

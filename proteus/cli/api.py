@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import uvicorn
 
-from proteus.api.bench import bench_api
 from proteus.cli.common import connect, emit, settings
+from proteus.tools.bench.api import bench_api
 
 __all__ = ["bench_api_command", "serve"]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from proteus import audiences
-from proteus.audiences.bench import bench_audience
 from proteus.audiences.export import FORMATS
 from proteus.cli.common import connect, emit, require_empty_or_reset, settings
+from proteus.tools.bench.audiences import bench_audience
 
 __all__ = ["audience_group", "bench_audience", "bench_audience_command"]
 

@@ -9,17 +9,25 @@ from pathlib import Path
 
 import click
 
-from proteus import generate
 from proteus.cli.api import bench_api_command
 from proteus.cli.audiences import bench_audience_command
-from proteus.cli.common import connect, emit, require_empty_or_reset, settings
-from proteus.cli.generate import bench_generate
+from proteus.cli.common import (
+    connect,
+    emit,
+    require_empty_or_reset,
+    settings,
+    spark_conf_option,
+    with_spark,
+)
 from proteus.cli.recommend import bench_recs_command
 from proteus.cli.segments import bench_segments_command
-from proteus.identity.bench import bench_identity
 from proteus.ingest import IngestParams
-from proteus.ingest.bench import bench_ingest
-from proteus.pipeline_bench import run_bench
+from proteus.tools import generate
+from proteus.tools.bench.generate import bench_generate
+from proteus.tools.bench.identity import bench_identity
+from proteus.tools.bench.ingest import bench_ingest
+from proteus.tools.bench.pipeline import run_bench
+from proteus.tools.bench.spark import bench_spark
 
 INGEST_DEFAULTS = IngestParams.model_fields
 
@@ -99,16 +107,39 @@ def bench_ingest_command(devices: int, data: Path | None, chunk_size: int, batch
               help="Reuse this generated dataset (days + 1 days) instead of generating one.")
 @click.option("--work-dir", type=click.Path(path_type=Path), default=None,
               help="Keep the generated data, import files and rejects here.")
-@click.option("--audience", type=click.Path(path_type=Path, exists=True),
-              default=Path("rules/audiences/sports-big-screen.yaml"), show_default=True)
+@click.option("--audience", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="Audience definition (default: sports-big-screen, shipped "
+                                 "with the package).")
 @click.option("--reset", is_flag=True, help="Allow replacing the graph's content.")
 def bench_pipeline_command(devices: int, days: int, seed: int, data: Path | None,
-                           work_dir: Path | None, audience: Path, reset: bool) -> None:
+                           work_dir: Path | None, audience: Path | None, reset: bool) -> None:
     """The whole pipeline from an empty graph: seconds per stage, bulk and incremental
     ingest rates, peak memory, person F1, segment NMI, the audience and its dry run."""
     with connect() as graph:
         require_empty_or_reset(graph, reset)
         emit(run_bench(graph, settings(), devices, days, seed, data, audience, work_dir))
+
+
+@bench.command("spark")
+@click.option("--devices", default=20_000, show_default=True)
+@click.option("--days", default=7, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Use this generated dataset instead of generating one.")
+@click.option("--work-dir", type=click.Path(path_type=Path), default=None,
+              help="Where both engines write their tables (default: a temporary folder).")
+@spark_conf_option
+def bench_spark_command(devices: int, days: int, data: Path | None, work_dir: Path | None,
+                        spark_conf: tuple[str, ...]) -> None:
+    """The Spark engine against the embedded one on the same files: seconds per stage,
+    local[1] against local[2], equal tables and partitions (needs the extra spark)."""
+    config = with_spark(settings(), None, spark_conf)  # the masters are the bench's own
+    with tempfile.TemporaryDirectory(prefix="proteus-bench-spark-") as tmp:
+        if data is None:
+            data = Path(tmp) / "data"
+            print(f"generating {devices:,} devices, {days} days into {data}", file=sys.stderr)
+            generate.run(generate.GenerateParams(out=data, devices=devices, days=days,
+                                                 quiet=True))
+        emit(bench_spark(config, data, work_dir or Path(tmp) / "work"))
 
 
 bench.add_command(bench_segments_command, "segments")

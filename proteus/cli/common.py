@@ -1,11 +1,13 @@
-"""What every command shares: one-line errors, progress lines, settings, the graph handle and
-the final JSON line. Command modules import this module, never the package's `__init__`."""
+"""What every command shares: one-line errors, progress lines, settings, the graph handle,
+the final JSON line and the Spark engine's options. Command modules import this module, never
+the package's `__init__`."""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -15,6 +17,7 @@ from pydantic import ValidationError
 from proteus.errors import ConfigError, InputError, ProteusError
 from proteus.graph import Graph
 from proteus.settings import Settings, get_settings
+from proteus.spark.session import parse_conf
 
 
 class ProteusGroup(click.Group):
@@ -101,3 +104,28 @@ def require_empty_or_reset(graph: Graph, reset: bool) -> None:
         raise InputError(f"the graph holds {nodes:,} nodes; benchmarks replace its content: "
                          "pass --reset to allow that")
 
+
+def spark_conf_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--spark-conf KEY=VALUE` (repeatable)."""
+    return click.option(
+        "--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+        help="A Spark setting for the Spark engine (repeatable), e.g. "
+             "spark.sql.shuffle.partitions=64.")(command)
+
+
+def spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--spark-master` and `--spark-conf KEY=VALUE`, for the commands that can run on the
+    Spark engine (docs/spark.md)."""
+    return click.option(
+        "--spark-master", default=None,
+        help="Where the Spark engine runs: local[N] or a cluster URL such as "
+             "spark://host:7077 (default: PROTEUS_SPARK_MASTER, else local[2]).")(
+        spark_conf_option(command))
+
+
+def with_spark(config: Settings, master: str | None, conf: tuple[str, ...]) -> Settings:
+    """`config` with the command line's Spark master and settings over its own."""
+    update: dict[str, Any] = {"spark_conf": {**config.spark_conf, **parse_conf(conf)}}
+    if master:
+        update["spark_master"] = master
+    return config.model_copy(update=update)

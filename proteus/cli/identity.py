@@ -7,13 +7,21 @@ from pathlib import Path
 
 import click
 
-from proteus.cli.common import connect, emit, quiet_progress, settings
+from proteus.cli.common import (
+    connect,
+    emit,
+    quiet_progress,
+    settings,
+    spark_options,
+    with_spark,
+)
 from proteus.edge import identity_params
-from proteus.identity.bench import bench_identity
 from proteus.identity.explain import explain_device, explain_pair
 from proteus.identity.stage import run
+from proteus.spark.session import stop
+from proteus.tools.truth import load_truth, score_identity
 
-__all__ = ["bench_identity", "identity"]
+__all__ = ["identity"]
 
 
 @click.group()
@@ -22,8 +30,9 @@ def identity() -> None:
 
 
 @identity.command("run")
-@click.option("--engine", type=click.Choice(["fast", "reference", "gds"]), default="fast",
-              show_default=True, help="How components are found.")
+@click.option("--engine", type=click.Choice(["fast", "reference", "gds", "spark"]),
+              default="fast", show_default=True,
+              help="How components are found (spark: on the Spark engine, docs/spark.md).")
 @click.option("--rules", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=None, help="Rules file (default rules/identity.yaml).")
 @click.option("--truth", type=click.Path(path_type=Path, exists=True), default=None,
@@ -33,14 +42,22 @@ def identity() -> None:
               default=None, help="Read the links from the ingest fold's Parquet folder "
               "(sightings, identifiers, devices) instead of the graph.")
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
+@spark_options
 def run_command(engine: str, rules: Path | None, truth: Path | None, links: Path | None,
-                quiet: bool) -> None:
+                quiet: bool, spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
     """Link devices into persons and households; print the quality report."""
     if quiet:
         quiet_progress()
-    params = identity_params(settings(), engine=engine, rules=rules, truth=truth, links=links)
-    with connect() as graph:
-        report = run(graph, params)
+    known = load_truth(truth) if truth is not None else None  # a bad file fails before the run
+    config = with_spark(settings(), spark_master, spark_conf)
+    params = identity_params(config, engine=engine, rules=rules, links=links)
+    try:
+        with connect() as graph:
+            report = run(graph, params)
+            if known is not None:
+                score_identity(graph, report, known)
+    finally:
+        stop()
     for line in report.lines():
         click.echo(line)
     emit(report.model_dump(mode="json"))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 import click
 
 from proteus import edge, ingest
-from proteus.cli.common import connect, emit, settings
+from proteus.cli.common import connect, emit, settings, spark_options, with_spark
 from proteus.ingest import Bulk
+from proteus.spark.session import stop
+
+Engine = Literal["duckdb", "spark"]
 
 
 @click.command("ingest")
@@ -43,20 +46,30 @@ from proteus.ingest import Bulk
               show_default=True,
               help="An event whose id an earlier ingest holds within this many days of it is "
                    "counted as a duplicate; 0 compares within this run only.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default=None,
+              help="What checks and folds the events: duckdb (embedded, default: "
+                   "PROTEUS_ENGINE) or spark (a first load through import files; "
+                   "docs/spark.md).")
+@spark_options
 def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, writers: int,
                    rejects_dir: Path | None, bulk: str | None, import_files: Path | None,
-                   work_dir: Path | None, duplicate_horizon_days: int) -> None:
+                   work_dir: Path | None, duplicate_horizon_days: int, engine: str | None,
+                   spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
     """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph.
 
     A first load of at least 64 MB on the managed server goes through neo4j-admin import
     (docs/scale.md); later files merge through Cypher, resumable and idempotent."""
-    params = edge.ingest_params(settings(), list(paths), rejects_dir=rejects_dir,
-                                work_dir=work_dir, chunk_size=chunk_size,
-                                batch_rows=batch_rows, writers=writers,
+    config = with_spark(settings(), spark_master, spark_conf)
+    params = edge.ingest_params(config, list(paths), rejects_dir=rejects_dir,
+                                work_dir=work_dir, engine=cast(Engine, engine or config.engine),
+                                chunk_size=chunk_size, batch_rows=batch_rows, writers=writers,
                                 bulk=cast(Bulk, bulk or "auto"), import_files=import_files,
                                 duplicate_horizon_days=duplicate_horizon_days)
-    with connect() as graph:
-        report = ingest.run(graph, params)
+    try:
+        with connect() as graph:
+            report = ingest.run(graph, params)
+    finally:
+        stop()
     for line in report.lines():
         click.echo(line, err=True)
     emit({"run_id": report.run_id, "path": report.path, "read": report.read,

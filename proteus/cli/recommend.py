@@ -8,6 +8,7 @@ import click
 
 from proteus import recommend, runs
 from proteus.cli.common import connect, emit, require_empty_or_reset, settings
+from proteus.tools.bench.recs import bench_recs
 
 __all__ = ["bench_recs_command", "recommend_group"]
 
@@ -80,9 +81,8 @@ def bench_recs_command(devices: int, users: int, min_history: int, seed: int,
         {k: v for k, v in (("seeds", seeds), ("half_life_days", half_life)) if v is not None})
     with connect() as graph:
         require_empty_or_reset(graph, reset)
-        result = recommend.bench_recs(graph, settings(), devices=devices, users=users,
-                                      min_history=min_history, seed=seed, data=data,
-                                      blend=blend)
+        result = bench_recs(graph, settings(), devices=devices, users=users,
+                            min_history=min_history, seed=seed, data=data, blend=blend)
         with runs.track(graph, "recommend_bench",
                         {"devices": devices, "users": users, "min_history": min_history,
                          "seed": seed, "data": str(data) if data else None,

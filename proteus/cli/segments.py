@@ -10,8 +10,8 @@ import click
 from proteus import segments
 from proteus.cli.common import connect, emit, require_empty_or_reset, settings
 from proteus.segments import partition, rule_apply, rules
-from proteus.segments.bench import bench_segments
 from proteus.segments.similarity import METHODS, Method
+from proteus.tools.bench.segments import bench_segments
 
 
 @click.group("segment")

@@ -21,7 +21,8 @@ def taxonomy_group() -> None:
               default=None, help="Folder with the official IAB TSV files "
               "(default: ../shared/iab when present, else the built-in Content 3.1 subset).")
 @click.option("--policy", type=click.Path(path_type=Path), default=DEFAULT_POLICY,
-              show_default=True, help="Sensitive-node policy.")
+              show_default="rules/policy.yaml, shipped with the package",
+              help="Sensitive-node policy.")
 def load_command(directory: Path | None, policy: Path) -> None:
     """Load Content 3.1 (and Audience 1.1, CTV genres) and tag content."""
     params = taxonomy.TaxonomyParams(dir=directory, policy=policy)

@@ -26,6 +26,8 @@ from typing import Any, ClassVar
 from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from proteus.events.dialect import DUCKDB, Dialect
+
 REQUIRED = "Field required"
 NOT_STRING = "not a string"
 CONTROL = "holds a control character"
@@ -33,8 +35,8 @@ CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 CONTROL_SQL = "[\\x00-\\x1f\\x7f]"
 TIMESTAMP_RE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})")
-TIMESTAMP_SQL = ("^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
-                 "(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$")
+TIMESTAMP_SQL = ("([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+                 "(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})")
 NOT_TIMESTAMP = "not an RFC 3339 timestamp with an offset (e.g. 2025-03-03T08:00:00Z)"
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 FUTURE = timedelta(days=1)
@@ -75,11 +77,11 @@ class Check:
     def __call__(self, value: Any, info: ValidationInfo) -> Any:
         raise NotImplementedError
 
-    def sql(self, field: str) -> str:
+    def sql(self, field: str, dialect: Dialect = DUCKDB) -> str:
         """An SQL expression that is NULL when the present value passes, else the reason."""
         raise NotImplementedError
 
-    def sql_value(self, field: str) -> str:
+    def sql_value(self, field: str, dialect: Dialect = DUCKDB) -> str:
         """The accepted value, typed, as the fold reads it."""
         return field
 
@@ -97,11 +99,11 @@ class Text(Check):
             raise _fail(CONTROL)
         return value
 
-    def sql(self, field: str) -> str:
+    def sql(self, field: str, dialect: Dialect = DUCKDB) -> str:
         return (f"CASE WHEN {field}_t <> 'string' THEN {_sql_text(NOT_STRING)} "
                 f"WHEN length({field}) > {self.longest} "
                 f"THEN {_sql_text(f'longer than {self.longest} characters')} "
-                f"WHEN regexp_matches({field}, '{CONTROL_SQL}') THEN {_sql_text(CONTROL)} END")
+                f"WHEN {dialect.contains(field, CONTROL_SQL)} THEN {_sql_text(CONTROL)} END")
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class OneOf(Check):
             raise _fail(self.reason)
         return value
 
-    def sql(self, field: str) -> str:
+    def sql(self, field: str, dialect: Dialect = DUCKDB) -> str:
         listed = ", ".join(_sql_text(v) for v in self.values)
         return (f"CASE WHEN {field}_t <> 'string' OR {field} NOT IN ({listed}) "
                 f"THEN {_sql_text(self.reason)} END")
@@ -138,9 +140,9 @@ class Pattern(Check):
             raise _fail(self.reason)
         return value
 
-    def sql(self, field: str) -> str:
+    def sql(self, field: str, dialect: Dialect = DUCKDB) -> str:
         return (f"CASE WHEN {field}_t <> 'string' THEN {_sql_text(NOT_STRING)} "
-                f"WHEN NOT regexp_full_match({field}, '{self.sql_pattern}') "
+                f"WHEN NOT {dialect.full_match(field, self.sql_pattern)} "
                 f"THEN {_sql_text(self.reason)} END")
 
 
@@ -172,13 +174,13 @@ class Integer(Check):
             raise _fail(self.range_reason)
         return number
 
-    def sql(self, field: str) -> str:
+    def sql(self, field: str, dialect: Dialect = DUCKDB) -> str:
         return (f"CASE WHEN NOT ({field}_t = 'integer' OR ({field}_t = 'string' AND "
-                f"regexp_full_match({field}, '[0-9]+'))) THEN {_sql_text(self.NOT_INTEGER)} "
-                f"WHEN length({field}) > 20 OR TRY_CAST({field} AS HUGEINT) NOT BETWEEN "
+                f"{dialect.full_match(field, '[0-9]+')})) THEN {_sql_text(self.NOT_INTEGER)} "
+                f"WHEN length({field}) > 20 OR TRY_CAST({field} AS DECIMAL(38, 0)) NOT BETWEEN "
                 f"{self.low} AND {self.high} THEN {_sql_text(self.range_reason)} END")
 
-    def sql_value(self, field: str) -> str:
+    def sql_value(self, field: str, dialect: Dialect = DUCKDB) -> str:
         return f"TRY_CAST({field} AS BIGINT)"
 
 
@@ -193,11 +195,11 @@ class Boolean(Check):
             return value.lower() == "true"
         raise _fail(self.REASON)
 
-    def sql(self, field: str) -> str:
+    def sql(self, field: str, dialect: Dialect = DUCKDB) -> str:
         return (f"CASE WHEN NOT ({field}_t = 'boolean' OR ({field}_t = 'string' AND "
                 f"lower({field}) IN ('true', 'false'))) THEN {_sql_text(self.REASON)} END")
 
-    def sql_value(self, field: str) -> str:
+    def sql_value(self, field: str, dialect: Dialect = DUCKDB) -> str:
         return f"lower({field}) = 'true'"
 
 
@@ -257,28 +259,28 @@ class Instant(Check):
             raise _fail(too_late)
         return datetime.fromtimestamp(epoch, UTC).replace(microsecond=micros)
 
-    def sql(self, field: str) -> str:
+    def sql(self, field: str, dialect: Dialect = DUCKDB) -> str:
+        p = dialect.param
         return (f"CASE WHEN {field}_t <> 'string' OR {field}_epoch IS NULL "
                 f"THEN {_sql_text(NOT_TIMESTAMP)} "
-                f"WHEN {field}_epoch < $earliest THEN $too_early "
-                f"WHEN {field}_epoch > $latest THEN $too_late END")
+                f"WHEN {field}_epoch < {p('earliest')} THEN {p('too_early')} "
+                f"WHEN {field}_epoch > {p('latest')} THEN {p('too_late')} END")
 
     @staticmethod
-    def sql_epoch(field: str) -> str:
+    def sql_epoch(field: str, dialect: Dialect = DUCKDB) -> str:
         """UTC epoch seconds of `field`, NULL unless it is a real RFC 3339 instant: the
         pattern, then the fields a timestamp cast would roll over (hour 24, offsets of 24 h
         or more, year 0) checked apart, then the cast without the fraction (which epoch
         seconds do not need and which is cut, never rounded)."""
         return f"""CASE
-    WHEN {field}_t <> 'string' OR NOT regexp_full_match({field}, '{TIMESTAMP_SQL}') THEN NULL
+    WHEN {field}_t <> 'string' OR NOT {dialect.full_match(field, TIMESTAMP_SQL)} THEN NULL
     WHEN substr({field}, 12, 2) > '23' OR substr({field}, 15, 2) > '59'
          OR substr({field}, 18, 2) > '59' OR substr({field}, 1, 4) = '0000'
-         OR (NOT ends_with({field}, 'Z') AND (substr({field}, -5, 2) > '23'
-                                          OR substr({field}, -2, 2) > '59')) THEN NULL
-    ELSE epoch(TRY_CAST(substr({field}, 1, 19)
-                        || CASE WHEN ends_with({field}, 'Z') THEN '+00:00'
-                                ELSE substr({field}, -6) END AS TIMESTAMPTZ))::BIGINT
+         OR (right({field}, 1) <> 'Z' AND (substr({field}, -5, 2) > '23'
+                                        OR substr({field}, -2, 2) > '59')) THEN NULL
+    ELSE {dialect.epoch_seconds(f"substr({field}, 1, 19) || CASE WHEN right({field}, 1) = 'Z' "
+                                f"THEN '+00:00' ELSE substr({field}, -6) END")}
   END"""
 
-    def sql_value(self, field: str) -> str:
+    def sql_value(self, field: str, dialect: Dialect = DUCKDB) -> str:
         return f"{field}_epoch"

@@ -10,12 +10,15 @@ rejected rows with the field and reason — the same decision, field and reason 
 pydantic models, since both come from the same `Check` objects (`proteus.events.checks`).
 
 The SQL is generated from the models here, not written by hand per field, so the two
-engines cannot drift; it is DuckDB's dialect.
+engines cannot drift. `normalise_jsonl` is DuckDB's (both engines run it in DuckDB: the Spark
+engine inside each task, `proteus.spark.read`); `check` is one text for DuckDB and Spark SQL,
+differing only where `proteus.events.dialect` names a difference.
 """
 
 from __future__ import annotations
 
 from proteus.events.checks import Instant
+from proteus.events.dialect import DUCKDB, Dialect
 from proteus.events.models import checks, field_names
 
 # Text reasons shared with the Python reader (`proteus.events.read`).
@@ -109,23 +112,24 @@ SELECT ord, file, line,
 FROM extras"""
 
 
-def check(kind: str, source: str = "normalised") -> str:
+def check(kind: str, source: str = "normalised", dialect: Dialect = DUCKDB) -> str:
     """Accepted and rejected rows of `source` (a relation of the normalised shape, or the
     SQL of one, e.g. `normalise_jsonl(kind)`): ord, file, line, field and reason (NULL for
     an accepted row), raw (for a rejected row), then each field's typed value, and `day`
     (the UTC day of `ts`, when the record type has one). Parameters: $earliest, $latest
-    (epoch seconds) and $too_early, $too_late (their reasons)."""
+    (epoch seconds) and $too_early, $too_late (their reasons), spelled as `dialect` names
+    parameters."""
     rules = checks(kind)
     timed = [f for f, (c, _) in rules.items() if isinstance(c, Instant)]
     relation = source if source.isidentifier() else f"({source})"
-    epochs = "".join(f", {Instant.sql_epoch(f)} AS {f}_epoch" for f in timed)
+    epochs = "".join(f", {Instant.sql_epoch(f, dialect)} AS {f}_epoch" for f in timed)
     errors = []
     for f, (rule, required) in rules.items():
         missing = _quote("Field required") if required else "NULL"
-        errors.append(f"CASE WHEN {f}_t IS NULL THEN {missing} ELSE {rule.sql(f)} END")
+        errors.append(f"CASE WHEN {f}_t IS NULL THEN {missing} ELSE {rule.sql(f, dialect)} END")
     field_case = " ".join(f"WHEN e_{f} IS NOT NULL THEN {_quote(f)}" for f in rules)
     reasons = ", ".join(f"e_{f}" for f in rules)
-    values = ", ".join(f"CASE WHEN {f}_t IS NOT NULL THEN {rule.sql_value(f)} END AS {f}"
+    values = ", ".join(f"CASE WHEN {f}_t IS NOT NULL THEN {rule.sql_value(f, dialect)} END AS {f}"
                        for f, (rule, _) in rules.items())
     day = ", DATE '1970-01-01' + CAST(floor(ts_epoch / 86400) AS INTEGER) AS day" \
         if "ts" in timed else ""

@@ -3,6 +3,8 @@
     reference   networkx, the readable baseline
     fast        scipy.sparse.csgraph on integer ids, client-side
     gds         Graph Data Science WCC inside Neo4j, on the same edge list
+    spark       large-star / small-star on Spark DataFrames (`proteus.spark.components`),
+                for link sets too large for one process
 
 Input: device ids and (device, node) edges, a node being an identifier or one of its
 time-window groups. Every engine returns the same canonical partition: groups of device ids,
@@ -21,8 +23,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from proteus.graph import Row
+from proteus.spark.session import SparkSetup
 
-Engine = Literal["reference", "fast", "gds"]
+Engine = Literal["reference", "fast", "gds", "spark"]
 Partition = list[list[str]]
 Edge = tuple[str, str]
 
@@ -99,14 +102,28 @@ def gds(graph: GdsRunner, name: str, devices: Sequence[str], edges: Iterable[Edg
 
 
 def components(engine: Engine, devices: Sequence[str], edges: Iterable[Edge],
-               graph: GdsRunner | None = None, name: str = "identity") -> Partition:
+               graph: GdsRunner | None = None, name: str = "identity",
+               spark: SparkSetup | None = None) -> Partition:
     if engine == "reference":
         return reference(devices, edges)
     if engine == "fast":
         return fast(devices, edges)
+    if engine == "spark":
+        size, sources, targets = _indexed(devices, edges)
+        return _groups(devices, spark_components(size, sources, targets, spark))
     if graph is None:
         raise ValueError("the gds engine needs a graph")
     return gds(graph, name, devices, edges)
+
+
+def spark_components(size: int, sources: np.ndarray, targets: np.ndarray,
+                     spark: SparkSetup | None = None) -> np.ndarray:
+    """`labels` on the Spark engine, in the process's session for `spark` (default: local)."""
+    from proteus.spark.components import spark_labels
+    from proteus.spark.session import start
+
+    setup = spark or SparkSetup()
+    return spark_labels(start(setup), size, sources, targets, setup.work.resolve())
 
 
 def labels(size: int, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretBytes
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretBytes
 
 from proteus.identity.components import Engine
-from proteus.identity.quality import PairScore, SizeStats
+from proteus.identity.sizes import SizeStats
+from proteus.spark.session import SparkSetup
 
 
 class IdentityParams(BaseModel):
@@ -16,20 +19,33 @@ class IdentityParams(BaseModel):
 
     engine: Engine = "fast"
     rules: Path | None = Field(default=None, description="rules file; default rules/identity.yaml")
-    truth: Path | None = Field(default=None, description="a generated dataset, or a truth CSV "
-                               "(device_id, person_id[, household_id, resolvable]), to score")
     links: Path | None = Field(
         default=None, description="a folder of the ingest fold's Parquet files (sightings, "
         "identifiers, devices) to read the links from; default: the graph")
     batch_size: int = Field(default=10_000, ge=100, le=100_000)
     key: SecretBytes = Field(exclude=True, description="the pseudonym key, for the rules' "
                              "blocked identifier values")
+    spark: SparkSetup | None = Field(default=None, exclude=True, description="where the "
+                                     "spark engine runs; default: local")
+
+
+class PairScore(BaseModel):
+    """Pairwise precision, recall and F1 of a partition against a truth."""
+
+    precision: float
+    recall: float
+    f1: float
+    true_pairs: int
+    predicted_pairs: int
 
 
 class Quality(BaseModel):
-    """Pairwise scores against the truth, over all devices and over resolvable ones. A score
-    with nothing to measure is None (no household in the truth, no resolvable device)."""
+    """Pairwise scores against a truth, over all devices and over resolvable ones. A score
+    with nothing to measure is None (no household in the truth, no resolvable device). The
+    stage never measures them: a caller holding a truth attaches them to the run's report
+    (`proteus.tools.truth.score_identity`)."""
 
+    truth: str | None = Field(default=None, description="the truth file scored against")
     person: PairScore
     person_resolvable: PairScore | None
     household: PairScore | None
@@ -80,6 +96,16 @@ class Gate(BaseModel):
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """Each device's person and household label (in `devices` order) as the run found them,
+    published or not. Kept in memory with the report, never stored."""
+
+    devices: list[str]
+    person: np.ndarray
+    household: np.ndarray
+
+
 class IdentityReport(BaseModel):
     run_id: str
     status: str
@@ -106,6 +132,16 @@ class IdentityReport(BaseModel):
     gate: Gate
     quality: Quality | None = None
     seconds: dict[str, float] = Field(default_factory=dict)
+    _assignment: Assignment | None = PrivateAttr(default=None)
+
+    def keep_assignment(self, assignment: Assignment) -> None:
+        self._assignment = assignment
+
+    def take_assignment(self) -> Assignment | None:
+        """The run's assignment, handed over once (for scoring it against a truth); the
+        report lets go of it."""
+        assignment, self._assignment = self._assignment, None
+        return assignment
 
     def lines(self) -> list[str]:
         p, h = self.persons, self.households

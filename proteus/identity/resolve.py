@@ -35,12 +35,14 @@ from proteus.identity.components import (
     gds_labels,
     labels,
     partition_of,
+    spark_components,
 )
 from proteus.identity.eligibility import Decision, decide, held_links
 from proteus.identity.evidence import Comparisons, probability
 from proteus.identity.links import Link, in_window
 from proteus.identity.rules import LEVELS, Rules
 from proteus.identity.table import LinkTable
+from proteus.spark.session import SparkSetup
 
 SOLO_CONFIDENCE = 1.0
 
@@ -102,7 +104,8 @@ def confidences(decision: Decision, n_devices: int) -> np.ndarray:
 
 
 def _components(engine: Engine, n: int, n_nodes: int, sources: np.ndarray,
-                targets: np.ndarray, graph: GdsRunner | None, name: str) -> np.ndarray:
+                targets: np.ndarray, graph: GdsRunner | None, name: str,
+                spark: SparkSetup | None) -> np.ndarray:
     """Components of the n devices (0..n-1) and n_nodes other nodes (n..) over the edges."""
     if engine == "gds":
         if graph is None:
@@ -115,6 +118,8 @@ def _components(engine: Engine, n: int, n_nodes: int, sources: np.ndarray,
         found = np.empty(n + n_nodes, dtype=np.int64)
         for number, members in enumerate(nx.connected_components(network)):
             found[list(members)] = number
+    elif engine == "spark":
+        found = spark_components(n + n_nodes, sources, targets, spark)
     else:
         found = labels(n + n_nodes, sources, targets)
     return canonical_labels(found[:n])
@@ -158,7 +163,7 @@ def _reference(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]]) ->
 
 def resolve_table(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]],
                   engine: Engine = "fast", graph: GdsRunner | None = None,
-                  name: str = "identity") -> Resolution:
+                  name: str = "identity", spark: SparkSetup | None = None) -> Resolution:
     started = time.perf_counter()
     decision = _reference(table, rules, blocked) if engine == "reference" else \
         decide(table, rules, blocked)
@@ -166,12 +171,12 @@ def resolve_table(table: LinkTable, rules: Rules, blocked: set[tuple[str, str]],
     decided = time.perf_counter()
     pairs, n = decision.pairs, table.n_devices
     a, b = pairs.a[decision.linked], pairs.b[decision.linked]
-    person = _components(engine, n, 0, a, b, graph, f"{name}-persons")
+    person = _components(engine, n, 0, a, b, graph, f"{name}-persons", spark)
     clustered = time.perf_counter()
     household = _components(engine, n, decision.n_nodes,
                             np.r_[a, decision.household_device],
                             np.r_[b, n + decision.household_node], graph,
-                            f"{name}-households")
+                            f"{name}-households", spark)
     done = time.perf_counter()
     return Resolution(
         table=table, decision=decision, person=person, household=household,

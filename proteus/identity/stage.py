@@ -23,18 +23,18 @@ from proteus import runs
 from proteus.graph import Runner
 from proteus.identity import publish
 from proteus.identity.eligibility import distinct
-from proteus.identity.quality import Truth, load_truth, pair_score, sizes_stats
 from proteus.identity.report import (
+    Assignment,
     CapReport,
     EvidenceReport,
     Gate,
     IdentityParams,
     IdentityReport,
     LinkWindow,
-    Quality,
 )
 from proteus.identity.resolve import Resolution, resolve_table
 from proteus.identity.rules import Rules, default_rules_path, load_rules
+from proteus.identity.sizes import sizes_stats
 from proteus.identity.source import read_folder, read_graph, value_bounds
 from proteus.identity.stable import Change, Previous, assign, changes_of
 from proteus.identity.table import LinkTable, iso
@@ -52,21 +52,6 @@ def window_warning(window: LinkWindow) -> list[str]:
             f"{window.sighting_days_left_out:,} of {window.sighting_days:,} sighting days and "
             f"{window.links_left_out:,} of {window.links:,} links (data from "
             f"{window.data_first}); raise window_days in the rules to use them"]
-
-
-def quality(resolution: Resolution, truth: Truth) -> Quality:
-    """Scores against the truth; those with nothing to measure (no household in the truth,
-    no resolvable device among the run's) are None and print as `n/a`."""
-    resolvable = truth.resolvable & set(resolution.device_ids)
-    households = bool(truth.household)
-    return Quality(
-        person=pair_score(resolution.persons, truth.person),
-        person_resolvable=pair_score(resolution.persons, truth.person, resolvable)
-        if resolvable else None,
-        household=pair_score(resolution.households, truth.household) if households else None,
-        household_resolvable=pair_score(resolution.households, truth.household, resolvable)
-        if households and resolvable else None,
-    )
 
 
 def link_window(table: LinkTable, days: int) -> LinkWindow:
@@ -177,7 +162,6 @@ def run(graph: Runner, params: IdentityParams) -> IdentityReport:
     started = time.perf_counter()
     rules = load_rules(params.rules)
     blocked = rules.blocked_values(params.key.get_secret_value())
-    truth = load_truth(params.truth) if params.truth is not None else None
     source = "graph" if params.links is None else f"folder {params.links}"
     with runs.track(graph, "identity", params, rule_versions={"identity": rules.version},
                     rules=rules.model_dump(mode="json")) as run_:
@@ -188,7 +172,8 @@ def run(graph: Runner, params: IdentityParams) -> IdentityReport:
         window = link_window(table, rules.window_days)
         for line in window_warning(window):
             log.warning(line)
-        resolution = resolve_table(table, rules, blocked, params.engine, graph, run_.id)
+        resolution = resolve_table(table, rules, blocked, params.engine, graph, run_.id,
+                                   params.spark)
         excluded = sorted(resolution.decision.excluded.values(), key=lambda e: e.identifier)
         log.info(f"{int(resolution.person.max()) + 1 if table.n_devices else 0:,} persons; "
             f"writing {len(excluded):,} exclusions")
@@ -256,11 +241,12 @@ def run(graph: Runner, params: IdentityParams) -> IdentityReport:
             ids_kept=kept_p + kept_h,
             ids_new=len(person_ids) + len(household_ids) - kept_p - kept_h,
             changes=dict(sorted(counts.items())), gate=checked,
-            quality=quality(resolution, truth) if truth is not None else None,
             seconds={"read": round(read - started, 3), **resolution.seconds,
                      "write": round(finished - written, 3),
                      "total": round(finished - started, 3)},
         )
+        report.keep_assignment(Assignment(resolution.device_ids, resolution.person,
+                                          resolution.household))
         log.info("done")
         run_.report = report
     return report

@@ -40,8 +40,8 @@ def ip_class(raw: str) -> str:
 
 
 def ip_class_sql(raw: str) -> str:
-    """`ip_class` in SQL, over a dotted-quad text column."""
-    parts = [f"CAST(string_split({raw}, '.')[{k}] AS BIGINT) * {256 ** (4 - k)}"
+    """`ip_class` in SQL (DuckDB and Spark SQL alike), over a dotted-quad text column."""
+    parts = [f"CAST(split_part({raw}, '.', {k}) AS BIGINT) * {256 ** (4 - k)}"
              for k in range(1, 5)]
     number = "(" + " + ".join(parts) + ")"
 

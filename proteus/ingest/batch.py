@@ -40,7 +40,7 @@ from proteus.events import ContractError
 from proteus.events.checks import Bounds
 from proteus.graph import Runner
 from proteus.ingest.files import DataFile, check_start
-from proteus.ingest.fold import Fold, Row
+from proteus.ingest.fold import Fold, Folding, Row
 from proteus.ingest.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -260,7 +260,7 @@ class GroupIngest:
         self.progress.say(f"{self.label}: {status} in {seconds:.1f}s", force=True)
 
 
-def fold_group(fold: Fold, group: Group, reports: list[BatchReport], rejects_dir: Path,
+def fold_group(fold: Folding, group: Group, reports: list[BatchReport], rejects_dir: Path,
                progress: Progress, label: str, earlier: Sequence[Path] = (),
                horizon_days: int = 0, ledger: Path | None = None) -> list[int]:
     """Read, check and fold a group's files into `fold`; fill the reports (counts, rejects
@@ -293,7 +293,7 @@ def fold_group(fold: Fold, group: Group, reports: list[BatchReport], rejects_dir
     return chunks
 
 
-def write_rejects(fold: Fold, data: DataFile, index: int, rejected: int,
+def write_rejects(fold: Folding, data: DataFile, index: int, rejected: int,
                   rejects_dir: Path) -> str | None:
     """The file's rejected rows as JSON Lines, readable by the owner only; none without."""
     stem = data.path.name.split(".")[0]

@@ -31,6 +31,7 @@ from proteus.ingest.batch import BatchReport, Group, Progress, fold_group
 from proteus.ingest.files import DataFile
 from proteus.ingest.fold import Fold, connect
 from proteus.ingest.ledger import Ledger
+from proteus.spark.session import SparkSetup
 
 ARRAY = "\x1f"  # control characters never pass the contract, so none is in a value
 KEPT = ("ApiKey", "AuditEvent")  # carried from the old database into the new one
@@ -277,10 +278,12 @@ def batch_record(report: BatchReport, data: DataFile, run_id: str,
 
 
 def fold_for_import(groups: list[Group], reports: list[BatchReport], run_id: str, key: bytes,
-                    rejects_dir: Path, work: Path, bounds: Bounds,
-                    batch_rows: int) -> tuple[list[BatchReport], list[dict[str, Any]], Path]:
-    """Fold every group whole (one chunk) and export its tables under `work/groups`;
-    return the batch reports, the IngestGroup records and the export folder."""
+                    rejects_dir: Path, work: Path, bounds: Bounds, batch_rows: int,
+                    spark: SparkSetup | None = None,
+                    engine: str = "duckdb") -> tuple[list[BatchReport], list[dict[str, Any]], Path]:
+    """Fold every group whole (one chunk) on `engine` and export its tables under
+    `work/groups`; return the batch reports, the IngestGroup records and the export folder.
+    Catalog files are small and fold on the embedded engine whatever `engine` says."""
     progress = Progress()
     exported = work / "groups"
     shutil.rmtree(exported, ignore_errors=True)
@@ -289,8 +292,7 @@ def fold_for_import(groups: list[Group], reports: list[BatchReport], run_id: str
         label = f"{group.kind} ({len(group.files)} file{'s' if len(group.files) > 1 else ''})"
         group_reports = [BatchReport(file=str(f.path), batch_id=f.sha256, kind=f.kind,
                                      status="running", group=group.id) for f in group.files]
-        with Fold(group.kind, work, group.id[:16], key, bounds, WHOLE,
-                  say=progress.say) as fold:
+        with _fold(group, work, key, bounds, progress, spark, engine) as fold:
             chunks = fold_group(fold, group, group_reports, rejects_dir, progress, label,
                                 ledger=Ledger(work, group.kind).path(group.id))
             if all(r.status != "failed" for r in group_reports):
@@ -311,3 +313,14 @@ def fold_for_import(groups: list[Group], reports: list[BatchReport], run_id: str
 
 
 WHOLE = 1 << 40  # one chunk: a bulk load folds each group whole
+
+
+def _fold(group: Group, work: Path, key: bytes, bounds: Bounds, progress: Progress,
+          spark: SparkSetup | None, engine: str) -> Any:
+    if engine == "spark" and group.kind != "catalog":
+        from proteus.spark.fold import SparkFold
+        from proteus.spark.session import start
+
+        return SparkFold(start(spark or SparkSetup()), group.kind, work, group.id[:16], key,
+                         bounds, WHOLE, say=progress.say)
+    return Fold(group.kind, work, group.id[:16], key, bounds, WHOLE, say=progress.say)

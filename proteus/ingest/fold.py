@@ -22,7 +22,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -30,8 +30,11 @@ import pyarrow.parquet as pq
 
 from proteus.events import ContractError, Rejection, read_rows, validate
 from proteus.events.checks import Bounds
+from proteus.events.dialect import DUCKDB
+from proteus.events.models import field_names
 from proteus.events.sql import check, normalise_jsonl
-from proteus.ingest.aggregate import IDENTIFIER_FIELDS, Rows, catalog_rows, ip_class_sql
+from proteus.ingest.aggregate import Rows, catalog_rows
+from proteus.ingest.foldsql import Step, duplicates, fold_steps, ok
 from proteus.ingest.scan import FileScan, Scanner
 
 Row = dict[str, Any]
@@ -60,17 +63,29 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
-# `proteus.pseudonym.pseudonymise` in SQL: HMAC-SHA256 over `kind:value`, 128 bits, hex.
-PSEUDONYM_SQL = ("substr(sha256($opad || unhex(sha256($ipad || encode({kind} || ':' || {raw})))),"
-                 " 1, 32)")
-
-
 # checked like every field, but folded into nothing: not kept in `checked` (memory)
 UNFOLDED = {"network": ("user_agent",)}
+
+
+def folded_columns(kind: str) -> list[str]:
+    """The checked fields the fold reads."""
+    return [f for f in field_names(kind) if f not in UNFOLDED.get(kind, ())]
 
 CATALOG_SCHEMA = pa.schema([("id", pa.string()), ("title", pa.string()), ("kind", pa.string()),
                             ("genres", pa.list_(pa.string())),
                             ("iab_ids", pa.list_(pa.string()))])
+
+
+class Folding(Protocol):
+    """What the ingest paths ask of a group's fold, on either engine (`Fold`, or
+    `proteus.spark.fold.SparkFold`)."""
+
+    def load(self, files: list[Path]) -> list[FileScan]: ...
+    def fold(self, earlier: Sequence[Path] = (), horizon_days: int = 0) -> list[int]: ...
+    def keep_ids(self, path: Path) -> None: ...
+    def counts(self) -> dict[int, FileCounts]: ...
+    def rejects(self, file: int) -> Iterator[tuple[int, str, str, str]]: ...
+    def export(self, folder: Path) -> list[Path]: ...
 
 
 @dataclass
@@ -83,13 +98,6 @@ class FileCounts:
     @property
     def accepted(self) -> int:
         return self.read - self.rejected - self.duplicates
-
-
-# Per-day lists in day order: each group's (day, value) pairs gathered unordered and sorted
-# within the group (a handful of days), not an ordered aggregate, which sorts all its input.
-_PER_DAY = "list_sort(list(struct_pack(d := day, v := {value}))) AS per_day"
-_DAY_LISTS = ("list_transform(per_day, lambda x: CAST(x.d AS VARCHAR)) AS days, "
-              "list_transform(per_day, lambda x: x.v) AS {value}")
 
 
 def default_memory() -> str:
@@ -228,30 +236,21 @@ class Fold:
         day."""
         if self.kind == "catalog":
             return [1] if self.catalog else []
-        self.con.execute("""
-CREATE TABLE duplicates AS
-WITH candidates AS (
-  SELECT hash(event_id) AS h FROM checked WHERE field IS NULL GROUP BY h HAVING count(*) > 1
-)
-SELECT ord, file FROM checked
-WHERE field IS NULL AND hash(event_id) IN (SELECT h FROM candidates)
-QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ord) > 1""")
-        if earlier and horizon_days > 0:
+        earlier_ids = bool(earlier) and horizon_days > 0
+        params: dict[str, Any] = {}
+        if earlier_ids:
             self.say(f"{self.kind}: looking for events ingested before")
-            self.con.execute("""
-INSERT INTO duplicates
-SELECT c.ord, c.file FROM checked c
-WHERE c.field IS NULL
-  AND NOT EXISTS (SELECT 1 FROM duplicates d WHERE d.ord = c.ord)
-  AND EXISTS (SELECT 1 FROM read_parquet($files) l
-              WHERE l.event_id = c.event_id AND abs(l.day - c.day) <= $horizon)""",
-                             {"files": [str(p) for p in earlier], "horizon": horizon_days})
-        self.con.execute(f"""
-CREATE VIEW ok AS
-SELECT * EXCLUDE (field, reason, raw), (ord // {int(self.chunk_size)}) + 1 AS chunk
-FROM checked WHERE field IS NULL AND ord NOT IN (SELECT ord FROM duplicates)""")
+            files = ", ".join(f"'{_quoted(p)}'" for p in earlier)  # a view takes no parameter
+            self.con.execute(f"CREATE VIEW ledger AS SELECT event_id, day "
+                             f"FROM read_parquet([{files}])")
+            params["horizon"] = horizon_days
+        self._run(duplicates(DUCKDB, earlier_ids), params)
+        if earlier_ids:
+            self.con.execute("DROP TABLE duplicates; ALTER TABLE duplicates_all "
+                             "RENAME TO duplicates")
+        self._run([ok(folded_columns(self.kind), self.chunk_size)], {})
         self.say(f"{self.kind}: duplicates found, folding")
-        getattr(self, f"_fold_{self.kind}")()
+        self._run(fold_steps(self.kind, DUCKDB), {"ipad": self.ipad, "opad": self.opad})
         self.say(f"{self.kind}: folded")
         [(top,)] = self.con.execute("SELECT max(ord) FROM checked").fetchall()
         last = int(top) // self.chunk_size + 1 if top is not None else 0
@@ -267,91 +266,14 @@ FROM checked WHERE field IS NULL AND ord NOT IN (SELECT ord FROM duplicates)""")
                          "(FORMAT parquet)")
         partial.replace(path)
 
-    def _pseudonyms(self, table: str) -> None:
-        """`pseudonyms(kind, raw, value)` for every distinct identifier of `table`."""
-        value = PSEUDONYM_SQL.format(kind="kind", raw="raw")
-        self.con.execute(f"CREATE TABLE pseudonyms AS SELECT kind, raw, {value} AS value "
-                         f"FROM (SELECT DISTINCT kind, raw FROM {table})",
-                         {"ipad": self.ipad, "opad": self.opad})
-
-    def _fold_network(self) -> None:
-        con = self.con
-        con.execute("""
-CREATE TABLE f_devices AS
-SELECT chunk, device_id AS id, min(ts) AS first, max(ts) AS last,
-       arg_min(device_type, ord) AS type, NULL::VARCHAR AS viewed
-FROM ok GROUP BY chunk, device_id""")
-        con.execute("CREATE TABLE f_device_list AS SELECT chunk, id AS device FROM f_devices")
-        # one pass over the rows: every identifier a row carries, per device and day
-        fields = ", ".join(IDENTIFIER_FIELDS)  # column names from a fixed list
-        con.execute(f"""
-CREATE TABLE daily AS
-SELECT chunk, device_id AS device, kind, raw, day, min(ts) AS first, max(ts) AS last,
-       count(*) AS n, min(ord) AS first_ord, arg_min(network, ord) AS network
-FROM (UNPIVOT (SELECT chunk, ord, device_id, ts, day, network, {fields} FROM ok)
-      ON {fields} INTO NAME kind VALUE raw)
-GROUP BY chunk, device_id, kind, raw, day""")
-        con.execute("""
-CREATE TABLE seen AS
-SELECT chunk, kind, raw, min(first) AS first, max(last) AS last,
-       arg_min(network, first_ord) AS network
-FROM daily GROUP BY chunk, kind, raw""")
-        con.execute(f"""
-CREATE TABLE sighted AS
-SELECT chunk, device, kind, raw, first, last, count, {_DAY_LISTS.format(value="day_counts")}
-FROM (SELECT chunk, device, kind, raw, min(first) AS first, max(last) AS last,
-             CAST(sum(n) AS BIGINT) AS count, {_PER_DAY.format(value="n")}
-      FROM daily GROUP BY chunk, device, kind, raw)""")
-        con.execute("DROP TABLE daily")
-        self._pseudonyms("seen")
-        con.execute(f"""
-CREATE TABLE f_identifiers AS
-SELECT s.chunk, s.kind, p.value, s.first, s.last,
-       CASE WHEN s.kind = 'ip' THEN s.network END AS network,
-       CASE WHEN s.kind = 'ip' THEN {ip_class_sql('s.raw')} END AS ip_class
-FROM seen s JOIN pseudonyms p USING (kind, raw)""")
-        con.execute("""
-CREATE TABLE f_sightings AS
-SELECT s.chunk, s.device, s.kind, p.value, s.first, s.last, s.count, s.days, s.day_counts
-FROM sighted s JOIN pseudonyms p USING (kind, raw)""")
-        con.execute("DROP TABLE seen; DROP TABLE sighted")
-
-    def _fold_viewing(self) -> None:
-        con = self.con
-        con.execute("""
-CREATE TABLE f_devices AS
-SELECT chunk, device_id AS id, min(ts) AS first, max(ts) AS last, NULL::VARCHAR AS type,
-       CAST(max(day) AS VARCHAR) AS viewed
-FROM ok GROUP BY chunk, device_id""")
-        con.execute("CREATE TABLE f_device_list AS SELECT chunk, id AS device FROM f_devices")
-        con.execute("CREATE TABLE f_contents AS SELECT DISTINCT chunk, content_id AS id FROM ok")
-        con.execute(f"""
-CREATE TABLE f_views AS
-SELECT chunk, device, content, first, last, count, seconds,
-       {_DAY_LISTS.format(value="day_seconds")}
-FROM (SELECT chunk, device_id AS device, content_id AS content, min(first) AS first,
-             max(last) AS last, CAST(sum(n) AS BIGINT) AS count,
-             CAST(sum(s) AS BIGINT) AS seconds, {_PER_DAY.format(value="s")}
-      FROM (SELECT chunk, device_id, content_id, day, min(ts) AS first, max(ts) AS last,
-                   count(*) AS n, CAST(sum(seconds) AS BIGINT) AS s
-            FROM ok GROUP BY chunk, device_id, content_id, day)
-      GROUP BY chunk, device_id, content_id)""")
-
-    def _fold_consent(self) -> None:
-        con = self.con
-        con.execute("""
-CREATE TABLE latest AS
-SELECT chunk, account, purpose, granted, ts FROM ok
-QUALIFY row_number() OVER (PARTITION BY chunk, account, purpose ORDER BY ts DESC, ord) = 1""")
-        con.execute("CREATE TABLE accounts AS SELECT DISTINCT 'login' AS kind, account AS raw "
-                    "FROM latest")
-        self._pseudonyms("accounts")
-        con.execute("""
-CREATE TABLE f_consent AS
-SELECT l.chunk, p.value AS account, l.purpose, l.granted, l.ts AS at
-FROM latest l JOIN pseudonyms p ON p.kind = 'login' AND p.raw = l.account""")
-        con.execute("CREATE TABLE f_logins AS SELECT DISTINCT chunk, account AS login "
-                    "FROM f_consent")
+    def _run(self, steps: list[Step], params: dict[str, Any]) -> None:
+        """Make each step's relation, in order, dropping those no later step reads."""
+        for step in steps:
+            used = {k: v for k, v in params.items() if f"${k}" in step.sql}
+            what = "VIEW" if step.view else "TABLE"
+            self.con.execute(f"CREATE {what} {step.name} AS {step.sql}", used)
+            for name in step.drop:
+                self.con.execute(f"DROP TABLE {name}")
 
     # handing rows to the writers ----------------------------------------------------------
 

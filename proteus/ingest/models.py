@@ -1,8 +1,9 @@
 """The ingest stage's params and report.
 
 Besides what a caller chooses, the params carry what the stage needs from the environment,
-filled at the edge (`proteus.edge.ingest_params`): the pseudonym key, the work folder and
-the server a bulk load goes to. They are left out of the params a run records.
+filled at the edge (`proteus.edge.ingest_params`): the pseudonym key, the work folder, the
+server a bulk load goes to and where the Spark engine runs. The key, the server and the
+Spark setup are left out of the params a run records.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretBytes
 from proteus.events.checks import Bounds
 from proteus.graph import Graph
 from proteus.ingest.batch import BatchReport
+from proteus.spark.session import SparkSetup
 
 Bulk = Literal["auto", "first", "rebuild", "never"]
 
@@ -58,8 +60,13 @@ class IngestParams(BaseModel):
     # an event whose id an earlier ingest already holds within this many days of the event
     # is a duplicate (proteus.ingest.ledger); 0 compares within one run only
     duplicate_horizon_days: int = Field(default=7, ge=0, le=3660)
+    # the engine that checks and folds: "duckdb" (embedded) or "spark" (docs/spark.md); the
+    # Spark engine loads through neo4j-admin import files (a first load or a rebuild)
+    engine: Literal["duckdb", "spark"] = "duckdb"
     key: SecretBytes = Field(exclude=True, description="the pseudonym key")
     server: Server = Field(exclude=True)
+    spark: SparkSetup | None = Field(default=None, exclude=True,
+                                     description="where the spark engine runs; default: local")
 
     def bounds(self) -> Bounds:
         return Bounds.around_now(datetime.combine(self.not_before, time.min, UTC),

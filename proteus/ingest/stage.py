@@ -26,10 +26,17 @@ from proteus.ingest.models import IngestParams, IngestReport
 log = logging.getLogger(__name__)
 
 
+SPARK_INCREMENTAL = ("the Spark engine loads through neo4j-admin import files: a first load, "
+                     "--rebuild or --import-files DIR; files added to a loaded graph merge "
+                     "on the embedded engine (--engine duckdb)")
+
+
 def _bulk(graph: Runner, params: IngestParams, files: list[DataFile]) -> bool:
     """Whether this run loads through neo4j-admin import (see `IngestParams.bulk`)."""
     server = params.server
     if params.bulk == "never":
+        if params.engine == "spark":
+            raise InputError(SPARK_INCREMENTAL)
         return False
     if params.bulk == "rebuild" or params.import_files is not None:
         if not server.managed and params.import_files is None:
@@ -45,6 +52,13 @@ def _bulk(graph: Runner, params: IngestParams, files: list[DataFile]) -> bool:
             raise InputError("the graph already holds data (" + ", ".join(sorted(present))
                              + "); a first load through neo4j-admin import needs a graph "
                              "without it: --rebuild replaces the graph's content")
+        if not server.managed:
+            raise InputError(f"the external server at {server.uri} cannot be loaded "
+                             "by neo4j-admin from here; pass --import-files DIR")
+        return True
+    if params.engine == "spark":
+        if not first:
+            raise InputError(SPARK_INCREMENTAL)
         if not server.managed:
             raise InputError(f"the external server at {server.uri} cannot be loaded "
                              "by neo4j-admin from here; pass --import-files DIR")
@@ -109,7 +123,7 @@ def _load_bulk(graph: Runner, params: IngestParams, groups: list[Group],
     work = params.work_dir
     reports, group_records, exported = bulk.fold_for_import(
         groups, reports, run_id, key, params.rejects_dir, work, params.bounds(),
-        params.batch_rows)
+        params.batch_rows, params.spark, params.engine)
     now = datetime.now(UTC)
     records = [("Run", [graph.read("runs/run_node", id=run_id)[0]["run"]]),
                ("IngestGroup", group_records),

@@ -4,10 +4,8 @@ at request time with the person's interests and popularity, each item with its p
     report = recommend.run(graph, RecommendParams())       # the pipeline stage
     recs = recommend.for_person(graph, "p-0a1b...", k=10)   # one short read per request
     recs.items[0].path                                      # WATCHED -> SIMILAR, ...
-    bench_recs(graph, settings)          # replaces the graph: leave-last-out vs baselines
 """
 
-from proteus.recommend.evaluate import bench_recs
 from proteus.recommend.models import (
     BlendParams,
     PathStep,
@@ -26,7 +24,6 @@ __all__ = [
     "RecommendReport",
     "Recommendation",
     "Recommendations",
-    "bench_recs",
     "for_device",
     "for_person",
     "run",

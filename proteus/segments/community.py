@@ -1,9 +1,13 @@
 """Community segments: similarity graph, resolution sweep, partition, stable ids.
 
-The sweep runs the fast engine at every resolution with `sweep_seeds` seeds. Criterion: among
-resolutions whose partitions agree across seeds (mean pairwise NMI >= `min_stability`), the
-one with the highest modularity at resolution 1; if none is that stable, the most stable one.
-The chosen resolution is then run once by the requested engine with `seed`.
+The sweep runs the fast engine once at every resolution (with `seed`). Criterion: among
+resolutions whose partitions agree across seeds (mean pairwise NMI over `sweep_seeds` seeds
+>= `min_stability`), the one with the highest modularity at resolution 1; if none is that
+stable, the most stable one. Stability costs `sweep_seeds - 1` more runs, so it is measured
+in the order the criterion prefers (highest modularity first) until a resolution passes:
+the choice is the one measuring every resolution would give, and the points not needed
+report no stability. The chosen resolution is then run once by the requested engine with
+`seed`.
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ class SweepPoint(BaseModel):
     resolution: float
     communities: int
     modularity: float
-    stability: float
+    stability: float | None = Field(default=None, description="not measured when a "
+                                                                 "preferred resolution passed")
     chosen: bool = False
 
 
@@ -66,24 +71,34 @@ class Stability(BaseModel):
 SWEEP_ITERATIONS = 2
 
 
+def _preference(point: SweepPoint) -> tuple[float, float]:
+    return point.modularity, -abs(math.log(point.resolution))
+
+
 def sweep(sim: SimilarityGraph, params: CommunityParams) -> tuple[float, list[SweepPoint]]:
-    points = []
-    for resolution in params.resolutions:
-        runs = [fast(sim, resolution, params.seed + i, SWEEP_ITERATIONS)
-                for i in range(params.sweep_seeds)]
+    first = {r: fast(sim, r, params.seed, SWEEP_ITERATIONS) for r in params.resolutions}
+    points = [SweepPoint(resolution=r, communities=int(labels.max(initial=-1)) + 1,
+                         modularity=round(modularity(sim, labels), 4))
+              for r, labels in first.items()]
+
+    def measured(point: SweepPoint) -> float:
+        runs = [first[point.resolution]] + [
+            fast(sim, point.resolution, params.seed + i, SWEEP_ITERATIONS)
+            for i in range(1, params.sweep_seeds)]
         pairs = list(itertools.combinations(runs, 2))
-        stability = float(np.mean([nmi(a, b) for a, b in pairs])) if pairs else 1.0
-        points.append(SweepPoint(resolution=resolution,
-                                 communities=int(runs[0].max(initial=-1)) + 1,
-                                 modularity=round(modularity(sim, runs[0]), 4),
-                                 stability=round(stability, 4)))
-    stable = [p for p in points if p.stability >= params.min_stability]
-    if params.resolution is not None:
-        chosen = params.resolution
-    elif stable:
-        chosen = max(stable, key=lambda p: (p.modularity, -abs(math.log(p.resolution)))).resolution
-    else:
-        chosen = max(points, key=lambda p: (p.stability, -abs(math.log(p.resolution)))).resolution
+        point.stability = round(float(np.mean([nmi(a, b) for a, b in pairs])), 4) \
+            if pairs else 1.0
+        return point.stability
+
+    chosen = params.resolution
+    if chosen is None:
+        for point in sorted(points, key=_preference, reverse=True):
+            if measured(point) >= params.min_stability:
+                chosen = point.resolution
+                break
+        else:
+            chosen = max(points, key=lambda p: (p.stability or 0.0,
+                                                -abs(math.log(p.resolution)))).resolution
     for p in points:
         p.chosen = p.resolution == chosen
     return chosen, points

@@ -42,8 +42,9 @@ class SegmentsReport(BaseModel):
                "  resolution sweep (fast engine): resolution, communities, modularity, "
                "stability across seeds"]
         for p in self.sweep:
+            stable = "-" if p.stability is None else f"{p.stability:.4f}"
             out.append(f"  {'*' if p.chosen else ' '} {p.resolution:<6} {p.communities:>5} "
-                       f"{p.modularity:>8.4f} {p.stability:>8.4f}")
+                       f"{p.modularity:>8.4f} {stable:>8}")
         out.append(f"  chosen by: {self.criterion}")
         s = self.stability
         out.append(f"  vs previous run {s.previous_run}: NMI {s.nmi}, ARI {s.ari} over "

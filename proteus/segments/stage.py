@@ -92,7 +92,7 @@ def run(graph: Runner, params: SegmentsParams) -> SegmentsReport:
     timings: dict[str, float] = {}
     sim, x = similarity_graph(graph, params, timings)
     t0 = time.monotonic()
-    knn_recall = recall(x, sim, params.k, params.recall_sample, params.seed)
+    knn_recall = recall(sim, params.k, params.recall_sample, params.seed)
     del x
     timings["recall"] = round(time.monotonic() - t0, 3)
     previous_rows = graph.read("segments/community_members")

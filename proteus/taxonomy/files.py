@@ -1,4 +1,5 @@
-"""Reading the IAB Tech Lab taxonomy files as published, or the built-in subset.
+"""Reading the IAB Tech Lab taxonomy files as published, or the built-in subset: the one
+parser and the one `Taxonomy` model (the generator draws its catalog from them too).
 
 The official files are tab-separated with CRLF line ends and a banner row above the header
 row; the Audience Taxonomy file has an empty first column. Columns are found by their
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proteus.errors import InputError
-from proteus.generate.iab import BUILTIN_CATEGORIES, BUILTIN_GENRES
+from proteus.taxonomy.builtin import CATEGORIES as BUILTIN_CATEGORIES
+from proteus.taxonomy.builtin import GENRES as BUILTIN_GENRES
 
 CONTENT = "content-3.1"
 AUDIENCE = "audience-1.1"
@@ -176,7 +178,7 @@ def builtin() -> tuple[Taxonomy, dict[str, str]]:
 
 
 def default_dir() -> Path | None:
-    """`../shared/iab` from the working directory when it exists (as the generator uses)."""
+    """`../shared/iab` from the working directory when it holds the Content 3.1 file."""
     candidate = Path.cwd().parent / "shared" / "iab"
     return candidate if (candidate / FILES[CONTENT]).is_file() else None
 

@@ -16,7 +16,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from proteus.errors import InputError
 from proteus.taxonomy.files import is_interest_id
 
-DEFAULT_POLICY = Path("rules/policy.yaml")
+
+def default_policy_path() -> Path:
+    """`rules/policy.yaml` in a source checkout, or the copy shipped inside the package
+    (never the working directory's: an installed package run elsewhere keeps its policy)."""
+    package = Path(__file__).resolve().parents[1]
+    shipped = package / "rules" / "policy.yaml"
+    return shipped if shipped.is_file() else package.parent / "rules" / "policy.yaml"
+
+
+DEFAULT_POLICY = default_policy_path()
 
 
 class Policy(BaseModel):

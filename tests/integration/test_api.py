@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from proteus import edge, generate, identity, ingest, interests, keys, recommend, segments, taxonomy
+from proteus import edge, identity, ingest, interests, keys, recommend, segments, taxonomy
 from proteus.api import create_app
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools import generate
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +93,8 @@ def test_recommendations_exclude_watched_and_follow_real_paths(loaded: Graph) ->
 
 def test_bench_api_measures_every_path_against_a_real_server(loaded: Graph,
                                                               settings: Settings) -> None:
-    from proteus.api import wrk
-    from proteus.api.bench import bench_api
+    from proteus.tools.bench import wrk
+    from proteus.tools.bench.api import bench_api
 
     result = bench_api(loaded, settings, seconds=1.0, connections=4, workers=1, rate=40,
                        neighbours_rate=80)

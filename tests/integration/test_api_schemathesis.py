@@ -26,7 +26,6 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 from proteus import (  # noqa: E402
     edge,
-    generate,
     identity,
     ingest,
     interests,
@@ -36,10 +35,11 @@ from proteus import (  # noqa: E402
     taxonomy,
 )
 from proteus.api import create_app  # noqa: E402
-from proteus.api.bench import served  # noqa: E402
 from proteus.db import manage  # noqa: E402
 from proteus.graph import Graph  # noqa: E402
 from proteus.settings import Settings  # noqa: E402
+from proteus.tools import generate  # noqa: E402
+from proteus.tools.bench.api import served  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]

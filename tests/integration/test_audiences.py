@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from proteus import audiences
-from proteus.audiences.bench import bench_audience
 from proteus.audiences.compile import compile_definition
 from proteus.audiences.evaluate import select
 from proteus.audiences.governance import load_governance
@@ -18,6 +17,7 @@ from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Graph
 from proteus.ingest.loaded import latest_day
 from proteus.settings import Settings
+from proteus.tools.bench.audiences import bench_audience
 
 PERSONS = 12
 FIXTURE = """

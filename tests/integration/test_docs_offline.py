@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from proteus.api.bench import served
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools.bench.api import served
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -63,6 +66,42 @@ def test_runs_are_stable_engines_agree_and_households_link(graph: Graph,
     households = {r["device"]: r["household"] for r in graph.read("identity/current_persons")}
     assert households["a1"] == households["b2"] != households["m001"]
     assert graph.read("db/counts")[0]["nodes"] > 0
+
+
+def _identity_runs(graph: Graph) -> int:
+    with graph.session() as session:
+        return int(session.run("MATCH (r:Run {stage: 'identity'}) RETURN count(r) AS n")
+                   .single()["n"])
+
+
+def test_identity_run_with_a_truth_records_the_scores_on_its_run(graph: Graph,
+                                                                 settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    """`proteus identity run --truth` scores the run at the command line, not in the stage,
+    and keeps the scores on the Run; a truth it cannot use stops it before any run."""
+    load_fixture(graph)
+    truth = tmp_path / "truth.csv"
+    truth.write_text("device_id,person_id\na1,p1\na2,p1\ntv,p1\nb1,p2\nb2,p2\n",
+                     encoding="utf-8")
+    env = {**os.environ, "PROTEUS_NEO4J_URI": settings.bolt_uri,
+           "PROTEUS_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value()}
+    command = [sys.executable, "-m", "proteus.cli", "identity", "run", "--quiet", "--truth"]
+    done = subprocess.run([*command, str(truth)], env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout.splitlines()[-1])
+    assert "F1 person 1.0000" in done.stdout
+    stored = json.loads(graph.read("runs/get_run", id=printed["run_id"])[0]["run"]["report"])
+    assert stored["quality"] == printed["quality"]
+    assert stored["quality"]["person"]["f1"] == 1.0 and stored["quality"]["truth"] == str(truth)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,person_id\na1,p1\n", encoding="utf-8")
+    runs = _identity_runs(graph)
+    refused = subprocess.run([*command, str(bad)], env=env, capture_output=True, text=True,
+                             check=False)
+    assert refused.returncode == 1
+    assert "the truth needs the column(s) device_id" in refused.stderr
+    assert _identity_runs(graph) == runs
 
 
 def test_explain_linked_pair_walks_real_edges(graph: Graph, settings: Settings) -> None:
@@ -252,10 +291,11 @@ def test_a_noisy_profile_merge_is_explained_item_by_item(graph: Graph, settings:
                                                          tmp_path: Path) -> None:
     """On the noisy profile, every linked pair's explanation names each piece of evidence
     with its weight, and adds up to the score the run gave the pair."""
-    from proteus import generate, ingest
+    from proteus import ingest
     from proteus.identity.resolve import resolve_table
     from proteus.identity.rules import load_rules
     from proteus.pseudonym import key_from
+    from proteus.tools import generate
 
     out = tmp_path / "noisy"
     generate.run(generate.GenerateParams.model_validate(
@@ -265,7 +305,7 @@ def test_a_noisy_profile_merge_is_explained_item_by_item(graph: Graph, settings:
     data["gate"]["max_person_share"] = 1.0  # 400 devices: a person of 11 would be 2.75 %
     lenient = tmp_path / "identity.yaml"
     lenient.write_text(yaml.safe_dump(data))
-    report = run(graph, edge.identity_params(settings, truth=out, rules=lenient))
+    report = run(graph, edge.identity_params(settings, rules=lenient))
     assert report.published and report.evidence is not None
     assert report.evidence.pairs_linked > 0
     rules = load_rules()

@@ -14,10 +14,10 @@ import pytest
 
 from proteus import edge, ingest, keys
 from proteus.db import manage
-from proteus.generate import GenerateParams
-from proteus.generate import run as generate
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools.generate import GenerateParams
+from proteus.tools.generate import run as generate
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from proteus import edge, generate, ingest
+from proteus import edge, ingest
 from proteus.events import read_rows
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools import generate
 
 RAW_FIELDS = ("ip", "cookie", "app_id", "login", "msisdn")
 

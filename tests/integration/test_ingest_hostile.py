@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from proteus import audiences, edge, generate, identity, ingest, interests, taxonomy
+from proteus import audiences, edge, identity, ingest, interests, taxonomy
 from proteus.db import manage
 from proteus.errors import InputError
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIENCES = sorted((ROOT / "rules" / "audiences").glob("*"))

@@ -39,7 +39,7 @@ def seed(graph: Graph, views: list[tuple[str, str, str, dict[str, int]]]) -> Non
         {"device": d, "content": c, "first": when, "last": when, "count": len(days),
          "seconds": sum(days.values()), "days": sorted(days),
          "day_seconds": [days[k] for k in sorted(days)]} for d, _, c, days in views])
-    graph.write("segments/truth_identity", run_id="test", rows=[
+    graph.write("tools/truth_identity", run_id="test", rows=[
         {"device": d, "person": p, "household": f"h-{p}", "household_size": 2}
         for d, p, _, _ in views])
 

@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from proteus import edge, generate, identity, ingest, interests, recommend, taxonomy, views
+from proteus import edge, identity, ingest, interests, recommend, taxonomy, views
 from proteus.db import manage
 from proteus.graph import Graph
-from proteus.recommend.evaluate import split_viewing
 from proteus.recommend.seeds import Watch, choose, describe
 from proteus.recommend.serve import viewing
 from proteus.settings import Settings
+from proteus.tools import generate
+from proteus.tools.bench.recs import bench_recs, split_viewing
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,7 @@ def test_bench_recs_never_ingests_a_held_out_view(session_graph: Graph, settings
     data = tmp_path / "data"
     generate.run(generate.GenerateParams(out=data, devices=300, seed=9, quiet=True,
                                          catalog_size=200, communities=5))
-    result = recommend.bench_recs(session_graph, settings, users=40, data=data)
+    result = bench_recs(session_graph, settings, users=40, data=data)
     assert result["users"] == result["held_out_events"] > 0
     held = split_viewing(data, tmp_path / "again", users=40)
     with session_graph.session(write=False) as session:

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from proteus import generate
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools import generate
 
 
 def test_ingest_writes_rejects_under_the_home_by_default(graph: Graph, settings: Settings,

@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from proteus import browser, keys, pipeline
-from proteus.api.bench import served
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools.bench.api import served
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

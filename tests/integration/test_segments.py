@@ -48,7 +48,7 @@ def _planted(graph: Graph, per_group: int = 12, items: int = 8) -> dict[str, int
     graph.write("ingest/merge_contents", rows=contents)
     for v in views:  # one row per write: a chunk never repeats a (device, content) pair
         graph.write("ingest/merge_views", rows=[v])
-    graph.write("segments/truth_identity", rows=people, run_id="test")
+    graph.write("tools/truth_identity", rows=people, run_id="test")
     graph.write("identity/person_summary", rows=[{"device": p["device"]} for p in people])
     return truth
 

@@ -14,11 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from proteus import edge, generate, identity, ingest, interests, keys, recommend, taxonomy
-from proteus.api.bench import served
+from proteus import edge, identity, ingest, interests, keys, recommend, taxonomy
 from proteus.db import manage, server
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools import generate
+from proteus.tools.bench.api import served
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def _seed(graph: Graph) -> None:
     graph.write("ingest/merge_contents", rows=[{"id": c} for c in sorted(
         {r["content"] for r in rows})])
     graph.write("ingest/merge_views", rows=rows)
-    graph.write("segments/truth_identity", rows=owners, run_id="test")
+    graph.write("tools/truth_identity", rows=owners, run_id="test")
 
 
 def _export(graph: Graph, folder: Path) -> Path:

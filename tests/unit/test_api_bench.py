@@ -7,9 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from proteus.api import wrk
-from proteus.api.bench import repeat_share, zipf
-from proteus.api.load import Plan
+from proteus.tools.bench import wrk
+from proteus.tools.bench.api import repeat_share, zipf
+from proteus.tools.bench.load import Plan
 
 
 def test_zipf_mix_is_skewed_seeded_and_over_the_given_subjects() -> None:

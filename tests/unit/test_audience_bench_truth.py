@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from proteus.audiences.bench import corrupted_accounts
 from proteus.errors import InputError
+from proteus.tools.bench.audiences import corrupted_accounts
 
 
 def test_corrupted_consent_rows_are_named_by_the_account_they_were_generated_for(

@@ -6,6 +6,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,11 +54,28 @@ def test_the_wheel_carries_every_rules_and_query_file(tmp_path: Path) -> None:
     assert "proteus/rules/identity.yaml" in names and "proteus/cli/__init__.py" in names
 
 
-def test_the_image_copies_what_the_wheel_includes() -> None:
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "Dockerfile.spark"])
+def test_the_image_copies_what_the_wheel_includes(dockerfile: str) -> None:
     """`pip install .` in the image builds the wheel from what the Dockerfile copied: a
     force-included folder it does not copy fails the build."""
-    copied = {line.split()[1] for line in (ROOT / "Dockerfile").read_text().splitlines()
-              if line.startswith("COPY ")}
+    text = (ROOT / dockerfile).read_text()
+    copied = {line.split()[1] for line in text.splitlines() if line.startswith("COPY ")}
     assert sorted(set(_force_included()) - copied) == []
-    text = (ROOT / "Dockerfile").read_text()
-    assert "pip install" in text and 'CMD ["proteus"' in text
+    assert "pip install" in text
+
+
+def test_the_image_runs_proteus() -> None:
+    assert 'CMD ["proteus"' in (ROOT / "Dockerfile").read_text()
+
+
+def test_compose_runs_a_spark_master_and_a_worker_that_share_the_data_path() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    master, worker = compose["services"]["spark-master"], compose["services"]["spark-worker"]
+    assert "org.apache.spark.deploy.master.Master" in master["command"]
+    assert worker["command"][-1] == "spark://spark-master:7077"
+    assert master["environment"]["PROTEUS_SPARK_MASTER"] == "spark://spark-master:7077"
+    assert master["build"]["dockerfile"] == worker["build"]["dockerfile"] == "Dockerfile.spark"
+    assert "proteus-data:/app/data" in master["volumes"]
+    assert "proteus-data:/app/data" in worker["volumes"]
+    text = (ROOT / "Dockerfile.spark").read_text()
+    assert '".[spark]"' in text and "openjdk-17" in text

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from proteus.cli.generate import bench_generate, generate
+from proteus.cli.generate import generate
 from proteus.events import ContentItem, Rejection, read_rows, record_type_for, validate
-from proteus.generate import GenerateParams, check_floors, profile_shares, run
-from proteus.generate.iab import builtin_taxonomy
-from proteus.generate.run import MANIFEST
+from proteus.taxonomy import files
+from proteus.tools.bench.generate import bench_generate
+from proteus.tools.generate import GenerateParams, check_floors, profile_shares, run
+from proteus.tools.generate.run import MANIFEST
 
 
 def _truth(out: Path, name: str) -> list[dict[str, str]]:
@@ -162,7 +163,7 @@ def test_builtin_taxonomy_is_used_when_asked(tmp_path: Path) -> None:
         GenerateParams(out=tmp_path, devices=200, days=1, iab_dir=Path("builtin"), quiet=True)
     )
     assert report.iab_source == "builtin"
-    known = set(builtin_taxonomy().names)
+    known = {category.iab_id for category in files.builtin()[0].categories}
     items = [validate("catalog", raw) for _, raw in read_rows(tmp_path / "catalog.jsonl.gz")]
     assert all(isinstance(i, ContentItem) and set(i.iab_ids) <= known for i in items)
 

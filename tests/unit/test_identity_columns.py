@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import yaml
 
-from proteus import generate
 from proteus.events import NetworkEvent, read_rows, validate
 from proteus.identity.components import grouped
 from proteus.identity.eligibility import group_pairs, through_devices
@@ -22,6 +21,7 @@ from proteus.identity.rules import Rules, default_rules_path, load_rules
 from proteus.identity.table import LinkTable
 from proteus.ingest.aggregate import network_rows
 from proteus.pseudonym import pseudonymise
+from proteus.tools import generate
 
 KEY = b"unit-test-key-0123456789"
 

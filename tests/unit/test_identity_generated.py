@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from proteus import generate
 from proteus.events import NetworkEvent, read_rows, validate
 from proteus.identity.components import components
 from proteus.identity.links import Link, link_from_row
-from proteus.identity.quality import Truth, load_truth, pair_score
 from proteus.identity.resolve import Resolution, resolve
 from proteus.identity.rules import load_rules
 from proteus.ingest.aggregate import network_rows
 from proteus.pseudonym import pseudonymise
+from proteus.tools import generate
+from proteus.tools.truth import Truth, load_truth, pair_score
 
 KEY = b"unit-test-key-0123456789"
 
@@ -83,8 +83,8 @@ def test_harder_profiles_beat_plain_components(tmp_path: Path, profile: str) -> 
     the same identifiers (person-linking kinds, blocklisted values dropped)."""
     import numpy as np
 
-    from proteus.identity.bench import plain_components
     from proteus.identity.components import partition_of
+    from proteus.tools.bench.identity import plain_components
 
     out = tmp_path / profile
     generate.run(generate.GenerateParams.model_validate(

@@ -1,8 +1,10 @@
 """What an identity run reports: its window (anchored on the data's latest day), `n/a` for
-figures with nothing to measure, and one-line errors for a truth file it cannot use."""
+figures with nothing to measure, scores against a truth attached to its Run by the caller,
+and one-line errors for a truth file it cannot use."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -13,9 +15,9 @@ import pytest
 from proteus.edge import identity_params
 from proteus.errors import InputError
 from proteus.graph import RecordingGraph
-from proteus.identity.quality import load_truth
 from proteus.identity.stage import run
 from proteus.settings import Settings
+from proteus.tools.truth import load_truth, score_identity
 
 LinkGraph = Callable[..., RecordingGraph]  # the `link_graph` fixture (conftest.py)
 
@@ -63,13 +65,31 @@ def test_figures_with_nothing_to_measure_are_not_available(tmp_path: Path,
     rows = [{"device": d, "kind": "cookie", "value": "c1", "days": week} for d in "ab"]
     truth = tmp_path / "truth.csv"
     truth.write_text("device_id,person_id\na,p1\nb,p1\n", encoding="utf-8")
-    report = run(link_graph(rows), identity_params(Settings(env="test"), truth=truth))
+    graph = link_graph(rows)
+    report = run(graph, identity_params(Settings(env="test")))
+    assert report.quality is None and not any("F1 person" in x for x in report.lines())
+    score_identity(graph, report, load_truth(truth))
     quality = report.quality
-    assert quality is not None and quality.person.f1 == 1.0
+    assert quality is not None and quality.person.f1 == 1.0 and quality.truth == str(truth)
     assert quality.household is None and quality.person_resolvable is None
     line = next(x for x in report.lines() if "F1 person" in x)
     assert line.strip() == "F1 person 1.0000 (resolvable n/a), household n/a"
     assert report.model_dump(mode="json")["quality"]["household"] is None
+    name, stored = graph.calls[-1]
+    assert name == "runs/set_report" and stored["id"] == report.run_id
+    assert json.loads(stored["report"])["quality"]["person"]["f1"] == 1.0
+
+
+def test_a_report_is_scored_once(tmp_path: Path, link_graph: LinkGraph) -> None:
+    """The run's assignment is handed over once; scoring again is a one-line error."""
+    truth = tmp_path / "truth.csv"
+    truth.write_text("device_id,person_id\na,p1\n", encoding="utf-8")
+    graph = link_graph([{"device": "a", "kind": "cookie", "value": "c1",
+                         "days": days(date(2025, 3, 3), 2)}])
+    report = run(graph, identity_params(Settings(env="test")))
+    score_identity(graph, report, load_truth(truth))
+    with pytest.raises(InputError, match="holds no assignment to score"):
+        score_identity(graph, report, load_truth(truth))
 
 
 def test_a_truth_without_device_id_is_a_one_line_error(tmp_path: Path) -> None:

@@ -10,12 +10,13 @@ from proteus.edge import identity_params
 from proteus.graph import RecordingGraph
 from proteus.identity.components import canonical, fast, reference
 from proteus.identity.links import Link
-from proteus.identity.quality import pair_score, size_stats
 from proteus.identity.resolve import resolve
 from proteus.identity.rules import default_rules_path, load_rules
+from proteus.identity.sizes import size_stats
 from proteus.identity.stable import assign_ids, changes
 from proteus.identity.stage import run
 from proteus.settings import Settings
+from proteus.tools.truth import pair_score
 
 KEY = b"unit-test-key-0123456789"
 WEEK = tuple(f"2025-03-0{d}" for d in range(3, 10))

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 
 from proteus.events import Rejection, read_rows, validate
 from proteus.events.checks import Bounds
-from proteus.generate import GenerateParams, run
 from proteus.ingest.aggregate import consent_rows, ip_class, network_rows, viewing_rows
 from proteus.ingest.fold import Fold
 from proteus.pseudonym import pseudonymise
+from proteus.tools.generate import GenerateParams, run
 
 KEY = b"a key for the fold tests"
 BOUNDS = Bounds(earliest=datetime(2000, 1, 1, tzinfo=UTC),

@@ -12,14 +12,14 @@ import pyarrow as pa
 import pytest
 
 from proteus import keys, recommend
-from proteus.api.load import Plan, run
 from proteus.errors import InputError, NotFound
 from proteus.graph import RecordingGraph, Row
 from proteus.recommend.blend import Candidates, rank
-from proteus.recommend.evaluate import baselines, split_viewing
 from proteus.recommend.models import BlendParams
 from proteus.recommend.seeds import Watch, choose
 from proteus.recommend.similarity import neighbours, popularity
+from proteus.tools.bench.load import Plan, run
+from proteus.tools.bench.recs import baselines, split_viewing
 from proteus.views.table import build as build_table
 
 

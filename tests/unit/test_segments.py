@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -87,17 +89,25 @@ def test_engines_recover_planted_groups_deterministically(engine: partition.Engi
     assert partition.modularity(sim, labels) > 0.5
 
 
-def test_sweep_reports_every_resolution_and_marks_one() -> None:
+def test_sweep_chooses_as_measuring_every_resolution_would() -> None:
     views, _ = _planted()
     persons, x = features(views)
     sim = knn(persons, x, 8)
-    params = community.CommunityParams(resolutions=[0.5, 1.0, 4.0], sweep_seeds=2)
+    params = community.CommunityParams(resolutions=[0.5, 1.0, 4.0, 16.0], sweep_seeds=2)
     chosen, points = community.sweep(sim, params)
-    assert [p.resolution for p in points] == [0.5, 1.0, 4.0]
+    assert [p.resolution for p in points] == [0.5, 1.0, 4.0, 16.0]
     assert [p.chosen for p in points].count(True) == 1
-    best = max((p for p in points if p.stability >= 0.9), key=lambda p: p.modularity)
-    assert next(p for p in points if p.chosen).modularity == best.modularity
-    assert chosen in (0.5, 1.0, 4.0)
+    every = {}
+    for r in params.resolutions:
+        one = partition.fast(sim, r, params.seed, community.SWEEP_ITERATIONS)
+        two = partition.fast(sim, r, params.seed + 1, community.SWEEP_ITERATIONS)
+        every[r] = (round(partition.modularity(sim, one), 4), round(nmi(one, two), 4))
+    stable = [r for r in every if every[r][1] >= params.min_stability]
+    assert stable
+    assert chosen == max(stable, key=lambda r: (every[r][0], -abs(math.log(r))))
+    measured = [p for p in points if p.stability is not None]
+    assert measured and all(p.stability == every[p.resolution][1] for p in measured)
+    assert all(p.modularity == every[p.resolution][0] for p in points)
 
 
 def test_ids_continue_previous_segments_and_new_ones_are_numbered() -> None:
@@ -180,10 +190,10 @@ def test_approximate_neighbours_are_seeded_and_measured_against_exact() -> None:
     views, truth = _planted(groups=4, size=60)
     persons, x = features(views)
     exact = knn(persons, x, 8, "exact")
-    assert recall(x, exact, 8, sample=50) == 1.0
+    assert recall(exact, 8, sample=50) == 1.0
     approximate = knn(persons, x, 8, "approximate", seed=3)
     again = knn(persons, x, 8, "approximate", seed=3)
     assert approximate.neighbours.tolist() == again.neighbours.tolist()
-    assert recall(x, approximate, 8, sample=50) >= 0.9
+    assert recall(approximate, 8, sample=50) >= 0.9
     labels = partition.partition("fast", approximate, 1.0, seed=7)
     assert nmi(truth, labels) > 0.9

@@ -97,6 +97,15 @@ def test_the_edge_fills_what_a_stage_needs_and_the_run_does_not_record_it(
     assert not external.server.managed and external.server.uri == "bolt://db.example:7687"
     identity = identity_params(settings, engine="reference")
     assert identity.engine == "reference" and "key" not in identity.model_dump()
+    on_spark = Settings(env="test", home=tmp_path, spark_master="spark://h:7077",
+                        spark_conf={"spark.executor.memory": "1g"})
+    for chosen in (ingest_params(on_spark, [], engine="spark").spark,
+                   identity_params(on_spark, engine="spark").spark):
+        assert chosen is not None and chosen.master == "spark://h:7077"
+        assert chosen.conf == {"spark.executor.memory": "1g"}
+        assert chosen.work == tmp_path / "work" / "spark"
+    assert "spark" not in ingest_params(on_spark, [], engine="spark").model_dump()
+    assert "spark" not in identity_params(on_spark, engine="spark").model_dump()
 
 
 @pytest.fixture

@@ -7,10 +7,13 @@ import pytest
 
 from proteus import taxonomy
 from proteus.errors import InputError
+from proteus.events import ContentItem, read_rows, validate
 from proteus.graph import RecordingGraph
-from proteus.taxonomy import files
+from proteus.pipeline import PipelineParams
+from proteus.taxonomy import builtin, files
 from proteus.taxonomy.policy import Policy, load_policy
 from proteus.taxonomy.stage import sensitive_ids
+from proteus.tools import generate
 
 IAB = Path(__file__).resolve().parents[3] / "shared" / "iab"
 # The official files sit beside the clone in CI and on developer machines; a checkout
@@ -18,6 +21,7 @@ IAB = Path(__file__).resolve().parents[3] / "shared" / "iab"
 official = pytest.mark.skipif(
     not (IAB / files.FILES[files.CONTENT]).is_file() and not os.environ.get("CI"),
     reason="official IAB files not present (../shared/iab)")
+CARS = ("1\t\tAutomotive\tAutomotive\t\t\t\t", "2\t1\tCars\tAutomotive\tCars\t\t\t")
 HEADER = "Unique ID\tParent\tName\tTier 1\tTier 2\tTier 3\tTier 4\tExtension"
 
 
@@ -56,6 +60,30 @@ def test_official_genre_mapping() -> None:
 
 
 @official
+def test_the_generator_draws_its_catalog_from_the_official_files(tmp_path: Path) -> None:
+    """The generator reads the official files through this package's parser: every id it
+    tags content with is a Content 3.1 Unique ID, every genre a mapped CTV genre."""
+    report = generate.run(generate.GenerateParams(out=tmp_path, devices=200, days=1,
+                                                  iab_dir=IAB, quiet=True))
+    assert report.iab_source == f"official:{IAB}"
+    content = files.read_taxonomy(IAB / files.FILES[files.CONTENT], files.CONTENT)
+    known = {c.iab_id for c in content.categories}
+    genres = files.read_genres(IAB / files.GENRE_FILE)
+    items = [validate("catalog", raw) for _, raw in read_rows(tmp_path / "catalog.jsonl.gz")]
+    assert items and all(isinstance(i, ContentItem) for i in items)
+    assert {x for i in items for x in i.iab_ids} <= known
+    assert {g for i in items for g in i.genres} <= set(genres)
+    assert any(set(i.iab_ids) - set(genres.values()) for i in items)  # topics beside genres
+
+
+def test_the_generator_refuses_a_directory_without_the_genre_mapping(tmp_path: Path) -> None:
+    _write(tmp_path, *CARS)
+    with pytest.raises(InputError, match=rf"{tmp_path}: no ctv-genre-mapping\.tsv"):
+        generate.run(generate.GenerateParams(out=tmp_path / "out", devices=20, days=1,
+                                             iab_dir=tmp_path, quiet=True))
+
+
+@official
 def test_sensitive_subtree_and_policy_ids() -> None:
     content = files.read_taxonomy(IAB / files.FILES[files.CONTENT], files.CONTENT)
     plain = sensitive_ids(content, Policy(version="t"))
@@ -65,11 +93,9 @@ def test_sensitive_subtree_and_policy_ids() -> None:
     assert "c3:286" in more and len(more) > len(plain)
 
 
-def test_builtin_subset_reuses_the_generator_subset() -> None:
-    from proteus.generate.iab import BUILTIN_CATEGORIES
-
+def test_builtin_subset() -> None:
     content, genres = files.builtin()
-    assert len(content.categories) == len(BUILTIN_CATEGORIES)
+    assert len(content.categories) == len(builtin.CATEGORIES)
     assert content.source == "builtin"
     assert next(c for c in content.categories if c.iab_id == "27").tier == 2
     assert genres["Comedy"] == "646"
@@ -126,8 +152,19 @@ def test_repository_policy_is_valid() -> None:
     assert "c3:v9i3On" in policy.sensitive_interests
 
 
+def test_the_default_rule_files_do_not_depend_on_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from anywhere, the taxonomy reads the project's policy (not `none`) and the main
+    job finds its sample audience."""
+    monkeypatch.chdir(tmp_path)
+    rules = Path(__file__).resolve().parents[2] / "rules"
+    assert taxonomy.TaxonomyParams().policy == rules / "policy.yaml"
+    assert load_policy(taxonomy.TaxonomyParams().policy) == load_policy(rules / "policy.yaml")
+    assert PipelineParams().audience == rules / "audiences" / "sports-big-screen.yaml"
+
+
 def test_load_writes_interests_links_and_tags(tmp_path: Path) -> None:
-    _write(tmp_path, "1\t\tAutomotive\tAutomotive\t\t\t\t", "2\t1\tCars\tAutomotive\tCars\t\t\t")
+    _write(tmp_path, *CARS)
     graph = RecordingGraph({"taxonomy/tag_content": [{"contents": 3, "tags": 4, "unknown": 0}],
                             "taxonomy/remove_stale": [{"removed": 0}]})
     report = taxonomy.run(graph, taxonomy.TaxonomyParams(dir=tmp_path,
