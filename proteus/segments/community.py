@@ -7,15 +7,20 @@ stable, the most stable one. Stability costs `sweep_seeds - 1` more runs, so it 
 in the order the criterion prefers (highest modularity first) until a resolution passes:
 the choice is the one measuring every resolution would give, and the points not needed
 report no stability. The chosen resolution is then run once by the requested engine with
-`seed`.
+`seed` (the fast engine continues from the sweep's partition at that resolution).
+
+igraph holds the interpreter while it partitions, so on large graphs the sweep's runs go to
+`WORKERS` forked processes, which inherit the graph instead of receiving a copy.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
 import re
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -71,20 +76,51 @@ class Stability(BaseModel):
 SWEEP_ITERATIONS = 2
 
 
+WORKERS = 2
+PARALLEL_FROM_EDGES = 200_000  # below this a run takes less than starting a process
+_SHARED: list[SimilarityGraph] = []  # the graph the forked workers partition
+
+
+def _sweep_run(job: tuple[float, int]) -> np.ndarray:
+    resolution, seed = job
+    return fast(_SHARED[0], resolution, seed, SWEEP_ITERATIONS)
+
+
+def _runs(sim: SimilarityGraph, jobs: list[tuple[float, int]]) -> list[np.ndarray]:
+    """Sweep runs (resolution, seed), in order."""
+    if (len(jobs) < 2 or WORKERS < 2 or sim.edges < PARALLEL_FROM_EDGES
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [fast(sim, r, seed, SWEEP_ITERATIONS) for r, seed in jobs]
+    _ = sim.igraph  # built before the fork, so each worker inherits it
+    _SHARED[:] = [sim]
+    try:
+        with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_sweep_run, jobs))
+    finally:
+        _SHARED.clear()
+
+
 def _preference(point: SweepPoint) -> tuple[float, float]:
     return point.modularity, -abs(math.log(point.resolution))
 
 
 def sweep(sim: SimilarityGraph, params: CommunityParams) -> tuple[float, list[SweepPoint]]:
-    first = {r: fast(sim, r, params.seed, SWEEP_ITERATIONS) for r in params.resolutions}
+    chosen, points, _ = _sweep(sim, params)
+    return chosen, points
+
+
+def _sweep(sim: SimilarityGraph, params: CommunityParams
+           ) -> tuple[float, list[SweepPoint], dict[float, np.ndarray]]:
+    """The chosen resolution, the points, and the first run at every resolution."""
+    first = dict(zip(params.resolutions,
+                     _runs(sim, [(r, params.seed) for r in params.resolutions]), strict=True))
     points = [SweepPoint(resolution=r, communities=int(labels.max(initial=-1)) + 1,
                          modularity=round(modularity(sim, labels), 4))
               for r, labels in first.items()]
 
     def measured(point: SweepPoint) -> float:
-        runs = [first[point.resolution]] + [
-            fast(sim, point.resolution, params.seed + i, SWEEP_ITERATIONS)
-            for i in range(1, params.sweep_seeds)]
+        runs = [first[point.resolution], *_runs(
+            sim, [(point.resolution, params.seed + i) for i in range(1, params.sweep_seeds)])]
         pairs = list(itertools.combinations(runs, 2))
         point.stability = round(float(np.mean([nmi(a, b) for a, b in pairs])), 4) \
             if pairs else 1.0
@@ -101,7 +137,7 @@ def sweep(sim: SimilarityGraph, params: CommunityParams) -> tuple[float, list[Sw
                                                 -abs(math.log(p.resolution)))).resolution
     for p in points:
         p.chosen = p.resolution == chosen
-    return chosen, points
+    return chosen, points, first
 
 
 def assign_ids(groups: list[list[str]], previous: dict[str, set[str]]
@@ -142,9 +178,10 @@ def communities(graph: Runner, sim: SimilarityGraph, params: CommunityParams,
                 name: str) -> tuple[np.ndarray, float, list[SweepPoint], dict[str, float]]:
     """Labels per similarity-graph node at the chosen resolution, the sweep and timings."""
     t0 = time.monotonic()
-    chosen, points = sweep(sim, params)
+    chosen, points, first = _sweep(sim, params)
     t1 = time.monotonic()
-    labels = partition(params.engine, sim, chosen, params.seed, graph, name)
+    labels = partition(params.engine, sim, chosen, params.seed, graph, name,
+                       initial=first.get(chosen))
     t2 = time.monotonic()
     return labels, chosen, points, {"sweep": round(t1 - t0, 3), "partition": round(t2 - t1, 3)}
 

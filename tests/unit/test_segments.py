@@ -197,3 +197,25 @@ def test_approximate_neighbours_are_seeded_and_measured_against_exact() -> None:
     assert recall(approximate, 8, sample=50) >= 0.9
     labels = partition.partition("fast", approximate, 1.0, seed=7)
     assert nmi(truth, labels) > 0.9
+
+
+def test_sweep_runs_the_same_on_forked_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    views, _ = _planted()
+    persons, x = features(views)
+    sim = knn(persons, x, 8)
+    params = community.CommunityParams(resolutions=[0.5, 1.0, 4.0], sweep_seeds=3)
+    monkeypatch.setattr(community, "PARALLEL_FROM_EDGES", 10**12)
+    alone = community.sweep(sim, params)
+    monkeypatch.setattr(community, "PARALLEL_FROM_EDGES", 0)
+    assert community.sweep(sim, params) == alone
+
+
+def test_the_fast_engine_continues_from_the_sweeps_partition() -> None:
+    views, truth = _planted()
+    persons, x = features(views)
+    sim = knn(persons, x, 8)
+    start = partition.fast(sim, 1.0, 7, community.SWEEP_ITERATIONS)
+    labels = partition.partition("fast", sim, 1.0, 7, initial=start)
+    assert labels.tolist() == partition.partition("fast", sim, 1.0, 7, initial=start).tolist()
+    assert partition.modularity(sim, labels) >= partition.modularity(sim, start) - 1e-9
+    assert nmi(truth, labels) > 0.9
