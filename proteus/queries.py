@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import LiteralString, cast
 
 from proteus.errors import QueryCatalogError
+from proteus.shipped import shipped
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
@@ -45,11 +45,7 @@ class Query:
 
 
 def cypher_root() -> Path:
-    """`cypher/` in a source checkout, or the copy shipped inside the installed package."""
-    shipped = Path(str(resources.files("proteus"))) / "cypher"
-    if shipped.is_dir():
-        return shipped
-    return Path(__file__).resolve().parent.parent / "cypher"
+    return shipped("cypher")
 
 
 def parse(name: str, source: str, origin: str) -> Query:

@@ -27,17 +27,10 @@ from proteus.conditions.model import (
 )
 from proteus.errors import InputError
 from proteus.graph import Runner
+from proteus.shipped import rules_dir
 from proteus.taxonomy.policy import load_policy
 
 SENSITIVE_ROOT = "c3:v9i3On"
-
-
-def rules_dir() -> Path:
-    """`rules/` in a source checkout, or the copy shipped inside the package."""
-    shipped = Path(__file__).resolve().parent.parent / "rules"
-    if shipped.is_dir():
-        return shipped
-    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def default_governance_path() -> Path:

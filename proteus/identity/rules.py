@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from proteus.errors import ConfigError
 from proteus.pseudonym import PSEUDONYMISED_KINDS, pseudonymise
+from proteus.shipped import rules_dir
 
 Strength = Literal["strong", "medium", "weak"]
 Kind = Literal["ip", "cookie", "app_id", "login", "msisdn"]
@@ -122,11 +123,8 @@ class Rules(_Strict):
 
 
 def default_rules_path() -> Path:
-    """`rules/identity.yaml` in a source checkout, or the copy shipped inside the package."""
-    shipped = Path(__file__).resolve().parent.parent / "rules" / "identity.yaml"
-    if shipped.is_file():
-        return shipped
-    return Path(__file__).resolve().parents[2] / "rules" / "identity.yaml"
+    """The shipped `rules/identity.yaml`."""
+    return rules_dir() / "identity.yaml"
 
 
 def load_rules(path: Path | None = None) -> Rules:

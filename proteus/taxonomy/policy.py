@@ -14,15 +14,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from proteus.errors import InputError
+from proteus.shipped import rules_dir
 from proteus.taxonomy.files import is_interest_id
 
 
 def default_policy_path() -> Path:
-    """`rules/policy.yaml` in a source checkout, or the copy shipped inside the package
-    (never the working directory's: an installed package run elsewhere keeps its policy)."""
-    package = Path(__file__).resolve().parents[1]
-    shipped = package / "rules" / "policy.yaml"
-    return shipped if shipped.is_file() else package.parent / "rules" / "policy.yaml"
+    """The shipped `rules/policy.yaml`."""
+    return rules_dir() / "policy.yaml"
 
 
 DEFAULT_POLICY = default_policy_path()

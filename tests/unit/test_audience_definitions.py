@@ -10,11 +10,12 @@ import pytest
 from proteus import audiences, queries
 from proteus.audiences.compile import compile_definition, device_types
 from proteus.audiences.definition import load_definition, parse_definition
-from proteus.audiences.governance import check, load_governance, rules_dir
+from proteus.audiences.governance import check, load_governance
 from proteus.audiences.store import check_actor, parse_ref
 from proteus.conditions.compile import check_order
 from proteus.errors import InputError
 from proteus.graph import RecordingGraph
+from proteus.shipped import rules_dir
 
 SAMPLES = sorted((rules_dir() / "audiences").iterdir())
 

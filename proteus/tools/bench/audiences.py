@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from proteus import audiences, edge, identity, ingest, interests, segments, taxonomy
-from proteus.audiences.governance import rules_dir
 from proteus.audiences.members import withdrawn
 from proteus.db import manage
 from proteus.errors import InputError
@@ -27,6 +26,7 @@ from proteus.ingest.files import discover
 from proteus.ingest.loaded import already_loaded
 from proteus.pseudonym import key_from, pseudonymise
 from proteus.settings import Settings
+from proteus.shipped import rules_dir
 from proteus.tools import generate
 from proteus.tools.generate import devices_of
 

@@ -30,11 +30,11 @@ from proteus import (
     segments,
     taxonomy,
 )
-from proteus.audiences.governance import rules_dir
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.segments.compare import nmi
 from proteus.settings import Settings
+from proteus.shipped import rules_dir
 from proteus.tools import generate, truth
 from proteus.tools.bench.audiences import DEFAULT_DEFINITION
 
