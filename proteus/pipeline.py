@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -26,12 +26,12 @@ from proteus import (
     segments,
     taxonomy,
 )
-from proteus.audiences.governance import rules_dir
 from proteus.audiences.materialise import DryRun, MaterialiseReport
 from proteus.db import manage
 from proteus.graph import Graph
 from proteus.identity.explain import PairExplanation
 from proteus.settings import Settings
+from proteus.shipped import rules_dir
 from proteus.tools import generate, truth
 
 R = TypeVar("R")
@@ -49,6 +49,10 @@ class PipelineParams(BaseModel):
         default_factory=lambda: rules_dir() / "audiences" / "sports-big-screen.yaml")
     actor: str = "pipeline"
     report: Path | None = None  # the HTML report; default PROTEUS_HOME/reports/run-<time>.html
+    # what checks and folds the events and finds identity's components (docs/spark.md): on
+    # "spark" the week loads through import files, a first load or, on a graph holding
+    # data, a rebuild (every stage after it runs again anyway)
+    engine: Literal["duckdb", "spark"] = "duckdb"
 
 
 class AudienceSummary(BaseModel):
@@ -131,11 +135,12 @@ def _audience(graph: Graph, params: PipelineParams) -> AudienceSummary:
     return AudienceSummary(dry_run=dry, materialised=report, refused=None)
 
 
-def _identity(graph: Graph, settings: Settings, data_dir: Path,
+def _identity(graph: Graph, settings: Settings, params: PipelineParams,
               folded: Path | None) -> identity.IdentityReport:
     """The identity stage, scored against the generated dataset's truth."""
-    report = identity.run(graph, edge.identity_params(settings, links=folded))
-    return truth.score_identity(graph, report, truth.load_truth(data_dir))
+    report = identity.run(graph, edge.identity_params(
+        settings, links=folded, engine="spark" if params.engine == "spark" else "fast"))
+    return truth.score_identity(graph, report, truth.load_truth(params.data_dir))
 
 
 def demo_key(settings: Settings) -> keys.CreatedKey:
@@ -151,14 +156,16 @@ def run(settings: Settings, params: PipelineParams) -> PipelineReport:
         log.info("Neo4j %s at %s", "started" if started else "reused", settings.bolt_uri)
         generated = _stage("generate", seconds, lambda: generate.run(generate.GenerateParams(
             out=params.data_dir, devices=params.devices, days=params.days, seed=params.seed)))
+        on_spark: dict[str, Any] = {"engine": "spark", "bulk": "rebuild"} \
+            if params.engine == "spark" else {}
         ingested = _stage("ingest", seconds, lambda: ingest.run(graph, edge.ingest_params(
-            settings, [params.data_dir], rejects_dir=params.rejects_dir)))
+            settings, [params.data_dir], rejects_dir=params.rejects_dir, **on_spark)))
         loaded = _stage("taxonomy", seconds,
                         lambda: taxonomy.run(graph, taxonomy.TaxonomyParams()))
         # right after a bulk load the fold's tables are the graph's content: read them there
         folded = Path(ingested.folded) if ingested.path == "bulk" and ingested.folded else None
         resolved = _stage("identity", seconds,
-                          lambda: _identity(graph, settings, params.data_dir, folded))
+                          lambda: _identity(graph, settings, params, folded))
         scored = _stage("interests", seconds, lambda: interests.run(
             graph, interests.InterestsParams(views=folded)))
         segmented = _stage("segments", seconds, lambda: segments.run(

@@ -7,6 +7,7 @@ up here."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, cast
 
 import click
 
@@ -14,7 +15,14 @@ from proteus import pipeline
 from proteus.cli.api import serve as serve_command
 from proteus.cli.audiences import audience_group
 from proteus.cli.bench import bench
-from proteus.cli.common import ProteusGroup, connect, settings, show_progress
+from proteus.cli.common import (
+    ProteusGroup,
+    connect,
+    settings,
+    show_progress,
+    spark_options,
+    with_spark,
+)
 from proteus.cli.generate import generate
 from proteus.cli.identity import identity
 from proteus.cli.ingest import ingest_command
@@ -25,6 +33,7 @@ from proteus.cli.report import report_command
 from proteus.cli.segments import segment_group
 from proteus.cli.taxonomy import taxonomy_group
 from proteus.db import manage
+from proteus.spark.session import stop
 
 
 @click.group(cls=ProteusGroup)
@@ -86,6 +95,9 @@ def reset(everything: bool, yes: bool) -> None:
             click.echo(line)
 
 
+Engine = Literal["duckdb", "spark"]
+
+
 @cli.command("run")
 @click.option("--devices", default=10_000, show_default=True, help="Devices to generate.")
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 366),
@@ -98,14 +110,24 @@ def reset(everything: bool, yes: bool) -> None:
                                  "PROTEUS_HOME/reports/run-<time>.html).")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Serve the HTTP API when the pipeline is done.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default=None,
+              help="What checks and folds the events and finds identity's components: duckdb "
+                   "(embedded, default: PROTEUS_ENGINE) or spark (the week loads through "
+                   "import files, replacing what the graph holds; docs/spark.md).")
+@spark_options
 def run_pipeline(devices: int, days: int, seed: int, data_dir: Path, report_path: Path | None,
-                 serve: bool) -> None:
+                 serve: bool, engine: str | None, spark_master: str | None,
+                 spark_conf: tuple[str, ...]) -> None:
     """The main job: Neo4j up, the whole pipeline on generated data, the report (text and
     HTML), the API."""
-    config = settings()
+    config = with_spark(settings(), spark_master, spark_conf)
     params = pipeline.PipelineParams(devices=devices, days=days, seed=seed, data_dir=data_dir,
-                                     report=report_path)
-    report = pipeline.run(config, params)
+                                     report=report_path,
+                                     engine=cast(Engine, engine or config.engine))
+    try:
+        report = pipeline.run(config, params)
+    finally:
+        stop()
     for line in report.lines():
         click.echo(line)
     if serve:
