@@ -21,8 +21,9 @@ from proteus import runs, views
 from proteus.errors import Conflict, InputError
 from proteus.graph import Runner
 from proteus.interests.models import InterestsParams, InterestsReport
-from proteus.interests.scoring import Scores, collect_views, reference_day, score, select
+from proteus.interests.scoring import Scores, score, select
 from proteus.taxonomy.files import TAXONOMIES
+from proteus.views.per_person import collect_views, reference_day
 from proteus.views.table import EPOCH_ORDINAL
 
 log = logging.getLogger(__name__)

@@ -38,7 +38,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, diags
 from sklearn.decomposition import TruncatedSVD
 
-from proteus.interests.scoring import Views
+from proteus.views.per_person import Views
 
 Method = Literal["auto", "exact", "approximate"]
 METHODS: tuple[Method, ...] = ("auto", "exact", "approximate")

@@ -20,12 +20,12 @@ from scipy.sparse import csr_matrix
 from proteus import runs, views
 from proteus.errors import Conflict
 from proteus.graph import Runner
-from proteus.interests.scoring import collect_views, reference_day
 from proteus.segments.community import assign_ids, communities, stability
 from proteus.segments.models import SegmentsParams, SegmentsReport
 from proteus.segments.partition import modularity
 from proteus.segments.profile import SegmentProfile, name_for, profiles
 from proteus.segments.similarity import SimilarityGraph, chosen, features, knn, recall
+from proteus.views.per_person import collect_views, reference_day
 
 VERSION = "1"
 BATCH = 20_000  # memberships per transaction

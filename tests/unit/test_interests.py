@@ -10,15 +10,8 @@ import pytest
 
 from proteus import interests
 from proteus.graph import RecordingGraph
-from proteus.interests.scoring import (
-    Decayer,
-    ancestors,
-    collect_views,
-    decay,
-    reference_day,
-    score,
-    select,
-)
+from proteus.interests.scoring import Decayer, ancestors, decay, score, select
+from proteus.views.per_person import collect_views, reference_day
 from proteus.views.table import ViewTable, build
 
 REF = date(2025, 3, 9)

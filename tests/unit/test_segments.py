@@ -8,11 +8,11 @@ import pytest
 from proteus import queries
 from proteus.errors import InputError
 from proteus.graph import RecordingGraph
-from proteus.interests.scoring import Views
 from proteus.segments import community, partition, rule_apply
 from proteus.segments.compare import ari, match, nmi
 from proteus.segments.rules import parse_rule
 from proteus.segments.similarity import features, knn, recall
+from proteus.views.per_person import Views
 
 
 def test_nmi_and_ari_known_values() -> None:
