@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from proteus import runs, views
 from proteus.errors import Conflict
@@ -34,9 +33,9 @@ CLEAR_BATCH = 100_000
 
 
 def similarity_graph(graph: Runner, params: SegmentsParams,
-                     timings: dict[str, float] | None = None
-                     ) -> tuple[SimilarityGraph, csr_matrix]:
-    """The kNN co-viewing graph of every person with viewing, and the persons' vectors."""
+                     timings: dict[str, float] | None = None) -> SimilarityGraph:
+    """The kNN co-viewing graph of every person with viewing (their embedding in
+    `vectors`)."""
     timings = {} if timings is None else timings
     t0 = time.monotonic()
     table = views.load(graph, params.views)
@@ -48,7 +47,7 @@ def similarity_graph(graph: Runner, params: SegmentsParams,
     sim = knn(persons, x, params.k, params.knn, params.seed)
     timings.update({"read": round(t1 - t0, 3), "features": round(t2 - t1, 3),
                     "knn": round(time.monotonic() - t2, 3)})
-    return sim, x
+    return sim
 
 
 def _rows(segs: list[SegmentProfile], params: SegmentsParams, resolution: float,
@@ -90,10 +89,9 @@ def _write_members(graph: Runner, by_id: dict[str, list[str]], run_id: str) -> i
 def run(graph: Runner, params: SegmentsParams) -> SegmentsReport:
     started = time.monotonic()
     timings: dict[str, float] = {}
-    sim, x = similarity_graph(graph, params, timings)
+    sim = similarity_graph(graph, params, timings)
     t0 = time.monotonic()
     knn_recall = recall(sim, params.k, params.recall_sample, params.seed)
-    del x
     timings["recall"] = round(time.monotonic() - t0, 3)
     previous_rows = graph.read("segments/community_members")
     previous = {r["segment"]: set(r["persons"]) for r in previous_rows}

@@ -97,7 +97,7 @@ def test_gds_engine_agrees_with_fast(graph: Graph, planted: dict[str, int]) -> N
         if os.environ.get("CI"):
             raise  # the managed server always loads GDS; in CI it must be there
         pytest.skip("GDS not loaded on this external server")
-    sim, _ = similarity_graph(graph, PARAMS)
+    sim = similarity_graph(graph, PARAMS)
     fast = partition.partition("fast", sim, 1.0, 42)
     gds = partition.partition("gds", sim, 1.0, 42, graph, "test-segments")
     assert nmi(fast, gds) == pytest.approx(1.0)

@@ -83,7 +83,7 @@ def bench_segments(graph: Graph, settings: Settings, devices: int = 20_000, seed
         truth_of = truth.communities(data)
     params = segments.SegmentsParams(k=k, seed=seed, views=views)
     t0 = time.monotonic()
-    sim, _ = similarity_graph(graph, params)
+    sim = similarity_graph(graph, params)
     seconds_graph = time.monotonic() - t0
     timings: dict[str, float] = {}
     labels = {}
