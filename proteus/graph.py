@@ -60,15 +60,18 @@ def _plain_rows(result: Result) -> list[Row]:
 
 class Graph:
     """A driver and the database name. `retry_seconds`: how long the driver retries a
-    transaction that failed on something retryable (a lost connection, a deadlock)."""
+    transaction that failed on something retryable (a lost connection, a deadlock);
+    `connect_seconds`: how long it waits to open a connection or take one from its pool."""
 
-    def __init__(self, settings: Settings, retry_seconds: float = 10.0) -> None:
+    def __init__(self, settings: Settings, retry_seconds: float = 10.0,
+                 connect_seconds: float = 15.0) -> None:
         self.uri = settings.bolt_uri
         self.database = settings.neo4j_database
         self.driver = GraphDatabase.driver(
             self.uri,
             auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-            connection_acquisition_timeout=15,
+            connection_acquisition_timeout=connect_seconds,
+            connection_timeout=connect_seconds,
             max_connection_pool_size=64,
             max_transaction_retry_time=retry_seconds,
             # A fresh graph lacks the labels later stages create; that is not worth a warning.

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     api_cache_mb: int = Field(default=128, ge=1, le=65_536)
     api_cache_subjects: int = Field(default=50_000, ge=1, le=10_000_000)
     api_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    # how long a request waits on Neo4j (connecting, retrying, a recommendation read) before
+    # it answers 503 `graph_unavailable`
+    api_graph_deadline_s: float = Field(default=2.0, gt=0, le=60.0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -37,7 +37,6 @@ from proteus.api.served import Served
 from proteus.graph import Graph
 from proteus.settings import Settings
 
-API_RETRY_SECONDS = 2.0
 DESCRIPTION = """Explainable audience intelligence on Neo4j.
 
 Every route except `/v1/health/*` needs an API key in `X-API-Key`
@@ -55,8 +54,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = getattr(app.state, "graph", None) is None
         if owned:
-            # a request waits for the driver's retries: a few seconds, then 503
-            app.state.graph = Graph(settings, retry_seconds=API_RETRY_SECONDS)
+            # a request waits on Neo4j for at most the deadline, then answers 503
+            deadline = settings.api_graph_deadline_s
+            app.state.graph = Graph(settings, retry_seconds=deadline, connect_seconds=deadline)
         served: Served = app.state.served
         await served.version.start(app.state.graph)
         poller = asyncio.create_task(served.version.poll(app.state.graph))

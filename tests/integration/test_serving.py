@@ -178,9 +178,10 @@ def test_neo4j_stopped_under_load_cached_answers_go_on(loaded: Graph, settings: 
     assert recovered is not None, "misses did not answer again after Neo4j came back"
     assert all(status in (200, 503) for _, _, status, *_ in log), \
         {status for _, _, status, *_ in log}
-    # no hang: a miss sent while Neo4j starts again waits for its connection and the
-    # driver's retries (up to about 9 s seen on 2 shared cores), never for good
-    assert max(elapsed for _, _, _, elapsed, *_ in log) < 20.0
+    # no hang: a request waits on Neo4j for at most the deadline (to connect, retry or
+    # read), twice when its key must be checked too, and some slack for 2 shared cores
+    slowest = max(elapsed for _, _, _, elapsed, *_ in log)
+    assert slowest < 2 * settings.api_graph_deadline_s + 2.0, slowest
     outage = [(kind, status, headers, text) for sent, kind, status, _, headers, text in log
               if stopped + 1.5 < sent < restarted]
     cached_answers = [(status, headers) for kind, status, headers, _ in outage

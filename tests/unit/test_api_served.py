@@ -3,6 +3,8 @@ subject and version, HTTP caching, and what is served while Neo4j is unreachable
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -159,6 +161,39 @@ def test_while_neo4j_is_unreachable_cached_answers_are_served_and_misses_refused
     served.version.refresh(graph)
     back = api.get("/v1/devices/d2/recommendations")
     assert back.status_code == 200 and "x-graph-unreachable" not in back.headers
+
+
+class Slow(Switchable):
+    """A graph whose recommendation read waits until released."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        super().__init__(answers)
+        self.release = threading.Event()
+
+    def read_plain(self, name: str, **params: Any) -> list[Row]:
+        if name == "recommend/for_device":
+            self.release.wait(10)
+        return super().read_plain(name, **params)
+
+
+def test_a_read_past_the_deadline_answers_503_and_fills_the_cache_for_the_next() -> None:
+    graph = Slow({"recommend/for_device": [ROW], "recommend/catalog": CATALOG,
+                  "api/neighbour_index": INDEX})
+    api, _ = client(graph, api_graph_deadline_s=0.3)
+    sent = time.monotonic()
+    late = api.get("/v1/devices/d1/recommendations")
+    waited = time.monotonic() - sent
+    assert late.status_code == 503 and late.json()["error"]["code"] == "graph_unavailable"
+    assert "within 0.3 s" in late.json()["error"]["message"]
+    assert waited < 5.0  # the read itself is still held: the answer did not wait for it
+    graph.release.set()
+    deadline = time.monotonic() + 5
+    while graph.count("recommend/for_device") < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    after = api.get("/v1/devices/d1/recommendations")
+    assert after.status_code == 200 and after.headers["x-cache"] == "hit"
+    assert graph.count("recommend/for_device") == 1
 
 
 def test_the_index_serves_the_same_answers_as_the_graph_read() -> None:

@@ -3,10 +3,11 @@ from the worker's memory per graph version (`proteus.api.served`, `proteus.api.a
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from proteus.api import answers
 from proteus.api.answers import CACHED, IfNoneMatch
@@ -23,12 +24,15 @@ router = APIRouter(tags=["recommendations"], responses=RESPONSES,
 
 K = Annotated[int, Query(ge=1, le=100, description="how many items")]
 UNREACHABLE = "Neo4j is not reachable and this answer is not cached; cached ones still are"
+LATE = "Neo4j did not answer within {} s and this answer is not cached; cached ones still are"
 
 
 async def recommendations(request: Request, kind: str, subject: str, k: int,
                           if_none_match: str | None) -> Response:
     """The answer for the current graph version: 304 when the caller holds it, from memory
-    when cached, else read from the graph once (concurrent callers wait for that read)."""
+    when cached, else read from the graph once (concurrent callers wait for that read). A
+    read that outlasts `api_graph_deadline_s` answers 503; it goes on in its thread and
+    fills the cache for the next caller."""
     served: Served = request.app.state.served
     graph = request.app.state.graph
     seen = await served.version.current(graph, "recommendations")
@@ -41,7 +45,12 @@ async def recommendations(request: Request, kind: str, subject: str, k: int,
     if body is None:
         if not seen.reachable:
             raise GraphUnavailable(UNREACHABLE)
-        body = await run_in_threadpool(served.recommendations, graph, seen, kind, subject, k)
+        deadline = request.app.state.settings.api_graph_deadline_s
+        read = partial(served.recommendations, graph, seen, kind, subject, k)
+        with anyio.move_on_after(deadline):
+            body = await anyio.to_thread.run_sync(read, abandon_on_cancel=True)
+        if body is None:
+            raise GraphUnavailable(LATE.format(deadline))
     if body == NOT_FOUND:
         raise NotFound(f"no {kind} {subject}")
     return answers.answer(body, tag, version, hit, seen.reachable)
