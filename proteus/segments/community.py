@@ -37,6 +37,8 @@ _NUMBERED = re.compile(r"^community-(\d+)$")
 class CommunityParams(BaseModel):
     k: int = Field(default=15, ge=1, le=500, description="neighbours per person")
     knn: Method = Field(default="auto", description="how neighbours are found")
+    dimensions: int | None = Field(default=None, ge=2, le=1024, description="taste "
+                                   "directions of the embedding; none: the spectral gap's")
     recall_sample: int = Field(default=1000, ge=0, description="persons whose exact "
                                                                "neighbours measure the recall")
     resolutions: list[PositiveFloat] = Field(default=[0.25, 0.5, 1.0, 2.0, 4.0, 8.0], min_length=1)

@@ -18,6 +18,9 @@ class SegmentsReport(BaseModel):
     edges: int
     knn: str
     knn_recall: float
+    dimensions: int
+    tastes: int
+    spectral_gap: float
     engine: str
     resolution: float
     criterion: str
@@ -31,11 +34,14 @@ class SegmentsReport(BaseModel):
     seconds: float
 
     def lines(self) -> list[str]:
+        chosen_by = (f"{self.tastes} tastes, spectral gap {self.spectral_gap}" if self.tastes
+                     else "fixed")
         out = [f"segments run {self.run_id}: {len(self.segments)} community segments over "
                f"{self.persons:,} persons ({self.edges:,} similarity edges), engine "
                f"{self.engine}, resolution {self.resolution}, modularity {self.modularity:.3f}, "
                f"{self.seconds:.1f}s",
-               f"  viewing from {self.source}; {self.knn} kNN, recall "
+               f"  viewing from {self.source}; taste embedding of {self.dimensions} "
+               f"dimensions ({chosen_by}); {self.knn} kNN, recall "
                f"{self.knn_recall:.3f} against the exact neighbours of "
                f"{min(self.params.recall_sample, self.persons):,} persons",
                "  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.timings.items()),

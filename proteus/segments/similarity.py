@@ -6,12 +6,21 @@ its k most similar others (cosine > 0); an edge kept by either end is kept once,
 by the cosine.
 
 Similarity is measured in the persons' taste embedding: the TF-IDF vectors projected on
-their `DIMENSIONS` leading singular directions (a seeded truncated SVD, as latent semantic
-analysis does for documents), then L2-normalised. A taste community is a direction many
-persons share; which of the hundreds of persons in it tie at a cosine of 0.4 over 3,000
-sparse columns is decided by chance overlaps of single titles. The embedding keeps the
-first and drops the second, and it makes the neighbour search a dense one that libraries
-do fast (faiss). Catalogs with no more contents than `DIMENSIONS` are used as they are.
+their leading singular directions (a seeded truncated SVD, as latent semantic analysis does
+for documents), then L2-normalised. A taste community is a direction many persons share;
+which of the hundreds of persons in it tie at a cosine of 0.4 over 3,000 sparse columns is
+decided by chance overlaps of single titles. The embedding keeps the first and drops the
+second, and it makes the neighbour search a dense one that libraries do fast (faiss).
+
+How many directions: more than the tastes a catalog has, which the data shows. The singular
+values of the viewing matrix fall in two groups, the shared tastes above and the noise of
+single titles below, and the largest ratio between consecutive values (the spectral gap)
+marks where the first group ends (`tastes`, measured on a seeded sample of persons). With
+exactly that many directions the members of one taste become indistinguishable and their
+neighbour lists arbitrary, so the embedding keeps a third again as many (`HEADROOM`), and
+at least `AT_LEAST_DIMENSIONS`: 24 tastes in 32 directions is the configuration measured
+at a million devices (docs/scale.md). A segments param can fix the count instead. Catalogs
+with no more contents than that are used as they are.
 
 Two ways to find the neighbours in the embedding:
 
@@ -27,6 +36,7 @@ Two ways to find the neighbours in the embedding:
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,7 +53,10 @@ from proteus.views.per_person import Views
 Method = Literal["auto", "exact", "approximate"]
 METHODS: tuple[Method, ...] = ("auto", "exact", "approximate")
 EXACT_UP_TO = 50_000
-DIMENSIONS = 32
+MOST_DIMENSIONS = 256
+AT_LEAST_DIMENSIONS = 32
+HEADROOM = 4 / 3
+SPECTRUM_SAMPLE = 20_000
 PROBES = 8
 TRAIN_PER_CELL = 40
 
@@ -56,6 +69,8 @@ class SimilarityGraph:
     weight: np.ndarray
     neighbours: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    tastes: int = 0  # taste directions the spectral gap found (0: dimensions were fixed)
+    gap: float = 0.0  # the ratio at that gap
 
     @property
     def edges(self) -> int:
@@ -96,7 +111,23 @@ def _threads() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def embed(x: csr_matrix, dimensions: int = DIMENSIONS, seed: int = 42) -> np.ndarray:
+def tastes(x: csr_matrix, seed: int = 42) -> tuple[int, float]:
+    """The taste directions of `x`: the count of leading singular values (of a seeded sample
+    of rows) before the largest ratio between consecutive ones, and that ratio."""
+    n, columns = x.shape
+    rows = np.sort(np.random.default_rng(seed).choice(n, size=min(n, SPECTRUM_SAMPLE),
+                                                      replace=False))
+    most = min(MOST_DIMENSIONS, columns - 1, len(rows) - 1)
+    if most < 3:
+        return max(1, min(n, columns)), 0.0
+    values = TruncatedSVD(most, algorithm="randomized", n_iter=4,
+                          random_state=seed).fit(x[rows]).singular_values_
+    ratios = values[:-1] / np.maximum(values[1:], 1e-12)
+    at = int(np.argmax(ratios[1:])) + 1  # a single direction is no segmentation
+    return at + 1, round(float(ratios[at]), 3)
+
+
+def embed(x: csr_matrix, dimensions: int, seed: int = 42) -> np.ndarray:
     """The rows of `x` on its leading singular directions, L2-normalised, as float32."""
     n, columns = x.shape
     if columns <= dimensions or n <= dimensions:
@@ -157,14 +188,21 @@ def chosen(method: Method, persons: int) -> Method:
 
 
 def knn(persons: list[str], x: csr_matrix, k: int, method: Method = "auto",
-        seed: int = 42) -> SimilarityGraph:
+        seed: int = 42, fixed_dimensions: int | None = None) -> SimilarityGraph:
+    """Each person's k nearest others in the taste embedding, whose dimensions are
+    `fixed_dimensions` or else the spectral gap's (see the module)."""
     n = x.shape[0]
     kk = min(k, n - 1)
-    y = embed(x, DIMENSIONS, seed)
+    if fixed_dimensions is None:
+        found, gap = tastes(x, seed)
+        dims = min(MOST_DIMENSIONS, max(AT_LEAST_DIMENSIONS, math.ceil(HEADROOM * found)))
+    else:
+        found, dims, gap = 0, fixed_dimensions, 0.0
+    y = embed(x, dims, seed)
     if kk <= 0:
         empty = np.zeros(0, dtype=np.int64)
         return SimilarityGraph(persons, empty, empty, np.zeros(0),
-                               np.zeros((n, 0), dtype=np.int64), y)
+                               np.zeros((n, 0), dtype=np.int64), y, found, gap)
     faiss.omp_set_num_threads(_threads())
     if chosen(method, n) == "exact" or n <= 4 * (kk + 1):
         ids, sims = exact_neighbours(y, y, kk, np.arange(n))
@@ -177,7 +215,8 @@ def knn(persons: list[str], x: csr_matrix, k: int, method: Method = "auto",
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     key = lo * max(n, 1) + hi
     keys, first = np.unique(key, return_index=True)
-    return SimilarityGraph(persons, keys // max(n, 1), keys % max(n, 1), w[first], ids, y)
+    return SimilarityGraph(persons, keys // max(n, 1), keys % max(n, 1), w[first], ids, y,
+                           found, gap)
 
 
 def recall(sim: SimilarityGraph, k: int, sample: int = 1000, seed: int = 42) -> float:

@@ -44,7 +44,7 @@ def similarity_graph(graph: Runner, params: SegmentsParams,
     persons, x = features(collect_views(table, reference, params.half_life_days))
     del table
     t2 = time.monotonic()
-    sim = knn(persons, x, params.k, params.knn, params.seed)
+    sim = knn(persons, x, params.k, params.knn, params.seed, params.dimensions)
     timings.update({"read": round(t1 - t0, 3), "features": round(t2 - t1, 3),
                     "knn": round(time.monotonic() - t2, 3)})
     return sim
@@ -134,6 +134,7 @@ def run(graph: Runner, params: SegmentsParams) -> SegmentsReport:
             run_id=run_.id, params=params, source=views.source_name(params.views),
             persons=len(sim.persons), edges=sim.edges,
             knn=chosen(params.knn, len(sim.persons)), knn_recall=knn_recall,
+            dimensions=int(sim.vectors.shape[1]), tastes=sim.tastes, spectral_gap=sim.gap,
             engine=params.engine, resolution=resolution,
             criterion=("fixed by params" if params.resolution is not None else
                        f"highest modularity (resolution 1) among resolutions with seed "

@@ -219,3 +219,15 @@ def test_the_fast_engine_continues_from_the_sweeps_partition() -> None:
     assert labels.tolist() == partition.partition("fast", sim, 1.0, 7, initial=start).tolist()
     assert partition.modularity(sim, labels) >= partition.modularity(sim, start) - 1e-9
     assert nmi(truth, labels) > 0.9
+
+
+def test_the_embedding_keeps_more_directions_than_the_tastes_the_spectrum_shows() -> None:
+    views, _ = _planted(groups=40, size=12)
+    persons, x = features(views)
+    found = knn(persons, x, 8, "exact")
+    assert (found.tastes, found.vectors.shape[1]) == (40, 54)  # 4/3 of 40, above 32
+    assert found.gap > 1.2
+    few = knn(*features(_planted(groups=4, size=60)[0]), k=8, method="exact")
+    assert (few.tastes, few.vectors.shape[1]) == (4, 32)
+    fixed = knn(persons, x, 8, "exact", fixed_dimensions=16)
+    assert (fixed.tastes, fixed.vectors.shape[1]) == (0, 16)
