@@ -27,10 +27,8 @@ from proteus.conditions.model import (
 )
 from proteus.errors import InputError
 from proteus.graph import Runner
+from proteus.sensitive import SENSITIVE_TOPICS, load_policy
 from proteus.shipped import rules_dir
-from proteus.taxonomy.policy import load_policy
-
-SENSITIVE_ROOT = "c3:v9i3On"
 
 
 def default_governance_path() -> Path:
@@ -48,7 +46,7 @@ class Governance(BaseModel):
     sensitive_policy_version: str = "none"
 
     def sensitive_roots(self) -> set[str]:
-        return {SENSITIVE_ROOT, *self.sensitive_interests}
+        return {SENSITIVE_TOPICS, *self.sensitive_interests}
 
 
 def _resolve(path: Path) -> Path:

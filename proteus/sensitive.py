@@ -1,9 +1,11 @@
-"""The sensitive-node policy, `rules/policy.yaml`.
+"""The sensitive-interest policy, `rules/policy.yaml`: the taxonomy stage flags the subtrees
+it names `sensitive`, and audience governance refuses definitions that name them.
 
     version: "1"
     sensitive_interests: [c3:286, a1:381]   # interest ids; each one's subtree is sensitive
 
-The Content 3.1 "Sensitive Topics" subtree is sensitive whatever the file says.
+The Content 3.1 "Sensitive Topics" subtree (`SENSITIVE_TOPICS`) is sensitive whatever the
+file says.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from proteus.errors import InputError
+from proteus.interest_ids import is_interest_id
 from proteus.shipped import rules_dir
-from proteus.taxonomy.files import is_interest_id
+
+SENSITIVE_TOPICS = "c3:v9i3On"
 
 
 def default_policy_path() -> Path:
