@@ -16,10 +16,10 @@ from pydantic import BaseModel
 from proteus import queries, runs
 from proteus.conditions.compile import QUERY, compile_conditions, traversal_params
 from proteus.conditions.model import InterestCondition, SegmentCondition
+from proteus.conditions.recency import latest_day
 from proteus.conditions.summary import SUMMARY_VERSION, require_current
 from proteus.errors import InputError
 from proteus.graph import Runner
-from proteus.ingest.loaded import latest_day
 from proteus.interest_ids import split
 from proteus.segments.rules import Rule
 

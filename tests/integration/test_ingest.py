@@ -99,7 +99,7 @@ def test_ingest_aggregates_validates_and_is_idempotent(graph: Graph, settings: S
     assert first["seconds"] == sum(r["seconds"] for r in viewing_rows())
     assert first["views"] == 800
     last = max(r["ts"] for r in viewing_rows()).date().isoformat()
-    assert graph.read("ingest/latest_day") == [{"day": last}]
+    assert graph.read("conditions/latest_day") == [{"day": last}]
     again = run(graph, settings, dataset)
     assert {b.status for b in again.batches} == {"skipped"}
     assert totals(graph) == first
