@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from proteus.errors import InputError
+from proteus.inputs import VersionText, read_mapping, validated
 from proteus.interest_ids import is_interest_id
 from proteus.shipped import rules_dir
 
@@ -33,7 +32,7 @@ DEFAULT_POLICY = default_policy_path()
 class Policy(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    version: str
+    version: VersionText
     sensitive_interests: list[str] = []
 
     @field_validator("sensitive_interests")
@@ -49,17 +48,4 @@ def load_policy(path: Path) -> Policy:
     """The policy file; a missing file means no names beyond the Sensitive Topics subtree."""
     if not path.is_file():
         return Policy(version="none")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping with version and sensitive_interests")
-    if "version" in data:
-        data["version"] = str(data["version"])
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"])
-        raise InputError(f"{path}: {field}: {error['msg']}") from None
+    return validated(Policy, read_mapping(path, "version and sensitive_interests"), str(path))

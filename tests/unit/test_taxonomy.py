@@ -148,6 +148,22 @@ def test_policy_file(tmp_path: Path) -> None:
     assert load_policy(tmp_path / "absent.yaml").sensitive_interests == []
 
 
+@pytest.mark.parametrize(("text", "reason"), [
+    ("version: 2\nversion: 3\n", "policy.yaml: not valid YAML (duplicate key 'version', line 2)"),
+    ("[c3:286]\n", "policy.yaml: expected a mapping with version and sensitive_interests"),
+    ("sensitive_interests: []\n", "policy.yaml: version: Field required"),
+])
+def test_a_bad_policy_file_is_refused_in_one_line_as_every_rule_file_is(
+        tmp_path: Path, text: str, reason: str) -> None:
+    """The policy reads through the same document reader and model check as governance,
+    identity rules, segment rules and audience definitions."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as refused:
+        load_policy(path)
+    assert str(refused.value) == f"{tmp_path}/{reason}"
+
+
 def test_repository_policy_is_valid() -> None:
     policy = load_policy(Path(__file__).resolve().parents[2] / "rules" / "policy.yaml")
     assert "c3:v9i3On" in policy.sensitive_interests
