@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from proteus.events.models import DeviceType  # the event contract's device types
 from proteus.inputs import (
     MAX_ITEMS,
     Days,
@@ -50,7 +51,6 @@ from proteus.inputs import (
 from proteus.interest_ids import CONTENT, INTEREST_ID, PREFIX, TaxonomyName, interest_id
 
 Op = Literal[">=", ">", "<=", "<", "=="]
-DeviceType = Literal["stb", "smart_tv", "phone", "tablet", "laptop"]
 CONTENT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 NEVER = "9999-12-31"
 
