@@ -8,25 +8,36 @@ definition files (audience definitions, segment rules, API key names).
     Slug, Label, Text                               bounded text without control or invisible
                                                     characters (Text keeps tabs and newlines)
 
-Definition files go through `read_document`: at most `MAX_DOCUMENT_BYTES`, UTF-8 (a BOM is
-allowed), JSON without NaN or Infinity, or YAML read with the YAML 1.2 core schema, so `0600`
-is 600 (not octal 384), `no` and `10:00` stay text (not false and 600) and no other type
-(dates, sets, Python objects) is ever built. A duplicate key is refused instead of silently
-replacing the first. Every failure is an `InputError` naming the source, never a traceback.
+Definition and rule files go through `read_document`: at most `MAX_DOCUMENT_BYTES`, UTF-8 (a
+BOM is allowed), JSON without NaN or Infinity, or YAML read with the YAML 1.2 core schema, so
+`0600` is 600 (not octal 384), `no` and `10:00` stay text (not false and 600) and no other
+type (dates, sets, Python objects) is ever built. A duplicate key is refused instead of
+silently replacing the first. `validated` turns the document into its model. Every failure is
+one line naming the source (and the field), an `InputError` (a `ConfigError` for the rules
+the operator configures), never a traceback.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationError,
+)
 from yaml.constructor import ConstructorError
 
-from proteus.errors import InputError
+from proteus.errors import InputError, ProteusError
 
 __all__ = [
     "INVISIBLE",
@@ -49,12 +60,15 @@ __all__ = [
     "Slug",
     "Text",
     "Version",
+    "VersionText",
     "decode_text",
     "is_plain",
     "parse_document",
     "printable",
     "read_document",
     "read_json",
+    "read_mapping",
+    "validated",
 ]
 
 MAX_DAYS = 3650                      # ten years of history
@@ -73,6 +87,10 @@ MAX_DOCUMENT_BYTES = 1 << 20
 Days = Annotated[int, Strict(), Field(ge=0, le=MAX_DAYS)]
 Seconds = Annotated[int, Strict(), Field(ge=0, le=MAX_SECONDS)]
 Version = Annotated[int, Strict(), Field(ge=1, le=MAX_VERSION)]
+# A rule file's version as text: `version: 2` reads as "2", as `version: "2"` does.
+VersionText = Annotated[str, BeforeValidator(
+    lambda v: str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v),
+    Field(min_length=1)]
 HouseholdSize = Annotated[int, Strict(), Field(ge=1, le=MAX_HOUSEHOLD)]
 Offset = Annotated[int, Strict(), Field(ge=0, le=MAX_OFFSET)]
 Share = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
@@ -273,11 +291,47 @@ def parse_document(text: str, origin: str, as_json: bool = False) -> Any:
         raise InputError(f"{origin}: not valid {kind} ({reason})") from None
 
 
-def read_document(path: Path) -> Any:
-    """A .json file as JSON, anything else as YAML, within the policy above."""
+def read_document(path: Path, error: type[ProteusError] = InputError) -> Any:
+    """A .json file as JSON, anything else as YAML, within the policy above; a failure is
+    `error`."""
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_document(decode_text(data, str(path)), str(path), as_json=path.suffix == ".json")
+        raise error(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        return parse_document(decode_text(data, str(path)), str(path),
+                              as_json=path.suffix == ".json")
+    except InputError as exc:
+        if error is InputError:
+            raise
+        raise error(str(exc)) from None
+
+
+def read_mapping(path: Path, holds: str, error: type[ProteusError] = InputError
+                 ) -> dict[str, Any]:
+    """A document that must be a mapping; `holds` names what it should hold."""
+    data = read_document(path, error)
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected a mapping with {holds}")
+    return data
+
+
+def dotted(loc: tuple[int | str, ...]) -> str:
+    """('kinds', 'login', 'max_devices') -> 'kinds.login.max_devices'."""
+    return ".".join(str(part) for part in loc)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], data: Any, origin: str, error: type[ProteusError] = InputError,
+              where: Callable[[tuple[int | str, ...]], str] = dotted) -> M:
+    """`data` as `model`, or one line: the origin, the field of the first problem (the
+    model's name when it is the whole document) and what is wrong with it."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = where(tuple(first["loc"])) or model.__name__.lower()
+        raise error(f"{origin}: {field}: {first['msg']}") from None

@@ -26,10 +26,10 @@ from proteus import (
     segments,
     taxonomy,
 )
-from proteus.audiences.materialise import DryRun, MaterialiseReport
+from proteus.audiences import DryRun, MaterialiseReport
 from proteus.db import manage
 from proteus.graph import Graph
-from proteus.identity.explain import PairExplanation
+from proteus.identity import PairExplanation
 from proteus.settings import Settings
 from proteus.shipped import rules_dir
 from proteus.tools import generate, truth

@@ -5,13 +5,17 @@
 // {device, kind, value, first, last, count, days, day_counts}. The endpoints, which
 // ingest/merge_devices and ingest/merge_identifiers wrote for the chunk, are found by their
 // own keys through the uniqueness constraints (element ids are stable only within one
-// transaction): a node that is gone (the graph reset under a running ingest) leaves the
-// endpoint null, and MERGE then fails the whole transaction rather than drop the row.
+// transaction), which the hints name: left to the statistics of a small or just-reset graph
+// the planner may take the kind index or scan the identifiers, and a chunk grows quadratic.
+// A node that is gone (the graph reset under a running ingest) leaves the endpoint null, and
+// MERGE then fails the whole transaction rather than drop the row.
 // Per-day counts are merged into the parallel `days` / `day_counts` lists of an existing
 // relationship; a new one takes the chunk's lists as they are.
 UNWIND $rows AS row
 OPTIONAL MATCH (d:Device {id: row.device})
+  USING INDEX d:Device(id)
 OPTIONAL MATCH (i:Identifier {kind: row.kind, value: row.value})
+  USING INDEX i:Identifier(kind, value)
 WITH row, d, i, datetime({epochSeconds: row.first}) AS first,
      datetime({epochSeconds: row.last}) AS last
 MERGE (d)-[r:SEEN_WITH]->(i)

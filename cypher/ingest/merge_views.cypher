@@ -3,10 +3,13 @@
 // returns: nothing
 // Viewing of a chunk, one row per (device, content):
 // {device, content, first, last, count, seconds, days, day_seconds}; the endpoints are found
-// by their keys as in ingest/merge_sightings (a missing one fails the transaction).
+// by their keys through the hinted constraints as in ingest/merge_sightings (a missing one
+// fails the transaction).
 UNWIND $rows AS row
 OPTIONAL MATCH (d:Device {id: row.device})
+  USING INDEX d:Device(id)
 OPTIONAL MATCH (c:Content {id: row.content})
+  USING INDEX c:Content(id)
 WITH row, d, c, datetime({epochSeconds: row.first}) AS first,
      datetime({epochSeconds: row.last}) AS last
 MERGE (d)-[w:WATCHED]->(c)

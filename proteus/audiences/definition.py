@@ -34,11 +34,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from proteus.conditions.model import Condition, Strict, field_path
-from proteus.errors import InputError
-from proteus.inputs import MAX_CONDITIONS, Slug, parse_document, read_document
+from proteus.inputs import MAX_CONDITIONS, Slug, parse_document, read_document, validated
 
 Purpose = Literal["advertising", "personalisation", "analytics"]
 Target = Literal["person", "household", "device"]
@@ -75,12 +74,7 @@ class Definition(Strict):
 
 
 def parse_definition(data: Any, origin: str = "definition") -> Definition:
-    try:
-        return Definition.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = field_path(tuple(error["loc"])) or "definition"
-        raise InputError(f"{origin}: {where}: {error['msg']}") from None
+    return validated(Definition, data, origin, where=field_path)
 
 
 def parse_text(text: str, origin: str, as_json: bool = False) -> Definition:

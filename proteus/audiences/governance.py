@@ -15,8 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from proteus.audiences.definition import Definition
 from proteus.conditions.model import (
@@ -27,10 +26,9 @@ from proteus.conditions.model import (
 )
 from proteus.errors import InputError
 from proteus.graph import Runner
+from proteus.inputs import VersionText, read_mapping, validated
+from proteus.sensitive import SENSITIVE_TOPICS, load_policy
 from proteus.shipped import rules_dir
-from proteus.taxonomy.policy import load_policy
-
-SENSITIVE_ROOT = "c3:v9i3On"
 
 
 def default_governance_path() -> Path:
@@ -40,7 +38,7 @@ def default_governance_path() -> Path:
 class Governance(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: str
+    version: VersionText
     min_audience_size: int = Field(default=50, ge=1)
     sensitive_policy: Path = Path("rules/policy.yaml")
     sensitive_interests: list[InterestId] = []
@@ -48,7 +46,7 @@ class Governance(BaseModel):
     sensitive_policy_version: str = "none"
 
     def sensitive_roots(self) -> set[str]:
-        return {SENSITIVE_ROOT, *self.sensitive_interests}
+        return {SENSITIVE_TOPICS, *self.sensitive_interests}
 
 
 def _resolve(path: Path) -> Path:
@@ -59,23 +57,9 @@ def _resolve(path: Path) -> Path:
 
 def load_governance(path: Path | None = None) -> Governance:
     source = path or default_governance_path()
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise InputError(f"{source}: cannot be read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{source}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a mapping with version and min_audience_size")
-    if "version" in data:
-        data["version"] = str(data["version"])
+    data = read_mapping(source, "version and min_audience_size")
     data.pop("sensitive_policy_version", None)
-    try:
-        governance = Governance.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"])
-        raise InputError(f"{source}: {field}: {error['msg']}") from None
+    governance = validated(Governance, data, str(source))
     policy = load_policy(_resolve(governance.sensitive_policy))
     return governance.model_copy(update={
         "sensitive_interests": sorted({*governance.sensitive_interests,

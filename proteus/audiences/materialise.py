@@ -21,10 +21,10 @@ from proteus.audiences.definition import Definition
 from proteus.audiences.evaluate import Counts, Selection, explanations, select
 from proteus.audiences.explain import Explanation
 from proteus.audiences.governance import Governance, check
+from proteus.conditions.recency import latest_day
 from proteus.conditions.summary import require_current
 from proteus.errors import Conflict, InputError
 from proteus.graph import Runner
-from proteus.ingest.loaded import latest_day
 
 WRITE_BATCH = 2_000
 CLEAR_BATCH = 20_000

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar, TextIO
 
 import click
 from neo4j.exceptions import DriverError, Neo4jError
 from pydantic import ValidationError
+from rich.console import Console
+from rich.highlighter import RegexHighlighter
+from rich.logging import RichHandler
+from rich.text import Text
 
 from proteus.errors import ConfigError, InputError, ProteusError
 from proteus.graph import Graph
@@ -35,35 +40,66 @@ class ProteusGroup(click.Group):
             raise click.ClickException(f"Neo4j refused the request: {message[:300]}") from None
 
 
-class ProgressLines(logging.Handler):
-    """The library's log records as progress lines on stderr, each with the seconds since the
-    command started and the part of proteus it comes from:
-    `  [  12.3s] identity: writing 8,102 persons and 3,950 households`."""
+def _part(record: logging.LogRecord) -> str:
+    """The part of proteus a record comes from: `identity` for `proteus.identity.stage`."""
+    return record.name.split(".")[1] if record.name.startswith("proteus.") else record.name
 
-    def __init__(self) -> None:
+
+class ProgressLines(logging.Handler):
+    """The library's log records as plain progress lines on stderr (a pipe, a file, a CI
+    log), each with the seconds since the command started and the part of proteus it comes
+    from: `  [  12.3s] identity: writing 8,102 persons and 3,950 households`."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
         super().__init__(logging.INFO)
-        self.started = time.time()
+        self.started, self.stream = time.time(), stream
 
     def format(self, record: logging.LogRecord) -> str:
-        part = record.name.split(".")[1] if record.name.startswith("proteus.") else record.name
         level = f"{record.levelname}: " if record.levelno >= logging.WARNING else ""
-        return (f"  [{record.created - self.started:6.1f}s] {part}: {level}"
+        return (f"  [{record.created - self.started:6.1f}s] {_part(record)}: {level}"
                 + super().format(record))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            click.echo(self.format(record), err=True)
+            click.echo(self.format(record), file=self.stream, err=True)
         except Exception:
             self.handleError(record)
 
 
-def show_progress(level: int = logging.INFO) -> None:
-    """Show the `proteus` loggers' records from `level` up as progress lines; a second call
-    (the next command in the same process) replaces the first, restarting the clock."""
+class _Counts(RegexHighlighter):
+    """Numbers as the library writes them (`1,000,000`, `5.0s`, `40%`), each one whole."""
+
+    base_style = "repr."
+    highlights: ClassVar[list[str]] = [r"(?P<number>\b\d[\d,]*(?:\.\d+)?)"]
+
+
+class _PartFirst(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{_part(record)}: {super().format(record)}"
+
+
+def terminal_progress(stream: TextIO | None = None) -> RichHandler:
+    """The same records rendered by rich for a terminal: the seconds since the command
+    started, the level in colour, the part and the message with its counts highlighted,
+    long lines wrapped to the terminal's width."""
+    started = time.time()
+    handler = RichHandler(
+        logging.INFO, Console(file=stream, stderr=stream is None), show_path=False,
+        omit_repeated_times=False, highlighter=_Counts(),
+        log_time_format=lambda when: Text(f"[{when.timestamp() - started:6.1f}s]"))
+    handler.setFormatter(_PartFirst())
+    return handler
+
+
+def show_progress(level: int = logging.INFO, stream: TextIO | None = None) -> None:
+    """Show the `proteus` loggers' records from `level` up on `stream` (stderr): rendered by
+    rich when it is a terminal, as plain lines otherwise. A second call (the next command in
+    the same process) replaces the first, restarting the clock."""
     logger = logging.getLogger("proteus")
-    for handler in [h for h in logger.handlers if isinstance(h, ProgressLines)]:
+    for handler in [h for h in logger.handlers if isinstance(h, ProgressLines | RichHandler)]:
         logger.removeHandler(handler)
-    logger.addHandler(ProgressLines())
+    out = stream if stream is not None else sys.stderr
+    logger.addHandler(terminal_progress(stream) if out.isatty() else ProgressLines(stream))
     logger.setLevel(level)
 
 

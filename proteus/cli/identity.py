@@ -16,8 +16,7 @@ from proteus.cli.common import (
     with_spark,
 )
 from proteus.edge import identity_params
-from proteus.identity.explain import explain_device, explain_pair
-from proteus.identity.stage import run
+from proteus.identity import explain_device, explain_pair, run
 from proteus.spark.session import stop
 from proteus.tools.truth import load_truth, score_identity
 

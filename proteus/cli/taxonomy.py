@@ -8,7 +8,7 @@ import click
 
 from proteus import taxonomy
 from proteus.cli.common import connect, emit
-from proteus.taxonomy.policy import DEFAULT_POLICY
+from proteus.sensitive import DEFAULT_POLICY
 
 
 @click.group("taxonomy")

@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from proteus.events.models import DeviceType  # the event contract's device types
 from proteus.inputs import (
     MAX_ITEMS,
     Days,
@@ -47,13 +48,9 @@ from proteus.inputs import (
     Share,
     Slug,
 )
-from proteus.taxonomy.files import PREFIX, interest_id
+from proteus.interest_ids import CONTENT, INTEREST_ID, PREFIX, TaxonomyName, interest_id
 
 Op = Literal[">=", ">", "<=", "<", "=="]
-DeviceType = Literal["stb", "smart_tv", "phone", "tablet", "laptop"]
-Taxonomy = Literal["content-3.1", "audience-1.1"]
-
-INTEREST_ID = r"^(c3|a1):[A-Za-z0-9]{1,16}$"
 CONTENT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 NEVER = "9999-12-31"
 
@@ -88,7 +85,7 @@ class _Condition(Strict):
 
 
 class InterestCondition(_Condition):
-    taxonomy: Taxonomy | None = None  # read with a single official id, then dropped
+    taxonomy: TaxonomyName | None = None  # read with a single official id, then dropped
     interest: list[InterestId] = Field(min_length=1, max_length=MAX_ITEMS)
     min_score: Share | None = None
     min_lift: Ratio | None = None
@@ -102,7 +99,7 @@ class InterestCondition(_Condition):
     def _official_id(cls, data: Any) -> Any:
         """`interest: "483"` (with `taxonomy`, Content 3.1 by default) is `[c3:483]`."""
         if isinstance(data, dict) and isinstance(data.get("interest"), str):
-            taxonomy = data.get("taxonomy", "content-3.1")
+            taxonomy = data.get("taxonomy", CONTENT)
             if taxonomy in PREFIX:
                 data = {k: v for k, v in data.items() if k != "taxonomy"}
                 data["interest"] = [interest_id(taxonomy, data["interest"])]

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from proteus.errors import ConfigError
+from proteus.inputs import read_mapping, validated
 from proteus.pseudonym import PSEUDONYMISED_KINDS, pseudonymise
 from proteus.shipped import rules_dir
 
@@ -129,19 +129,5 @@ def default_rules_path() -> Path:
 
 def load_rules(path: Path | None = None) -> Rules:
     source = path or default_rules_path()
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{source}: cannot read rules ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{source}: not valid YAML{where}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping of rules")
-    try:
-        return Rules.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in error["loc"]) or "rules"
-        raise ConfigError(f"{source}: {field}: {error['msg']}") from None
+    return validated(Rules, read_mapping(source, "version, window_days and kinds", ConfigError),
+                     str(source), ConfigError)

@@ -31,7 +31,8 @@ from proteus.ingest.batch import BatchReport, Group, Progress, fold_group
 from proteus.ingest.files import DataFile
 from proteus.ingest.fold import Fold, connect
 from proteus.ingest.ledger import Ledger
-from proteus.spark.session import SparkSetup
+from proteus.ingest.sparkfold import SparkFold
+from proteus.spark.session import SparkSetup, start
 
 ARRAY = "\x1f"  # control characters never pass the contract, so none is in a value
 KEPT = ("ApiKey", "AuditEvent")  # carried from the old database into the new one
@@ -318,9 +319,6 @@ WHOLE = 1 << 40  # one chunk: a bulk load folds each group whole
 def _fold(group: Group, work: Path, key: bytes, bounds: Bounds, progress: Progress,
           spark: SparkSetup | None, engine: str) -> Any:
     if engine == "spark" and group.kind != "catalog":
-        from proteus.spark.fold import SparkFold
-        from proteus.spark.session import start
-
         return SparkFold(start(spark or SparkSetup()), group.kind, work, group.id[:16], key,
                          bounds, WHOLE, say=progress.say)
     return Fold(group.kind, work, group.id[:16], key, bounds, WHOLE, say=progress.say)

@@ -78,7 +78,7 @@ CATALOG_SCHEMA = pa.schema([("id", pa.string()), ("title", pa.string()), ("kind"
 
 class Folding(Protocol):
     """What the ingest paths ask of a group's fold, on either engine (`Fold`, or
-    `proteus.spark.fold.SparkFold`)."""
+    `proteus.ingest.sparkfold.SparkFold`)."""
 
     def load(self, files: list[Path]) -> list[FileScan]: ...
     def fold(self, earlier: Sequence[Path] = (), horizon_days: int = 0) -> list[int]: ...

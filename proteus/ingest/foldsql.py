@@ -1,7 +1,7 @@
 """The fold as one SQL text for both engines: the steps from checked rows to folded tables.
 
 Each `Step` makes one relation from the ones before it; the embedded engine (`Fold`, DuckDB)
-makes each a table (or a view), the Spark engine (`proteus.spark.fold`) a temporary view.
+makes each a table (or a view), the Spark engine (`proteus.ingest.sparkfold`) a temporary view.
 The text is the same for both; where DuckDB and Spark SQL spell a thing differently it
 calls `proteus.events.dialect`. Relations read: `checked` (the contract's output,
 `proteus.events.sql.check`) and, for the duplicates against earlier runs, `ledger`.

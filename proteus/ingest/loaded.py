@@ -1,9 +1,7 @@
-"""What the graph holds from earlier ingests: whether given files are loaded, and the latest
-viewing day."""
+"""What the graph holds from earlier ingests: whether given files are loaded."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from proteus.graph import Runner
@@ -22,10 +20,3 @@ def already_loaded(graph: Runner, files: list[Path], stages: tuple[str, ...] = (
             return False
     return all(graph.read("runs/latest_run", stage=stage, status="complete")
                for stage in stages)
-
-
-def latest_day(graph: Runner) -> date | None:
-    """The latest viewing day the graph holds (None before any viewing): recency in segment
-    rules and audience definitions counts back from it."""
-    rows = graph.read("ingest/latest_day")
-    return date.fromisoformat(rows[0]["day"]) if rows and rows[0].get("day") else None

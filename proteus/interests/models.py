@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from proteus.taxonomy.files import CONTENT
+from proteus.interest_ids import CONTENT
 
 
 class InterestsParams(BaseModel):

@@ -20,9 +20,9 @@ import numpy as np
 from proteus import runs, views
 from proteus.errors import Conflict, InputError
 from proteus.graph import Runner
+from proteus.interest_ids import TAXONOMIES
 from proteus.interests.models import InterestsParams, InterestsReport
 from proteus.interests.scoring import Scores, score, select
-from proteus.taxonomy.files import TAXONOMIES
 from proteus.views.per_person import collect_views, reference_day
 from proteus.views.table import EPOCH_ORDINAL
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from proteus import runs
-from proteus.audiences.materialise import DryRun
+from proteus.audiences import DryRun
 from proteus.errors import NotFound
 from proteus.graph import Runner
 from proteus.report import audiences, identity, ingest, recommend, segments

@@ -16,10 +16,11 @@ from pydantic import BaseModel
 from proteus import queries, runs
 from proteus.conditions.compile import QUERY, compile_conditions, traversal_params
 from proteus.conditions.model import InterestCondition, SegmentCondition
+from proteus.conditions.recency import latest_day
 from proteus.conditions.summary import SUMMARY_VERSION, require_current
 from proteus.errors import InputError
 from proteus.graph import Runner
-from proteus.ingest.loaded import latest_day
+from proteus.interest_ids import split
 from proteus.segments.rules import Rule
 
 BATCH = 10_000
@@ -68,8 +69,7 @@ def check(graph: Runner, rule: Rule) -> None:
     row = found[0] if found else {"interests": [], "sensitive": [], "segments": []}
     for iid, where in interests.items():
         if iid not in row["interests"]:
-            prefix, official = iid.split(":")
-            taxonomy = "content-3.1" if prefix == "c3" else "audience-1.1"
+            taxonomy, official = split(iid)
             raise InputError(f"rule {rule.id}: {where}: unknown interest {official} "
                              f"in {taxonomy}")
         if iid in row["sensitive"]:

@@ -28,11 +28,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from proteus.conditions.model import Condition, Strict, field_path
-from proteus.errors import InputError
-from proteus.inputs import MAX_CONDITIONS, Text, Version, read_document
+from proteus.inputs import MAX_CONDITIONS, Text, Version, read_document, validated
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 NAME = r"^[A-Za-z0-9][A-Za-z0-9 .,&()/+-]{0,79}$"
@@ -67,11 +66,7 @@ class Rule(Strict):
 
 
 def parse_rule(data: Any, origin: str = "rule") -> Rule:
-    try:
-        return Rule.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        raise InputError(f"{origin}: {field_path(error['loc'])}: {error['msg']}") from None
+    return validated(Rule, data, origin, where=field_path)
 
 
 def load_rule(path: Path) -> Rule:

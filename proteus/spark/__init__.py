@@ -1,5 +1,6 @@
-"""The Spark engine: the contract's checks, the fold and identity's components on Apache Spark.
-
-The same SQL as the embedded engine (`proteus.ingest.foldsql`, `proteus.events.sql.check`),
-run by Spark SQL; PySpark is an optional dependency (`pip install -e ".[spark]"`).
+"""The Spark engine's shared parts: the session (`session`: master, settings, where it works)
+and the connected components identity can compute on it (`components`). The fold on Spark
+belongs to ingest (`proteus.ingest.sparkfold`), which runs the same SQL as the embedded engine
+(`proteus.ingest.foldsql`, `proteus.events.sql.check`) in Spark SQL. PySpark is an optional
+dependency (`pip install -e ".[spark]"`).
 """

@@ -6,9 +6,7 @@ row; the Audience Taxonomy file has an empty first column. Columns are found by 
 header names, so either layout reads the same way. A file that cannot be read as a taxonomy
 is refused with one line naming the file and the line.
 
-Interest ids are the official id prefixed by the taxonomy: `c3:483` (Content 3.1, Sports),
-`a1:381` (Audience 1.1, Health and Medical Services). The prefixes keep the two taxonomies'
-ids apart (both use small integers).
+Categories carry the official ids; their graph ids follow `proteus.interest_ids`.
 """
 
 from __future__ import annotations
@@ -18,33 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proteus.errors import InputError
+from proteus.interest_ids import AUDIENCE, CONTENT, interest_id, is_official_id
 from proteus.taxonomy.builtin import CATEGORIES as BUILTIN_CATEGORIES
 from proteus.taxonomy.builtin import GENRES as BUILTIN_GENRES
 
-CONTENT = "content-3.1"
-AUDIENCE = "audience-1.1"
-TAXONOMIES = (CONTENT, AUDIENCE)
-PREFIX = {CONTENT: "c3", AUDIENCE: "a1"}
-VERSION = {CONTENT: "3.1", AUDIENCE: "1.1"}
-FILES = {CONTENT: "content-taxonomy-3.1.tsv", AUDIENCE: "audience-taxonomy-1.1.tsv"}
+VERSION: dict[str, str] = {CONTENT: "3.1", AUDIENCE: "1.1"}
+FILES: dict[str, str] = {CONTENT: "content-taxonomy-3.1.tsv", AUDIENCE: "audience-taxonomy-1.1.tsv"}
 GENRE_FILE = "ctv-genre-mapping.tsv"
 SENSITIVE_ROOT = "Sensitive Topics"
-
-_IAB_ID = re.compile(r"^[A-Za-z0-9]{1,16}$")
-_INTEREST_ID = re.compile(r"^(c3|a1):[A-Za-z0-9]{1,16}$")
-
-
-def interest_id(taxonomy: str, iab_id: str) -> str:
-    """The graph id of an official id in a taxonomy."""
-    return f"{PREFIX[taxonomy]}:{iab_id}"
-
-
-def is_interest_id(value: str) -> bool:
-    return bool(_INTEREST_ID.match(value))
-
-
-def is_iab_id(value: str) -> bool:
-    return bool(_IAB_ID.match(value))
 
 
 @dataclass(frozen=True)
@@ -119,9 +98,9 @@ def read_taxonomy(path: Path, taxonomy: str) -> Taxonomy:
         if len(cells) < width:
             raise InputError(f"{where}: {len(cells)} columns, expected at least {width}")
         iab, parent = cells[col_id], cells[col_parent]
-        if not is_iab_id(iab):
+        if not is_official_id(iab):
             raise InputError(f"{where}: invalid Unique ID {iab[:20]!r}")
-        if parent and not is_iab_id(parent):
+        if parent and not is_official_id(parent):
             raise InputError(f"{where}: invalid Parent {parent[:20]!r}")
         if iab in seen:
             raise InputError(f"{where}: Unique ID {iab} already on line {seen[iab]}")
@@ -155,7 +134,7 @@ def read_genres(path: Path) -> dict[str, str]:
         cells = [c.strip() for c in line.split("\t")]
         if len(cells) <= max(col_genre, col_id) or not cells[col_genre]:
             raise InputError(f"{path.name} line {number}: expected a genre and an id")
-        if not is_iab_id(cells[col_id]):
+        if not is_official_id(cells[col_id]):
             raise InputError(f"{path.name} line {number}: invalid id {cells[col_id][:20]!r}")
         genres[cells[col_genre]] = cells[col_id]
     return genres

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from proteus.taxonomy.policy import DEFAULT_POLICY
+from proteus.sensitive import DEFAULT_POLICY
 
 
 class TaxonomyParams(BaseModel):

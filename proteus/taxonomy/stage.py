@@ -12,9 +12,9 @@ from typing import Any
 
 from proteus import runs
 from proteus.graph import Runner
+from proteus.interest_ids import CONTENT, PREFIX
+from proteus.sensitive import Policy, load_policy
 from proteus.taxonomy.files import (
-    CONTENT,
-    PREFIX,
     SENSITIVE_ROOT,
     VERSION,
     Category,
@@ -22,7 +22,6 @@ from proteus.taxonomy.files import (
     resolve,
 )
 from proteus.taxonomy.models import TaxonomyCounts, TaxonomyParams, TaxonomyReport
-from proteus.taxonomy.policy import Policy, load_policy
 
 BATCH = 5_000
 

@@ -13,9 +13,9 @@ from proteus.audiences.compile import compile_definition
 from proteus.audiences.evaluate import select
 from proteus.audiences.governance import load_governance
 from proteus.conditions.compile import check_order
+from proteus.conditions.recency import latest_day
 from proteus.errors import Conflict, InputError, NotFound
 from proteus.graph import Graph
-from proteus.ingest.loaded import latest_day
 from proteus.settings import Settings
 from proteus.tools.bench.audiences import bench_audience
 

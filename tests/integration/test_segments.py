@@ -119,7 +119,7 @@ def test_rule_dry_run_count_equals_materialised_segment(graph: Graph,
     applied = rule_apply.apply(graph, rule)
     members = graph.read("segments/rule_segment", id="sports-families")[0]["segment"]
     assert applied.size == dry.count == members["size"]
-    latest = graph.read("ingest/latest_day")[0]["day"]
+    latest = graph.read("conditions/latest_day")[0]["day"]
     assert str(applied.reference_day) == str(dry.reference_day) == latest is not None
     recorded = graph.read("runs/run_node", id=applied.run_id)[0]["run"]
     assert latest in recorded["report"]

@@ -32,7 +32,7 @@ from proteus.tools.generate import run as generate
 if not os.environ.get("PROTEUS_REQUIRE_SPARK"):
     pytest.importorskip("pyspark", reason='the Spark engine needs pip install -e ".[spark]"')
 
-from proteus.spark.fold import SparkFold
+from proteus.ingest.sparkfold import SparkFold
 from proteus.spark.session import session, setup_of, stop
 
 # PySpark 3.5 leaves the sockets it reads results from to the garbage collector

@@ -73,8 +73,8 @@ def test_malformed_file_fails_naming_the_line(graph: Graph, tmp_path: Path) -> N
     lines = (IAB / "content-taxonomy-3.1.tsv").read_text(encoding="utf-8").splitlines() \
         if (IAB / "content-taxonomy-3.1.tsv").is_file() else \
         ["banner", "Unique ID\tParent\tName\tTier 1\tTier 2\tTier 3\tTier 4",
-         "1\t\tAutomotive\tAutomotive\t\t\t"]
-    lines.insert(4, "x y\t\tBroken")
+         "1\t\tAutomotive\tAutomotive\t\t\t", "2\t1\tCars\tAutomotive\tCars\t\t"]
+    lines.insert(4, "x y\t\tBroken")  # the fifth line, between two categories
     (tmp_path / "content-taxonomy-3.1.tsv").write_text("\r\n".join(lines), encoding="utf-8")
     with pytest.raises(InputError, match=r"content-taxonomy-3.1.tsv line 5: "):
         taxonomy.run(graph, taxonomy.TaxonomyParams(dir=tmp_path, policy=POLICY))

@@ -2,8 +2,9 @@
 package that registers them, and nothing outside `proteus/cli/` imports it. The tools wing
 (`proteus/tools/`: the generator, the truth and the scores against it, the benchmarks): only
 the command line and the main job import it, never a stage. No import cycle runs anywhere
-in the package, and neither wing defers an import into a function. Read from the source
-with `ast`, so a cycle hidden by import order still shows."""
+in the package, and neither wing defers an import into a function. A stage reaches another
+only through its face (the package's `__init__`), and the shared modules import no stage.
+Read from the source with `ast`, so a cycle hidden by import order still shows."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ ROOT = Path(proteus.__file__).parent
 CLI = "proteus.cli"
 TOOLS = "proteus.tools"
 MAIN_JOB = "proteus.pipeline"
+STAGES = tuple(f"proteus.{stage}" for stage in (
+    "taxonomy", "ingest", "identity", "interests", "segments", "recommend", "audiences"))
+# What stands around the stages and may call them: the command line, the tools wing, the
+# main job, the settings-to-params edge, the run report and the HTTP API.
+EDGES = (CLI, TOOLS, MAIN_JOB, "proteus.edge", "proteus.report", "proteus.api")
 
 
 def _module_name(path: Path) -> str:
@@ -91,6 +97,20 @@ def _in_tools(name: str) -> bool:
     return _in(TOOLS, name)
 
 
+def _stage_of(name: str) -> str | None:
+    return next((stage for stage in STAGES if _in(stage, name)), None)
+
+
+def _internals_of_other_stages(graph: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Per stage module, the modules of another stage it imports other than that stage's
+    face."""
+    found = {name: sorted(target for target in graph[name]
+                          if _stage_of(target) not in (None, _stage_of(name))
+                          and target not in STAGES)
+             for name in MODULES if _stage_of(name) is not None}
+    return {name: targets for name, targets in found.items() if targets}
+
+
 def _path_back(start: str, graph: dict[str, set[str]] = GRAPH) -> list[str] | None:
     """An import path from `start` back to itself, if there is one."""
     stack = [(start, [start])]
@@ -159,3 +179,31 @@ def test_the_wings_defer_no_import_of_their_own() -> None:
     deferred = {name: sorted(GRAPH[name] - AT_IMPORT[name]) for name in MODULES
                 if _in_cli(name) or _in_tools(name) or name == MAIN_JOB}
     assert {name: found for name, found in deferred.items() if found} == {}
+
+
+def test_the_stage_check_finds_a_reach_into_another_stage() -> None:
+    """The check over the graph with one more import, of ingest's fold from a segments
+    module, flags that one; the face of ingest would pass."""
+    reaching = {**GRAPH, "proteus.segments.rule_apply": GRAPH["proteus.segments.rule_apply"]
+                | {"proteus.ingest.fold", "proteus.ingest"}}
+    assert _internals_of_other_stages(reaching) == {
+        "proteus.segments.rule_apply": ["proteus.ingest.fold"]}
+    assert {"proteus.segments.rule_apply", "proteus.audiences.materialise"} <= MODULES.keys()
+
+
+def test_a_stage_reaches_another_only_through_its_face() -> None:
+    """A module of one stage imports another stage's package (its `__init__`), never a
+    module inside it: what two stages share lives in a shared module."""
+    assert _internals_of_other_stages(GRAPH) == {}
+
+
+def test_the_shared_modules_import_no_stage() -> None:
+    """Everything that is neither a stage nor an edge (graph, queries, runs, settings,
+    conditions, explain, views, events, spark, the interest id scheme, the sensitive
+    policy, ...) imports no stage at all, not even its face."""
+    shared = [name for name in MODULES if _stage_of(name) is None
+              and not any(_in(edge, name) for edge in EDGES)]
+    assert {"proteus.conditions.model", "proteus.views", "proteus.interest_ids",
+            "proteus.sensitive", "proteus.spark.session"} <= set(shared)
+    offenders = {name: sorted(filter(_stage_of, GRAPH[name])) for name in shared}
+    assert {name: found for name, found in offenders.items() if found} == {}

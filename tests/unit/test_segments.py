@@ -162,7 +162,7 @@ def test_rule_compiles_to_parameters_of_one_fixed_query() -> None:
     rule = parse_rule(RULE)
     graph = RecordingGraph({
         "segments/known_ids": [{"interests": ["c3:483"], "sensitive": [], "segments": []}],
-        "ingest/latest_day": [{"day": "2025-03-09"}],
+        "conditions/latest_day": [{"day": "2025-03-09"}],
         "conditions/members": [{"stale": 0, "rows": [{"person": "p1"}, {"person": "p2"}]}],
     })
     result = rule_apply.dry_run(graph, rule)

@@ -1,23 +1,29 @@
 """One contract for every stage: `proteus.<stage>.stage.run(graph, params) -> Report`, its
 package a face that only re-exports it with the params and the report, no stage reading
 settings (the edge, `proteus.edge`, puts what a stage needs into its params), and progress
-as log records, which the command line shows as lines on stderr."""
+as log records, which the command line shows on stderr: rendered by rich on a terminal,
+plain lines anywhere else."""
 
 from __future__ import annotations
 
 import ast
 import importlib
 import inspect
+import io
 import logging
+import os
+import pty
 import re
+import select
 import typing
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.logging import RichHandler
 
 import proteus
-from proteus.cli.common import quiet_progress, show_progress
+from proteus.cli.common import ProgressLines, quiet_progress, show_progress
 from proteus.edge import identity_params, ingest_params
 from proteus.settings import Settings
 
@@ -130,3 +136,43 @@ def test_log_records_show_as_progress_lines(progress: None,
     assert [re.sub(r"^  \[ *\d+\.\ds\] ", "", line) for line in lines] == [
         "identity: read 1,200 devices", "interests: WARNING: no content carries a tag",
         "pipeline: ERROR: shown"]
+
+
+def _drain(terminal: int) -> str:
+    """What a terminal received, read from its controlling side until nothing more comes."""
+    shown = b""
+    while select.select([terminal], [], [], 0.5)[0]:
+        shown += os.read(terminal, 65536)
+    return shown.decode()
+
+
+def test_on_a_terminal_the_records_render_through_rich(progress: None) -> None:
+    """stderr a terminal (a real pseudo-terminal here): rich renders the same records, with
+    the seconds since the start, the level in colour and each count highlighted whole."""
+    controller, terminal = pty.openpty()
+    with os.fdopen(terminal, "w") as stream:
+        show_progress(stream=stream)
+        assert [type(h) for h in logging.getLogger("proteus").handlers
+                if isinstance(h, RichHandler | ProgressLines)] == [RichHandler]
+        logging.getLogger("proteus.views.read_graph").info(
+            "views/watched: %s of %s devices in 5.0s", "40,000", "1,000,000")
+        logging.getLogger("proteus.interests.stage").warning("no content carries a tag")
+        logging.getLogger("proteus.views.read_graph").debug("not shown")
+        stream.flush()
+        shown = _drain(controller)
+    os.close(controller)
+    plain = [" ".join(line.split()) for line in re.sub(r"\x1b\[[0-9;]*m", "", shown)
+             .splitlines()]
+    assert [re.sub(r"^\[ ?\d+\.\ds\] ", "", line) for line in plain] == [
+        "INFO views: views/watched: 40,000 of 1,000,000 devices in 5.0s",
+        "WARNING interests: no content carries a tag"]
+    assert "\x1b[1;36m1,000,000\x1b[0m" in shown and "\x1b[1;36m40,000\x1b[0m" in shown
+
+
+def test_anywhere_else_the_records_stay_plain_lines(progress: None) -> None:
+    """A pipe, a file or a CI log gets the plain lines, without terminal codes."""
+    stream = io.StringIO()
+    show_progress(stream=stream)
+    logging.getLogger("proteus.ingest.batch").info("network: chunk 3 written %s rows", "200,000")
+    assert re.fullmatch(r"  \[ *\d+\.\ds\] ingest: network: chunk 3 written 200,000 rows\n",
+                        stream.getvalue())

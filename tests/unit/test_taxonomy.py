@@ -9,9 +9,10 @@ from proteus import taxonomy
 from proteus.errors import InputError
 from proteus.events import ContentItem, read_rows, validate
 from proteus.graph import RecordingGraph
+from proteus.interest_ids import AUDIENCE, CONTENT
 from proteus.pipeline import PipelineParams
+from proteus.sensitive import Policy, load_policy
 from proteus.taxonomy import builtin, files
-from proteus.taxonomy.policy import Policy, load_policy
 from proteus.taxonomy.stage import sensitive_ids
 from proteus.tools import generate
 
@@ -19,14 +20,14 @@ IAB = Path(__file__).resolve().parents[3] / "shared" / "iab"
 # The official files sit beside the clone in CI and on developer machines; a checkout
 # without them skips these tests, except in CI, where they must run.
 official = pytest.mark.skipif(
-    not (IAB / files.FILES[files.CONTENT]).is_file() and not os.environ.get("CI"),
+    not (IAB / files.FILES[CONTENT]).is_file() and not os.environ.get("CI"),
     reason="official IAB files not present (../shared/iab)")
 CARS = ("1\t\tAutomotive\tAutomotive\t\t\t\t", "2\t1\tCars\tAutomotive\tCars\t\t\t")
 HEADER = "Unique ID\tParent\tName\tTier 1\tTier 2\tTier 3\tTier 4\tExtension"
 
 
 def _write(tmp_path: Path, *rows: str) -> Path:
-    path = tmp_path / files.FILES[files.CONTENT]
+    path = tmp_path / files.FILES[CONTENT]
     path.write_bytes("\r\n".join(["Relational ID System\t\t\tTiered", HEADER, *rows, ""])
                      .encode())
     return path
@@ -34,7 +35,7 @@ def _write(tmp_path: Path, *rows: str) -> Path:
 
 @official
 def test_official_content_file_has_704_categories_37_tier1() -> None:
-    content = files.read_taxonomy(IAB / files.FILES[files.CONTENT], files.CONTENT)
+    content = files.read_taxonomy(IAB / files.FILES[CONTENT], CONTENT)
     assert len(content.categories) == 704
     assert len(content.tier1()) == 37
     assert {c.name for c in content.tier1()} >= {"Sensitive Topics", "Genres", "Sports"}
@@ -44,7 +45,7 @@ def test_official_content_file_has_704_categories_37_tier1() -> None:
 
 @official
 def test_official_audience_file_with_empty_first_column() -> None:
-    audience = files.read_taxonomy(IAB / files.FILES[files.AUDIENCE], files.AUDIENCE)
+    audience = files.read_taxonomy(IAB / files.FILES[AUDIENCE], AUDIENCE)
     assert len(audience.categories) == 1558
     first = audience.categories[0]
     assert (first.id, first.name, first.tier) == ("a1:1", "Demographic", 1)
@@ -66,7 +67,7 @@ def test_the_generator_draws_its_catalog_from_the_official_files(tmp_path: Path)
     report = generate.run(generate.GenerateParams(out=tmp_path, devices=200, days=1,
                                                   iab_dir=IAB, quiet=True))
     assert report.iab_source == f"official:{IAB}"
-    content = files.read_taxonomy(IAB / files.FILES[files.CONTENT], files.CONTENT)
+    content = files.read_taxonomy(IAB / files.FILES[CONTENT], CONTENT)
     known = {c.iab_id for c in content.categories}
     genres = files.read_genres(IAB / files.GENRE_FILE)
     items = [validate("catalog", raw) for _, raw in read_rows(tmp_path / "catalog.jsonl.gz")]
@@ -85,7 +86,7 @@ def test_the_generator_refuses_a_directory_without_the_genre_mapping(tmp_path: P
 
 @official
 def test_sensitive_subtree_and_policy_ids() -> None:
-    content = files.read_taxonomy(IAB / files.FILES[files.CONTENT], files.CONTENT)
+    content = files.read_taxonomy(IAB / files.FILES[CONTENT], CONTENT)
     plain = sensitive_ids(content, Policy(version="t"))
     assert "c3:v9i3On" in plain and "c3:483" not in plain
     assert all(c.id in plain for c in content.categories if c.parent == "v9i3On")
@@ -105,7 +106,7 @@ def test_no_directory_and_no_default_uses_builtin(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     found, _, source = files.resolve(None)
-    assert source == "builtin" and [t.taxonomy for t in found] == [files.CONTENT]
+    assert source == "builtin" and [t.taxonomy for t in found] == [CONTENT]
 
 
 def test_given_directory_without_content_file_is_refused(tmp_path: Path) -> None:
@@ -126,14 +127,14 @@ def test_given_directory_without_content_file_is_refused(tmp_path: Path) -> None
 def test_malformed_rows_are_refused_naming_the_line(tmp_path: Path, rows: list[str],
                                                    message: str) -> None:
     with pytest.raises(InputError, match=message):
-        files.read_taxonomy(_write(tmp_path, *rows), files.CONTENT)
+        files.read_taxonomy(_write(tmp_path, *rows), CONTENT)
 
 
 def test_missing_header_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.tsv"
     path.write_text("a\tb\r\n1\t2\r\n")
     with pytest.raises(InputError, match=r"x.tsv line 1: no header row"):
-        files.read_taxonomy(path, files.CONTENT)
+        files.read_taxonomy(path, CONTENT)
 
 
 def test_policy_file(tmp_path: Path) -> None:
@@ -145,6 +146,22 @@ def test_policy_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"sensitive_interests.0"):
         load_policy(path)
     assert load_policy(tmp_path / "absent.yaml").sensitive_interests == []
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("version: 2\nversion: 3\n", "policy.yaml: not valid YAML (duplicate key 'version', line 2)"),
+    ("[c3:286]\n", "policy.yaml: expected a mapping with version and sensitive_interests"),
+    ("sensitive_interests: []\n", "policy.yaml: version: Field required"),
+])
+def test_a_bad_policy_file_is_refused_in_one_line_as_every_rule_file_is(
+        tmp_path: Path, text: str, reason: str) -> None:
+    """The policy reads through the same document reader and model check as governance,
+    identity rules, segment rules and audience definitions."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as refused:
+        load_policy(path)
+    assert str(refused.value) == f"{tmp_path}/{reason}"
 
 
 def test_repository_policy_is_valid() -> None:

@@ -27,8 +27,8 @@ from proteus.identity.rules import load_rules
 from proteus.identity.source import read_folder
 from proteus.ingest import bulk
 from proteus.ingest.fold import Fold
+from proteus.ingest.sparkfold import SparkFold
 from proteus.settings import Settings
-from proteus.spark.fold import SparkFold
 from proteus.spark.session import SparkSetup, pyspark_module, setup_of, stop
 from proteus.spark.session import start as start_session
 

@@ -1,4 +1,4 @@
-// name: ingest/latest_day
+// name: conditions/latest_day
 // params: none
 // returns: day
 // The latest viewing day in the graph (ISO date); recency in segment rules and audience

@@ -1,21 +1,24 @@
-"""The sensitive-node policy, `rules/policy.yaml`.
+"""The sensitive-interest policy, `rules/policy.yaml`: the taxonomy stage flags the subtrees
+it names `sensitive`, and audience governance refuses definitions that name them.
 
     version: "1"
     sensitive_interests: [c3:286, a1:381]   # interest ids; each one's subtree is sensitive
 
-The Content 3.1 "Sensitive Topics" subtree is sensitive whatever the file says.
+The Content 3.1 "Sensitive Topics" subtree (`SENSITIVE_TOPICS`) is sensitive whatever the
+file says.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from proteus.errors import InputError
+from proteus.inputs import VersionText, read_mapping, validated
+from proteus.interest_ids import is_interest_id
 from proteus.shipped import rules_dir
-from proteus.taxonomy.files import is_interest_id
+
+SENSITIVE_TOPICS = "c3:v9i3On"
 
 
 def default_policy_path() -> Path:
@@ -29,7 +32,7 @@ DEFAULT_POLICY = default_policy_path()
 class Policy(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    version: str
+    version: VersionText
     sensitive_interests: list[str] = []
 
     @field_validator("sensitive_interests")
@@ -45,17 +48,4 @@ def load_policy(path: Path) -> Policy:
     """The policy file; a missing file means no names beyond the Sensitive Topics subtree."""
     if not path.is_file():
         return Policy(version="none")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping with version and sensitive_interests")
-    if "version" in data:
-        data["version"] = str(data["version"])
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"])
-        raise InputError(f"{path}: {field}: {error['msg']}") from None
+    return validated(Policy, read_mapping(path, "version and sensitive_interests"), str(path))
