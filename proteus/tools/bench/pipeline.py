@@ -127,11 +127,16 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
         repeats.append((time.monotonic() - started) * 1000)
     pipeline_seconds = round(sum(seconds.values()), 1)
     incremental = None
+    incremental_ok = None
     if after:
         _say(f"incremental path: day {days + 1} ({len(after)} files) into the graph")
         more = ingest.run(graph, edge.ingest_params(
             settings, after, bulk="never", rejects_dir=rejects, work_dir=work / "ingest"))
-        incremental = more.events_per_s
+        incremental, incremental_ok = more.events_per_s, more.ok
+        if not more.ok:
+            failed = more.errors + [f"{b.file}: {b.error}" for b in more.batches
+                                    if b.status == "failed"]
+            _say("incremental path: some files failed: " + "; ".join(failed[:3]))
     quality = resolved.quality
     bulk_rate = loaded.events_per_s
     return {
@@ -140,6 +145,7 @@ def bench_pipeline(graph: Graph, settings: Settings, devices: int, days: int, se
         "seconds_generate": generated_seconds,
         "seconds_total": pipeline_seconds, "seconds_by_stage": seconds,
         "bulk_events_per_s": bulk_rate, "incremental_events_per_s": incremental,
+        "bulk_ok": loaded.ok, "incremental_ok": incremental_ok,
         "ratio_vs_baseline": round(bulk_rate / incremental, 2) if incremental else None,
         "server_down_s": loaded.seconds_down,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
