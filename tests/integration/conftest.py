@@ -9,14 +9,16 @@ graph with the schema applied.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from proteus import edge, identity, ingest, interests, recommend, segments, taxonomy
 from proteus.db import manage, server
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.tools import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DEFAULTS = {
@@ -64,3 +66,30 @@ def session_graph(settings: Settings) -> Iterator[Graph]:
 def graph(session_graph: Graph) -> Graph:
     manage.reset(session_graph)
     return session_graph
+
+
+World = Callable[..., Graph]
+
+
+@pytest.fixture(scope="session")
+def world(session_graph: Graph, settings: Settings,
+          tmp_path_factory: pytest.TempPathFactory) -> World:
+    """Builds a small generated world through the pipeline on an emptied graph: generate,
+    ingest, identity, taxonomy, interests, segments (unless `segmented=False`), recommend."""
+    def build(*, devices: int, seed: int, catalog_size: int, communities: int,
+              segmented: bool = True) -> Graph:
+        graph = session_graph
+        manage.reset(graph)
+        out = tmp_path_factory.mktemp("generated")
+        generate.run(generate.GenerateParams(out=out, devices=devices, seed=seed, quiet=True,
+                                             catalog_size=catalog_size,
+                                             communities=communities))
+        ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
+        identity.run(graph, edge.identity_params(settings))
+        taxonomy.run(graph, taxonomy.TaxonomyParams())
+        interests.run(graph, interests.InterestsParams())
+        if segmented:
+            segments.run(graph, segments.SegmentsParams())
+        recommend.run(graph, recommend.RecommendParams())
+        return graph
+    return build

@@ -3,36 +3,22 @@ generated dataset run through every stage (loaded once for this module)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from proteus import edge, identity, ingest, interests, keys, recommend, segments, taxonomy
+from proteus import keys, recommend
 from proteus.api import create_app
-from proteus.db import manage
 from proteus.graph import Graph
 from proteus.settings import Settings
-from proteus.tools import generate
 
 
 @pytest.fixture(scope="module")
-def loaded(session_graph: Graph, settings: Settings,
-           tmp_path_factory: pytest.TempPathFactory) -> Graph:
-    graph = session_graph
-    manage.reset(graph)
-    out = tmp_path_factory.mktemp("generated")
-    generate.run(generate.GenerateParams(out=out, devices=300, seed=11, quiet=True,
-                                         catalog_size=300, communities=6))
-    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
-    identity.run(graph, edge.identity_params(settings))
-    taxonomy.run(graph, taxonomy.TaxonomyParams())
-    interests.run(graph, interests.InterestsParams())
-    segments.run(graph, segments.SegmentsParams())
-    recommend.run(graph, recommend.RecommendParams())
-    return graph
+def loaded(world: Callable[..., Graph]) -> Graph:
+    return world(devices=300, seed=11, catalog_size=300, communities=6)
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ unknown key and none. The pass condition: no server error and no answer outside 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -24,21 +23,10 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from proteus import (  # noqa: E402
-    edge,
-    identity,
-    ingest,
-    interests,
-    keys,
-    recommend,
-    segments,
-    taxonomy,
-)
+from proteus import keys  # noqa: E402
 from proteus.api import create_app  # noqa: E402
-from proteus.db import manage  # noqa: E402
 from proteus.graph import Graph  # noqa: E402
 from proteus.settings import Settings  # noqa: E402
-from proteus.tools import generate  # noqa: E402
 from proteus.tools.bench.api import served  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -48,19 +36,8 @@ PUBLISHED = create_app(Settings()).openapi()    # what the served app publishes 
 
 
 @pytest.fixture(scope="module")
-def real_api(session_graph: Graph, settings: Settings,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    graph = session_graph
-    manage.reset(graph)
-    out: Path = tmp_path_factory.mktemp("generated")
-    generate.run(generate.GenerateParams(out=out, devices=200, seed=5, quiet=True,
-                                         catalog_size=200, communities=4))
-    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
-    identity.run(graph, edge.identity_params(settings))
-    taxonomy.run(graph, taxonomy.TaxonomyParams())
-    interests.run(graph, interests.InterestsParams())
-    segments.run(graph, segments.SegmentsParams())
-    recommend.run(graph, recommend.RecommendParams())
+def real_api(world: Callable[..., Graph], settings: Settings) -> Iterator[dict[str, Any]]:
+    graph = world(devices=200, seed=5, catalog_size=200, communities=4)
     made = {role: keys.create_key(graph, f"schemathesis-{role}", role)
             for role in ("service", "analyst", "admin")}
     with served(settings) as port:

@@ -4,13 +4,13 @@ a held-out view."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from proteus import edge, identity, ingest, interests, recommend, taxonomy, views
-from proteus.db import manage
+from proteus import recommend, views
 from proteus.graph import Graph
 from proteus.recommend.seeds import Watch, choose, describe
 from proteus.recommend.serve import viewing
@@ -20,19 +20,8 @@ from proteus.tools.bench.recs import bench_recs, split_viewing
 
 
 @pytest.fixture(scope="module")
-def loaded(session_graph: Graph, settings: Settings,
-           tmp_path_factory: pytest.TempPathFactory) -> Graph:
-    graph = session_graph
-    manage.reset(graph)
-    out = tmp_path_factory.mktemp("generated")
-    generate.run(generate.GenerateParams(out=out, devices=300, seed=5, quiet=True,
-                                         catalog_size=200, communities=5))
-    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
-    identity.run(graph, edge.identity_params(settings))
-    taxonomy.run(graph, taxonomy.TaxonomyParams())
-    interests.run(graph, interests.InterestsParams())
-    recommend.run(graph, recommend.RecommendParams())
-    return graph
+def loaded(world: Callable[..., Graph]) -> Graph:
+    return world(devices=300, seed=5, catalog_size=200, communities=5, segmented=False)
 
 
 def device_watches(graph: Graph) -> dict[str, list[Watch]]:

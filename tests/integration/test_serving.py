@@ -8,34 +8,22 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from proteus import edge, identity, ingest, interests, keys, recommend, taxonomy
+from proteus import keys, recommend
 from proteus.db import manage, server
 from proteus.graph import Graph
 from proteus.settings import Settings
-from proteus.tools import generate
 from proteus.tools.bench.api import served
 
 
 @pytest.fixture(scope="module")
-def loaded(session_graph: Graph, settings: Settings,
-           tmp_path_factory: pytest.TempPathFactory) -> Graph:
-    graph = session_graph
-    manage.reset(graph)
-    out = tmp_path_factory.mktemp("generated")
-    generate.run(generate.GenerateParams(out=out, devices=300, seed=5, quiet=True,
-                                         catalog_size=200, communities=5))
-    ingest.run(graph, edge.ingest_params(settings, [out], rejects_dir=out / "rejects"))
-    identity.run(graph, edge.identity_params(settings))
-    taxonomy.run(graph, taxonomy.TaxonomyParams())
-    interests.run(graph, interests.InterestsParams())
-    recommend.run(graph, recommend.RecommendParams())
-    return graph
+def loaded(world: Callable[..., Graph]) -> Graph:
+    return world(devices=300, seed=5, catalog_size=200, communities=5, segmented=False)
 
 
 @pytest.fixture(scope="module")
