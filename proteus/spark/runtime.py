@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import shutil
 import subprocess
 from importlib import resources
@@ -54,6 +55,15 @@ def _tool(name: str, hint: str) -> str:
     return found
 
 
+def _first_error(output: str) -> str:
+    """Maven's first error line (what failed; the lines after it are advice), plain."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in output.splitlines()]
+    errors = [line.removeprefix("[ERROR]").strip() for line in lines
+              if line.startswith("[ERROR]") and line.removeprefix("[ERROR]").strip()]
+    found = errors[0] if errors else next((line for line in reversed(lines) if line), "")
+    return found[:600]
+
+
 def assemble(folder: Path, spark_version: str, pyspark_dir: Path) -> Path:
     """`folder` as a SPARK_HOME: Spark `spark_version` for Scala 2.13 and the connector in
     `jars/`, PySpark's `bin/` linked. Fetched once per pom and version; a failure is one
@@ -79,9 +89,9 @@ def assemble(folder: Path, spark_version: str, pyspark_dir: Path) -> Path:
              f"-DoutputDirectory={partial}"],
             capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
             raise ConfigError(f"could not assemble Spark {spark_version} for Scala {SCALA} "
-                              f"with the Neo4j connector from Maven: {tail}")
+                              f"with the Neo4j connector from Maven: "
+                              f"{_first_error(done.stdout + done.stderr)}")
         shutil.rmtree(jars, ignore_errors=True)
         partial.replace(jars)
         marker.write_text(digest)

@@ -31,6 +31,7 @@ from proteus.tools.generate import run as generate
 if not os.environ.get("PROTEUS_REQUIRE_SPARK"):
     pytest.importorskip("pyspark", reason='the Spark engine needs pip install -e ".[spark]"')
 
+from proteus.spark.runtime import connector_package
 from proteus.spark.session import session, stop
 from proteus.spark.write import LAYOUTS, connector_query
 
@@ -168,6 +169,28 @@ def test_a_connector_run_killed_mid_write_resumes_to_the_same_graph(
     resumed = ingest.run(graph, _params(spark_settings, second, tmp_path, "spark"))
     assert resumed.ok and resumed.path == "connector", resumed.lines()
     assert summary(graph) == embedded
+
+
+def test_a_spark_that_cannot_load_the_connector_stops_at_one_line(
+        graph: Graph, settings: Settings, world: Path, tmp_path: Path) -> None:
+    """PySpark's own Spark (Scala 2.12) as SPARK_HOME: the first group stops the run."""
+    import pyspark
+
+    env = {**os.environ, "SPARK_HOME": str(Path(pyspark.__file__).parent),
+           "PROTEUS_NEO4J_URI": settings.bolt_uri,
+           "PROTEUS_NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+           "PROTEUS_HOME": str(settings.home), "PROTEUS_SPARK_MASTER": "local[1]"}
+    done = subprocess.run(
+        [sys.executable, "-m", "proteus.cli", "ingest", *map(str, _days(world)[1]),
+         "--engine", "spark", "--no-bulk", "--rejects-dir", str(tmp_path / "rejects"),
+         "--work-dir", str(tmp_path / "work")],
+        env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert "Neo4j Connector for Apache Spark" in last and "Scala 2.12" in last, last
+    assert f"--packages {connector_package()}" in last
+    assert _rows(graph, "MATCH (n) WHERE n:Device OR n:IngestGroup RETURN count(n) AS n") == [
+        {"n": 0}]
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUTS))
