@@ -30,7 +30,8 @@ def _key(settings: Settings) -> SecretBytes:
 def server(settings: Settings) -> Server:
     """The managed server, which a bulk load imports into and restarts, or the external one."""
     return Server(uri=settings.bolt_uri, import_database=partial(manage.import_database, settings)
-                  if settings.managed else None)
+                  if settings.managed else None, user=settings.neo4j_user,
+                  password=settings.neo4j_password, database=settings.neo4j_database)
 
 
 def ingest_params(settings: Settings, paths: list[Path], rejects_dir: Path | None = None,

@@ -48,23 +48,30 @@ Engine = Literal["duckdb", "spark"]
                    "counted as a duplicate; 0 compares within this run only.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default=None,
               help="What checks and folds the events: duckdb (embedded, default: "
-                   "PROTEUS_ENGINE) or spark (a first load through import files; "
+                   "PROTEUS_ENGINE) or spark (a first load through import files, files added "
+                   "to a loaded graph through the Neo4j Connector for Apache Spark; "
                    "docs/spark.md).")
+@click.option("--partitions", type=click.IntRange(1, 64), default=None,
+              help="Spark engine: partitions the connector writes at once (default: the "
+                   "Spark session's default parallelism).")
 @spark_options
 def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, writers: int,
                    rejects_dir: Path | None, bulk: str | None, import_files: Path | None,
                    work_dir: Path | None, duplicate_horizon_days: int, engine: str | None,
-                   spark_master: str | None, spark_conf: tuple[str, ...]) -> None:
+                   partitions: int | None, spark_master: str | None,
+                   spark_conf: tuple[str, ...]) -> None:
     """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph.
 
     A first load of at least 64 MB on the managed server goes through neo4j-admin import
-    (docs/scale.md); later files merge through Cypher, resumable and idempotent."""
+    (docs/scale.md); later files merge through Cypher, resumable and idempotent (on the Spark
+    engine, through the Neo4j Connector for Apache Spark)."""
     config = with_spark(settings(), spark_master, spark_conf)
     params = edge.ingest_params(config, list(paths), rejects_dir=rejects_dir,
                                 work_dir=work_dir, engine=cast(Engine, engine or config.engine),
                                 chunk_size=chunk_size, batch_rows=batch_rows, writers=writers,
                                 bulk=cast(Bulk, bulk or "auto"), import_files=import_files,
-                                duplicate_horizon_days=duplicate_horizon_days)
+                                duplicate_horizon_days=duplicate_horizon_days,
+                                partitions=partitions)
     try:
         with connect() as graph:
             report = ingest.run(graph, params)

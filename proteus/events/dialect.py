@@ -75,6 +75,13 @@ class Dialect:
             return f"transform({items}, x -> {body})"
         return f"list_transform({items}, lambda x: {body})"
 
+    def days_between(self, later: str, earlier: str) -> str:
+        """The days from the DATE `earlier` to the DATE `later`, an integer (in Spark SQL
+        the difference of two dates is an interval)."""
+        if self.name == "spark":
+            return f"datediff({later}, {earlier})"
+        return f"({later} - {earlier})"
+
     def hash(self, value: str) -> str:
         """A 64-bit hash of a value (to find candidates cheaply; equal values, equal hash)."""
         return f"xxhash64({value})" if self.name == "spark" else f"hash({value})"

@@ -29,7 +29,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -182,21 +182,37 @@ def _write_chunk(graph: Runner, group: str, parts: Iterator[tuple[str, list[Row]
                  force=True)
 
 
+WRITERS = {"unwind": "the embedded engine (--engine duckdb)",
+           "connector": "the Spark engine (--engine spark)"}
+
+
 class GroupIngest:
     """Folds the files of one group and hands its chunks to the writers."""
 
+    writer = "unwind"  # the Python driver's UNWIND writes; the Spark connector's subclass
+
     def __init__(self, graph: Runner, group: Group, run_id: str, key: bytes,
                  rejects_dir: Path, chunk_size: int, batch_rows: int, progress: Progress,
-                 work_dir: Path, bounds: Bounds, horizon_days: int = 0) -> None:
+                 work_dir: Path, bounds: Bounds, horizon_days: int = 0, *,
+                 partitions: int | None = None) -> None:
         self.graph, self.group, self.key = graph, group, key
         self.rejects_dir, self.progress = rejects_dir, progress
         self.work_dir, self.bounds, self.horizon_days = work_dir, bounds, horizon_days
         opened = graph.write(
             "ingest/open_group", id=group.id, files=[f.sha256 for f in group.files],
             names=[f.path.name for f in group.files], kind=group.kind, chunk_size=chunk_size,
-            batch_rows=batch_rows, run_id=run_id)[0]
+            batch_rows=batch_rows, writer=self.writer, partitions=partitions,
+            run_id=run_id)[0]
         self.done = frozenset(map(str, opened["done_parts"]))
         self.chunk_size, self.batch_rows = opened["chunk_size"], opened["batch_rows"]
+        self.partitions = opened.get("partitions") or partitions
+        # parts written by the other writer are cut otherwise: neither can resume them
+        earlier = opened.get("writer") or self.writer
+        names = ", ".join(f.path.name for f in group.files)
+        self.refused = None if earlier == self.writer else (
+            f"{names}: partly written by {WRITERS.get(earlier, earlier)}, whose parts this "
+            "writer cannot resume; ingest these files again with that engine to finish them, "
+            "or reset the graph")
         self.reports = [_report(f, "running") for f in group.files]
         for data, report in zip(group.files, self.reports, strict=True):
             report.group = group.id
@@ -211,6 +227,9 @@ class GroupIngest:
         """Read, check and fold every file, then submit each chunk not yet written; a file
         that cannot be read whole fails the group (its files stay unfinished)."""
         self.started = time.monotonic()
+        if self.refused:
+            self.fail(self.refused)
+            return
         self.fold = Fold(self.group.kind, self.work_dir, self.group.id[:16], self.key,
                          self.bounds, self.chunk_size, say=self.progress.say)
         ledger = Ledger(self.work_dir, self.group.kind)
@@ -326,8 +345,11 @@ def _reject_line(data: DataFile, line_no: int, raw: str | None, field: str,
 def ingest_groups(graph: Runner, groups: list[Group], run_id: str, key: bytes,
                   rejects_dir: Path, chunk_size: int, writers: int = 1,
                   batch_rows: int = 20_000, work_dir: Path | None = None,
-                  bounds: Bounds | None = None, horizon_days: int = 0) -> list[BatchReport]:
-    """Ingest each group: fold it, then write its chunks on `writers` threads."""
+                  bounds: Bounds | None = None, horizon_days: int = 0,
+                  make: Callable[..., GroupIngest] = GroupIngest) -> list[BatchReport]:
+    """Ingest each group: fold it, then write its chunks on `writers` threads. `make` builds
+    each group's ingest (`GroupIngest`'s arguments): the embedded writer's by default, the
+    Spark connector's (`proteus.ingest.sparkwrite.ConnectorIngest`) on the Spark engine."""
     progress = Progress()
     reports: list[BatchReport] = []
     work = work_dir or rejects_dir / ".work"
@@ -335,9 +357,9 @@ def ingest_groups(graph: Runner, groups: list[Group], run_id: str, key: bytes,
         ingests: list[GroupIngest] = []
         try:
             for group in groups:
-                ingest = GroupIngest(graph, group, run_id, key, rejects_dir, chunk_size,
-                                     batch_rows, progress, work, bounds or Bounds.around_now(),
-                                     horizon_days)
+                ingest = make(graph, group, run_id, key, rejects_dir, chunk_size,
+                              batch_rows, progress, work, bounds or Bounds.around_now(),
+                              horizon_days)
                 ingests.append(ingest)
                 ingest.read(pool.submit)
                 ingest.close()

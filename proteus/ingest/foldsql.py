@@ -59,7 +59,8 @@ SELECT c.ord, c.file FROM checked c
 WHERE c.field IS NULL
   AND c.ord NOT IN (SELECT ord FROM duplicates)
   AND EXISTS (SELECT 1 FROM ledger l
-              WHERE l.event_id = c.event_id AND abs(l.day - c.day) <= {d.param('horizon')})"""))
+              WHERE l.event_id = c.event_id
+                AND abs({d.days_between('l.day', 'c.day')}) <= {d.param('horizon')})"""))
     return steps
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretBytes
+from pydantic import BaseModel, ConfigDict, Field, SecretBytes, SecretStr
 
 from proteus.events.checks import Bounds
 from proteus.graph import Graph
@@ -27,12 +27,16 @@ class Server(BaseModel):
     """The server the graph lives on, as a bulk load sees it: the managed one, which
     `import_database(graph, neo4j-admin arguments)` imports into a new store and restarts on
     (returning the seconds it was down), or an external one, for which proteus can only write
-    the import files."""
+    the import files. The Spark engine's connector writes to it with `user`, `password` and
+    `database` from its Spark tasks."""
 
     model_config = ConfigDict(frozen=True)
 
     uri: str
     import_database: Callable[[Graph, list[str]], float] | None = None
+    user: str = "neo4j"
+    password: SecretStr = SecretStr("")
+    database: str = "neo4j"
 
     @property
     def managed(self) -> bool:
@@ -61,8 +65,12 @@ class IngestParams(BaseModel):
     # is a duplicate (proteus.ingest.ledger); 0 compares within one run only
     duplicate_horizon_days: int = Field(default=7, ge=0, le=3660)
     # the engine that checks and folds: "duckdb" (embedded) or "spark" (docs/spark.md); the
-    # Spark engine loads through neo4j-admin import files (a first load or a rebuild)
+    # Spark engine loads a first load or a rebuild through neo4j-admin import files and
+    # merges into a loaded graph through the Neo4j Connector for Apache Spark
     engine: Literal["duckdb", "spark"] = "duckdb"
+    # Spark partitions the connector writes at once (default: the Spark session's default
+    # parallelism); a resumed group keeps its own
+    partitions: int | None = Field(default=None, ge=1, le=64)
     key: SecretBytes = Field(exclude=True, description="the pseudonym key")
     server: Server = Field(exclude=True)
     spark: SparkSetup | None = Field(default=None, exclude=True,
@@ -76,7 +84,8 @@ class IngestParams(BaseModel):
 class IngestReport(BaseModel):
     run_id: str
     params: IngestParams
-    path: Literal["incremental", "bulk", "import files"] = "incremental"
+    # incremental: merged from this process; connector: merged by Spark through the connector
+    path: Literal["incremental", "connector", "bulk", "import files"] = "incremental"
     folded: str | None = None  # the graph's content as Parquet tables, after a bulk load
     seconds_down: float | None = None  # the server restarting on the new database
     counts: dict[str, int] = {}  # nodes and relationships a bulk load imported

@@ -1,13 +1,15 @@
 """The ingest stage: `run(graph, params) -> IngestReport`.
 
 Finds and describes the files, plans them against the graph's ledger of batches, and loads
-them through the incremental path (UNWIND, resumable) or, for a first load or a rebuild,
-through neo4j-admin import (`proteus.ingest.bulk`).
+them through the incremental path (resumable merges: UNWIND from this process on the embedded
+engine, the Neo4j Connector for Apache Spark on the Spark engine, `proteus.ingest.sparkwrite`) or,
+for a first load or a rebuild, through neo4j-admin import (`proteus.ingest.bulk`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,24 +21,17 @@ from proteus.errors import InputError
 from proteus.events import ContractError
 from proteus.graph import Runner
 from proteus.ingest import bulk
-from proteus.ingest.batch import BatchReport, Group, ingest_groups, plan
+from proteus.ingest.batch import BatchReport, Group, GroupIngest, ingest_groups, plan
 from proteus.ingest.files import DataFile, describe, discover
 from proteus.ingest.models import IngestParams, IngestReport
 
 log = logging.getLogger(__name__)
 
 
-SPARK_INCREMENTAL = ("the Spark engine loads through neo4j-admin import files: a first load, "
-                     "--rebuild or --import-files DIR; files added to a loaded graph merge "
-                     "on the embedded engine (--engine duckdb)")
-
-
 def _bulk(graph: Runner, params: IngestParams, files: list[DataFile]) -> bool:
     """Whether this run loads through neo4j-admin import (see `IngestParams.bulk`)."""
     server = params.server
     if params.bulk == "never":
-        if params.engine == "spark":
-            raise InputError(SPARK_INCREMENTAL)
         return False
     if params.bulk == "rebuild" or params.import_files is not None:
         if not server.managed and params.import_files is None:
@@ -56,13 +51,8 @@ def _bulk(graph: Runner, params: IngestParams, files: list[DataFile]) -> bool:
             raise InputError(f"the external server at {server.uri} cannot be loaded "
                              "by neo4j-admin from here; pass --import-files DIR")
         return True
-    if params.engine == "spark":
-        if not first:
-            raise InputError(SPARK_INCREMENTAL)
-        if not server.managed:
-            raise InputError(f"the external server at {server.uri} cannot be loaded "
-                             "by neo4j-admin from here; pass --import-files DIR")
-        return True
+    if params.engine == "spark":  # a first load imports whatever its size
+        return first and server.managed
     return (first and server.managed
             and sum(f.size for f in files) >= params.bulk_min_bytes)
 
@@ -97,10 +87,16 @@ def run(graph: Runner, params: IngestParams) -> IngestReport:
             batches, extra = _load_bulk(graph, params, groups, batches, run_.id, key,
                                         {d.sha256: d for d in described})
         else:
+            make: Callable[..., GroupIngest] = GroupIngest
+            if params.engine == "spark":  # merged through the Neo4j Spark connector
+                from proteus.ingest.sparkwrite import connector_ingest
+
+                make = connector_ingest(params.spark, params.server, params.partitions)
+                extra["path"] = "connector"
             batches += ingest_groups(graph, groups, run_.id, key, params.rejects_dir,
                                      params.chunk_size, params.writers, params.batch_rows,
                                      params.work_dir, params.bounds(),
-                                     params.duplicate_horizon_days)
+                                     params.duplicate_horizon_days, make)
         order = {d.sha256: k for k, d in enumerate(described)}
         batches.sort(key=lambda b: order[b.batch_id])
         seconds = monotonic() - started

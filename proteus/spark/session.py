@@ -1,7 +1,8 @@
 """One Spark session per process, built from a `SparkSetup`: the master, the user's Spark
-settings and the folder for Spark's spill files and checkpoints. The edge (`proteus.edge`)
-makes the setup from the settings (`spark_master`, `spark_conf`, PROTEUS_HOME) and puts it
-into the params of the stages that can run on Spark."""
+settings, the folder for Spark's spill files and checkpoints, and where the Spark runtime
+(Spark for Scala 2.13 with the Neo4j connector, `proteus.spark.runtime`) is assembled. The
+edge (`proteus.edge`) makes the setup from the settings (`spark_master`, `spark_conf`,
+PROTEUS_HOME) and puts it into the params of the stages that can run on Spark."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from proteus.errors import ConfigError
 from proteus.settings import Settings
+from proteus.spark.runtime import FOLDER, assemble
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -39,20 +41,23 @@ DEFAULTS = {
 
 class SparkSetup(BaseModel):
     """Where the Spark engine runs: `master` (local[N] or a cluster URL), `conf` over the
-    defaults, and `work`, the folder for spill files, checkpoints and the tables the driver
-    and the executors exchange (on a cluster, a path they all reach)."""
+    defaults, `work`, the folder for spill files, checkpoints and the tables the driver
+    and the executors exchange (on a cluster, a path they all reach), and `runtime`, the
+    folder the Spark runtime is assembled in when SPARK_HOME is not set."""
 
     model_config = ConfigDict(frozen=True)
 
     master: str = "local[2]"
     conf: dict[str, str] = Field(default_factory=dict)
     work: Path = Path("work/spark")
+    runtime: Path = Path(".proteus") / FOLDER
 
 
 def setup_of(settings: Settings) -> SparkSetup:
     """The Spark setup the settings describe, working under PROTEUS_HOME/work/spark."""
     return SparkSetup(master=settings.spark_master, conf=dict(settings.spark_conf),
-                      work=Path(settings.home) / "work" / "spark")
+                      work=Path(settings.home) / "work" / "spark",
+                      runtime=Path(settings.home) / FOLDER)
 
 
 def pyspark_module() -> Any:
@@ -81,13 +86,18 @@ def session(settings: Settings) -> SparkSession:
 
 def start(setup: SparkSetup) -> SparkSession:
     """The process's Spark session for `setup` (created once; a later call returns the same
-    session)."""
-    pyspark_module()
+    session). Without SPARK_HOME in the environment, the Spark runtime is assembled under
+    `setup.runtime` first and becomes SPARK_HOME (the JVM, once started, serves the whole
+    process)."""
+    pyspark = pyspark_module()
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    if not os.environ.get("SPARK_HOME"):
+        home = assemble(setup.runtime, pyspark.__version__, Path(pyspark.__file__).parent)
+        os.environ["SPARK_HOME"] = str(home)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     work = setup.work

@@ -68,3 +68,6 @@ def test_compose_runs_a_spark_master_and_a_worker_that_share_the_data_path() -> 
     assert "proteus-data:/app/data" in worker["volumes"]
     text = (ROOT / "Dockerfile.spark").read_text()
     assert '".[spark]"' in text and "openjdk-17" in text
+    # the Spark it runs is the one proteus assembles (Scala 2.13, with the Neo4j connector)
+    assert "python -m proteus.spark.runtime /opt/spark" in text and "maven" in text
+    assert "SPARK_HOME=/opt/spark" in text

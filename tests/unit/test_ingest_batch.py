@@ -178,3 +178,20 @@ def test_a_repeated_event_is_counted_once_and_a_bad_row_goes_to_the_rejects(
     assert report.last_day == "2026-11-02"
     [reject] = Path(str(report.rejects_file)).read_text().splitlines()
     assert '"line": 6' in reject and '"field": "ts"' in reject
+
+
+def test_a_group_partly_written_by_the_connector_is_refused_by_the_embedded_writer(
+        tmp_path: Path) -> None:
+    files = [_viewing(tmp_path / "viewing-day1.jsonl", rows=6)]
+    graph = RecordingGraph({"ingest/open_group": [{
+        "done_parts": ["0:n:0:0", "2:d1:1:0"], "chunk_size": 100, "batch_rows": 1000,
+        "writer": "connector", "partitions": 2}]})
+    reports = _ingest(graph, files, tmp_path)
+    assert [r.status for r in reports] == ["failed"]
+    assert "viewing-day1.jsonl: partly written by the Spark engine (--engine spark)" in str(
+        reports[0].error)
+    # nothing merged, the group closed as failed
+    assert not [n for n, _ in graph.calls if n.startswith("ingest/merge")]
+    assert ("ingest/close_group", {"id": reports[0].group, "status": "failed"}) in graph.calls
+    opened = next(p for n, p in graph.calls if n == "ingest/open_group")
+    assert opened["writer"] == "unwind" and opened["partitions"] is None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +16,7 @@ from proteus.events.dialect import DUCKDB, SPARK
 from proteus.events.sql import check
 from proteus.ingest.foldsql import fold_steps
 from proteus.settings import Settings
+from proteus.spark.runtime import assemble, connector_package
 from proteus.spark.session import MISSING, parse_conf, pyspark_module
 
 
@@ -61,3 +64,36 @@ def test_the_dialects_differ_only_in_their_named_places(kind: str) -> None:
         assert "sort_array(collect_list(struct(day AS d" in spark
     for neither in ("QUALIFY", "EXCLUDE", "::", "HUGEINT", "string_split"):
         assert neither not in duck and neither not in spark
+
+
+def test_without_maven_the_spark_runtime_is_one_line_naming_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    java = shutil.which("java")
+    assert java, "the tests need Java"
+    (tools / "java").symlink_to(java)
+    monkeypatch.setenv("PATH", str(tools))
+    with pytest.raises(ConfigError) as caught:
+        assemble(tmp_path / "runtime", "3.5.9", tmp_path)
+    assert "'mvn' is not on PATH: install Apache Maven" in str(caught.value)
+    assert not (tmp_path / "runtime" / "jars").exists()
+
+
+def test_a_spark_maven_cannot_serve_is_one_line_with_maven_s_words(tmp_path: Path) -> None:
+    """A version Maven Central does not hold (a PySpark newer than any spark-sql_2.13)."""
+    with pytest.raises(ConfigError) as caught:
+        assemble(tmp_path / "runtime", "0.0.0-none", tmp_path)
+    message = str(caught.value)
+    assert message.startswith("could not assemble Spark 0.0.0-none for Scala 2.13 with the "
+                              "Neo4j connector from Maven: ")
+    assert "spark-sql_2.13" in message and "\n" not in message
+    assert not (tmp_path / "runtime" / "jars").exists()
+
+
+def test_the_runtime_s_pom_names_the_connector_the_docs_name() -> None:
+    package = connector_package()
+    assert package.startswith("org.neo4j:neo4j-connector-apache-spark_2.13:")
+    assert package.endswith("_for_spark_3")
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "spark.md").read_text()
+    assert f"--packages {package}" in docs

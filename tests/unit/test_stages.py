@@ -99,6 +99,10 @@ def test_the_edge_fills_what_a_stage_needs_and_the_run_does_not_record_it(
     recorded = params.model_dump_json()
     assert "key" not in params.model_dump() and "server" not in params.model_dump()
     assert settings.pseudonym_key.get_secret_value() not in recorded
+    # the connector's credentials, for the Spark tasks, and never recorded
+    password = settings.neo4j_password.get_secret_value()
+    assert params.server.password.get_secret_value() == password and password not in recorded
+    assert (params.server.user, params.server.database) == ("neo4j", "neo4j")
     external = ingest_params(Settings(env="test", neo4j_uri="bolt://db.example:7687"), [])
     assert not external.server.managed and external.server.uri == "bolt://db.example:7687"
     identity = identity_params(settings, engine="reference")
@@ -110,6 +114,7 @@ def test_the_edge_fills_what_a_stage_needs_and_the_run_does_not_record_it(
         assert chosen is not None and chosen.master == "spark://h:7077"
         assert chosen.conf == {"spark.executor.memory": "1g"}
         assert chosen.work == tmp_path / "work" / "spark"
+        assert chosen.runtime == tmp_path / "spark-2.13"
     assert "spark" not in ingest_params(on_spark, [], engine="spark").model_dump()
     assert "spark" not in identity_params(on_spark, engine="spark").model_dump()
 
