@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PIP = [sys.executable, "-m", "pip"]
 # RUN lines that set up the system rather than the package: the replay cannot run them
 # (they need the image's root), and the package build does not depend on them.
-SYSTEM_SETUP = ("apt-get ",)
+# commands of RUN lines that set up the system or what the installed package assembles
+SYSTEM_SETUP = ("apt-get ", "rm -rf ", "python -m proteus.spark.runtime ")
 
 
 @dataclass
@@ -79,11 +80,12 @@ class Image:
         return image
 
     def pip_install(self) -> str:
-        """What the image's `pip install` installs (`.`, `.[spark]`); every other RUN line
-        must be system setup."""
-        installs = [run for run in self.runs if run.startswith("pip install ")]
-        others = [run for run in self.runs
-                  if run not in installs and not run.startswith(SYSTEM_SETUP)]
+        """What the image's `pip install` installs (`.`, `.[spark]`); every other command of
+        its RUN lines must be system setup."""
+        commands = [part.strip() for run in self.runs for part in run.split("&&")]
+        installs = [c for c in commands if c.startswith("pip install ")]
+        others = [c for c in commands
+                  if c not in installs and not c.startswith(SYSTEM_SETUP)]
         assert len(installs) == 1 and others == [], self.runs
         (target,) = [word for word in shlex.split(installs[0])[2:] if not word.startswith("-")]
         return target
