@@ -9,6 +9,7 @@ records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,11 @@ def server(settings: Settings) -> Server:
                   password=settings.neo4j_password, database=settings.neo4j_database)
 
 
-def ingest_params(settings: Settings, paths: list[Path], rejects_dir: Path | None = None,
+def ingest_params(settings: Settings, paths: Sequence[Path | str], rejects_dir: Path | None = None,
                   work_dir: Path | None = None, **fields: Any) -> IngestParams:
     """`IngestParams` with the key, the server and the Spark setup; rejects and work files
     under PROTEUS_HOME unless given."""
-    return IngestParams(paths=paths, rejects_dir=rejects_dir or settings.home / "rejects",
+    return IngestParams(paths=list(paths), rejects_dir=rejects_dir or settings.home / "rejects",
                         work_dir=work_dir or settings.home / "work", key=_key(settings),
                         server=server(settings), spark=setup_of(settings), **fields)
 

@@ -16,7 +16,7 @@ Engine = Literal["duckdb", "spark"]
 
 
 @click.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True)
 @click.option("--chunk-size", default=ingest.IngestParams.model_fields["chunk_size"].default,
               show_default=True,
               help="Raw rows folded into aggregates together, across the files of one "
@@ -55,12 +55,13 @@ Engine = Literal["duckdb", "spark"]
               help="Spark engine: partitions the connector writes at once (default: the "
                    "Spark session's default parallelism).")
 @spark_options
-def ingest_command(paths: tuple[Path, ...], chunk_size: int, batch_rows: int, writers: int,
+def ingest_command(paths: tuple[str, ...], chunk_size: int, batch_rows: int, writers: int,
                    rejects_dir: Path | None, bulk: str | None, import_files: Path | None,
                    work_dir: Path | None, duplicate_horizon_days: int, engine: str | None,
                    partitions: int | None, spark_master: str | None,
                    spark_conf: tuple[str, ...]) -> None:
-    """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph.
+    """Load event files or folders (JSONL/gz, CSV, Parquet) into the graph; on the Spark
+    engine also URLs of any filesystem Spark reads (s3a://, abfss://, gs://, hdfs://, file://).
 
     A first load of at least 64 MB on the managed server goes through neo4j-admin import
     (docs/scale.md); later files merge through Cypher, resumable and idempotent (on the Spark

@@ -118,7 +118,7 @@ def plan(graph: Runner, files: list[DataFile], run_id: str,
                 "chunks this one cannot resume; reset the graph and ingest again")))
         else:
             try:
-                check_start(data.path)
+                check_start(data)
             except ContractError as exc:
                 reports.append(_report(data, "failed", str(exc)))
                 if not fresh:

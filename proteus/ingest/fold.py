@@ -34,6 +34,7 @@ from proteus.events.dialect import DUCKDB
 from proteus.events.models import field_names
 from proteus.events.sql import check, normalise_jsonl
 from proteus.ingest.aggregate import Rows, catalog_rows
+from proteus.ingest.files import Url
 from proteus.ingest.foldsql import Step, duplicates, fold_steps, ok
 from proteus.ingest.scan import FileScan, Scanner
 
@@ -80,7 +81,7 @@ class Folding(Protocol):
     """What the ingest paths ask of a group's fold, on either engine (`Fold`, or
     `proteus.ingest.sparkfold.SparkFold`)."""
 
-    def load(self, files: list[Path]) -> list[FileScan]: ...
+    def load(self, files: list[Path | Url]) -> list[FileScan]: ...
     def fold(self, earlier: Sequence[Path] = (), horizon_days: int = 0) -> list[int]: ...
     def keep_ids(self, path: Path) -> None: ...
     def counts(self) -> dict[int, FileCounts]: ...
@@ -157,11 +158,13 @@ class Fold:
 
     # reading ------------------------------------------------------------------------------
 
-    def load(self, files: list[Path]) -> list[FileScan]:
+    def load(self, files: list[Path | Url]) -> list[FileScan]:
         """Read and check every file into `checked`; a file that cannot be read whole has
-        its `error` set (its rows stay out of the fold: the group fails)."""
+        its `error` set (its rows stay out of the fold: the group fails). A URL's file (the
+        catalog's, on the Spark engine) is copied here through Spark's filesystems first."""
+        local = [self._fetched(f) if isinstance(f, Url) else f for f in files]
         if self.kind == "catalog":
-            self.scans = self._load_catalog(files)
+            self.scans = self._load_catalog(local)
             return self.scans
         low, high = self.bounds.seconds()
         too_early, too_late = self.bounds.reasons()
@@ -169,8 +172,16 @@ class Fold:
                           check(self.kind), {"earliest": low, "latest": high,
                                              "too_early": too_early, "too_late": too_late},
                           self.say, () if self.keep_all else UNFOLDED.get(self.kind, ()))
-        self.scans = scanner.scan(files)
+        self.scans = scanner.scan(local)
         return self.scans
+
+    def _fetched(self, url: Url) -> Path:
+        from proteus.ingest.lake import fetch
+        from proteus.spark.session import SparkSetup, start
+
+        folder = self.spill / "fetched"
+        folder.mkdir(parents=True, exist_ok=True)
+        return fetch(start(SparkSetup()), url, folder)
 
     def _load_catalog(self, files: list[Path]) -> list[FileScan]:
         scans = [FileScan(k, path) for k, path in enumerate(files)]

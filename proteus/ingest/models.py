@@ -13,11 +13,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretBytes, SecretStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretBytes,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
+from proteus.errors import InputError
 from proteus.events.checks import Bounds
 from proteus.graph import Graph
 from proteus.ingest.batch import BatchReport
+from proteus.ingest.files import is_url
 from proteus.spark.session import SparkSetup
 
 Bulk = Literal["auto", "first", "rebuild", "never"]
@@ -44,7 +54,7 @@ class Server(BaseModel):
 
 
 class IngestParams(BaseModel):
-    paths: list[Path]
+    paths: list[Path | str]  # local files and folders; URLs (s3a://...) as text, Spark only
     # raw rows folded together, across the files of a record type (~0.8 KB each at peak)
     chunk_size: int = Field(default=4_000_000, ge=2, le=1_000_000_000)
     batch_rows: int = Field(default=20_000, ge=2, le=200_000)  # aggregate rows per transaction
@@ -75,6 +85,21 @@ class IngestParams(BaseModel):
     server: Server = Field(exclude=True)
     spark: SparkSetup | None = Field(default=None, exclude=True,
                                      description="where the spark engine runs; default: local")
+
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _urls_as_text(cls, paths: list[Path | str]) -> list[Path | str]:
+        return [p if isinstance(p, str) and is_url(p) else Path(p) for p in paths]
+
+    @model_validator(mode="after")
+    def _urls_on_spark(self) -> IngestParams:
+        """URLs are read through Spark's filesystems: refused (one line, an InputError that
+        pydantic passes on) before anything starts on the embedded engine."""
+        urls = [p for p in self.paths if isinstance(p, str)]
+        if urls and self.engine != "spark":
+            raise InputError(f"{urls[0]}: files named by URL are read through Spark's "
+                             "filesystems; ingest them with --engine spark")
+        return self
 
     def bounds(self) -> Bounds:
         return Bounds.around_now(datetime.combine(self.not_before, time.min, UTC),

@@ -10,6 +10,9 @@ From there everything is Spark SQL over the whole group: the contract's checks
 embedded engine runs, in Spark's dialect. The shuffles group by device id (its hash picks
 the partition), so a device's rows of every day meet in one task.
 
+A file named by URL (s3a://, abfss://, ...) comes to its task as bytes, through Spark's
+`binaryFile` source (`proteus.ingest.lake`), and is read from a local copy of the same name.
+
 A row's `ord` is its place among the group's rows in file order, as on the embedded engine:
 each file's rows are counted first, then numbered from the count of the files before it.
 """
@@ -29,8 +32,10 @@ from proteus.events.checks import Bounds
 from proteus.events.dialect import SPARK
 from proteus.events.models import field_names
 from proteus.events.sql import normalise_jsonl
+from proteus.ingest.files import Url
 from proteus.ingest.fold import QUERIES, UNFOLDED, FileCounts, connect, folded_columns, hmac_pads
 from proteus.ingest.foldsql import Step, duplicates, fold_steps, ok
+from proteus.ingest.lake import contents, local_copy
 from proteus.ingest.scan import FileScan, Scanner
 
 if TYPE_CHECKING:
@@ -49,13 +54,19 @@ def normalised_schema(kind: str) -> pa.Schema:
 
 
 def read_files(kind: str, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """A Spark task: the files named in `batches` (`file`, `path`) as normalised rows, each
-    file's rows numbered from 0 in `ord`, then the file's outcome row."""
+    """A Spark task: the files named in `batches` (`file`, `path`, and `content`, the bytes
+    of a file named by URL) as normalised rows, each file's rows numbered from 0 in `ord`,
+    then the file's outcome row."""
     schema = normalised_schema(kind)
     for batch in batches:
-        for index, path in zip(batch.column("file").to_pylist(),
-                               batch.column("path").to_pylist(), strict=True):
-            yield from _read_file(kind, int(index), Path(path), schema)
+        for index, path, content in zip(batch.column("file").to_pylist(),
+                                        batch.column("path").to_pylist(),
+                                        batch.column("content").to_pylist(), strict=True):
+            if content is None:
+                yield from _read_file(kind, int(index), Path(path), schema)
+                continue
+            with local_copy(Url(path), content) as copy:
+                yield from _read_file(kind, int(index), copy, schema)
 
 
 def _read_file(kind: str, index: int, path: Path,
@@ -131,15 +142,20 @@ class SparkFold:
 
     # reading ------------------------------------------------------------------------------
 
-    def load(self, files: list[Path]) -> list[FileScan]:
+    def load(self, files: list[Path | Url]) -> list[FileScan]:
         """Read and check every file into the view `checked`."""
         from proteus.events.sql import check
 
         kind = self.kind
         schema = normalised_schema(kind)
         paths = self.spark.createDataFrame(
-            [(k, str(Path(p).resolve())) for k, p in enumerate(files)], "file INT, path STRING"
-        ).repartition(max(1, len(files)), "file")
+            [(k, str(p.resolve()) if isinstance(p, Path) else p.url)
+             for k, p in enumerate(files)], "file INT, path STRING")
+        urls = [p.url for p in files if isinstance(p, Url)]
+        with_content = (paths.join(contents(self.spark, urls).withColumnRenamed("url", "path"),
+                                   "path", "left") if urls
+                        else paths.selectExpr("*", "CAST(NULL AS BINARY) AS content"))
+        paths = with_content.repartition(max(1, len(files)), "file")
         self.say(f"{kind}: reading {len(files)} file(s) on Spark")
         read = paths.mapInArrow(lambda batches: read_files(kind, batches),
                                 _spark_schema(self.spark, schema)).persist()
@@ -150,8 +166,9 @@ class SparkFold:
         offsets: list[tuple[int, int]] = []
         start = 0
         for k, path in enumerate(files):
-            rows, error = outcomes.get(k, (0, f"{Path(path).name}: not read"))
-            self.scans.append(FileScan(k, Path(path), read=int(rows or 0), error=error))
+            rows, error = outcomes.get(k, (0, f"{path.name}: not read"))
+            local = path if isinstance(path, Path) else Path(path.name)
+            self.scans.append(FileScan(k, local, read=int(rows or 0), error=error))
             offsets.append((k, start))
             start += int(rows or 0)
         self.spark.createDataFrame(offsets, "file INT, start BIGINT").createOrReplaceTempView(

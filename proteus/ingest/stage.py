@@ -22,7 +22,7 @@ from proteus.events import ContractError
 from proteus.graph import Runner
 from proteus.ingest import bulk
 from proteus.ingest.batch import BatchReport, Group, GroupIngest, ingest_groups, plan
-from proteus.ingest.files import DataFile, describe, discover
+from proteus.ingest.files import DataFile, Url, describe, discover, in_order
 from proteus.ingest.models import IngestParams, IngestReport
 
 log = logging.getLogger(__name__)
@@ -64,18 +64,41 @@ def _described(path: Path) -> DataFile | str:
         return str(exc)
 
 
+def _described_files(params: IngestParams) -> tuple[list[DataFile | str], list[str]]:
+    """Each file to ingest, in ingest order, described (or its one-line error), and the
+    errors of the inputs that are not data files. Local files are described here, files
+    named by URL by Spark's executors (`proteus.ingest.lake`)."""
+    urls = [p for p in params.paths if isinstance(p, str)]
+    listed: list[Url] = []
+    if urls:  # on the Spark engine (`IngestParams` refuses them on the embedded one)
+        from proteus.ingest.lake import describe_urls, list_urls
+        from proteus.spark.session import SparkSetup, start
+
+        spark = start(params.spark or SparkSetup())
+        listed = list_urls(spark, urls)
+    local, errors = discover([p for p in params.paths if isinstance(p, Path)])
+    both: list[Path | Url] = [*local, *listed]
+    files, not_data = in_order(both)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # gzip and sha256 release the GIL
+        found: dict[Path | Url, DataFile | str] = dict(
+            zip(local, pool.map(_described, local), strict=True))
+    remote = [f for f in files if isinstance(f, Url)]
+    if remote:
+        found.update(zip(remote, describe_urls(spark, remote), strict=True))
+    return [found[f] for f in files], [*errors, *not_data]
+
+
 def run(graph: Runner, params: IngestParams) -> IngestReport:
     key = params.key.get_secret_value()
-    files, errors = discover(params.paths)
-    if not files and not errors:
+    descriptions, errors = _described_files(params)
+    if not descriptions and not errors:
         raise InputError("no data files found in " + ", ".join(map(str, params.paths)))
     described = []
-    with ThreadPoolExecutor(max_workers=2) as pool:  # gzip and sha256 release the GIL
-        for found in pool.map(_described, files):
-            if isinstance(found, DataFile):
-                described.append(found)
-            else:
-                errors.append(found)
+    for found in descriptions:
+        if isinstance(found, DataFile):
+            described.append(found)
+        else:
+            errors.append(found)
     for error in errors:
         log.warning("skipped: %s", error)
     started = monotonic()
