@@ -18,6 +18,7 @@ from proteus import edge, identity, ingest, interests, recommend, segments, taxo
 from proteus.db import manage, server
 from proteus.graph import Graph
 from proteus.settings import Settings
+from proteus.spark.session import session, stop
 from proteus.tools import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +73,7 @@ World = Callable[..., Graph]
 
 
 @pytest.fixture(scope="session")
-def world(session_graph: Graph, settings: Settings,
+def pipeline_world(session_graph: Graph, settings: Settings,
           tmp_path_factory: pytest.TempPathFactory) -> World:
     """Builds a small generated world through the pipeline on an emptied graph: generate,
     ingest, identity, taxonomy, interests, segments (unless `segmented=False`), recommend."""
@@ -93,3 +94,17 @@ def world(session_graph: Graph, settings: Settings,
         recommend.run(graph, recommend.RecommendParams())
         return graph
     return build
+
+
+@pytest.fixture(scope="module")
+def spark_settings(settings: Settings) -> Iterator[Settings]:
+    """The settings of a small local[2] Spark session, started for the module and stopped
+    after it (the Spark engine's tests; they need the extra `spark`)."""
+    small = settings.model_copy(update={
+        "spark_master": "local[2]",
+        "spark_conf": {"spark.sql.shuffle.partitions": "4", "spark.driver.memory": "1g"}})
+    session(small)
+    try:
+        yield small
+    finally:
+        stop()

@@ -17,8 +17,8 @@ from proteus.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def loaded(world: Callable[..., Graph]) -> Graph:
-    return world(devices=300, seed=11, catalog_size=300, communities=6)
+def loaded(pipeline_world: Callable[..., Graph]) -> Graph:
+    return pipeline_world(devices=300, seed=11, catalog_size=300, communities=6)
 
 
 @pytest.fixture(scope="module")

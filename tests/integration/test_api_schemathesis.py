@@ -36,8 +36,8 @@ PUBLISHED = create_app(Settings()).openapi()    # what the served app publishes 
 
 
 @pytest.fixture(scope="module")
-def real_api(world: Callable[..., Graph], settings: Settings) -> Iterator[dict[str, Any]]:
-    graph = world(devices=200, seed=5, catalog_size=200, communities=4)
+def real_api(pipeline_world: Callable[..., Graph], settings: Settings) -> Iterator[dict[str, Any]]:
+    graph = pipeline_world(devices=200, seed=5, catalog_size=200, communities=4)
     made = {role: keys.create_key(graph, f"schemathesis-{role}", role)
             for role in ("service", "analyst", "admin")}
     with served(settings) as port:

@@ -20,8 +20,8 @@ from proteus.tools.bench.recs import bench_recs, split_viewing
 
 
 @pytest.fixture(scope="module")
-def loaded(world: Callable[..., Graph]) -> Graph:
-    return world(devices=300, seed=5, catalog_size=200, communities=5, segmented=False)
+def loaded(pipeline_world: Callable[..., Graph]) -> Graph:
+    return pipeline_world(devices=300, seed=5, catalog_size=200, communities=5, segmented=False)
 
 
 def device_watches(graph: Graph) -> dict[str, list[Watch]]:

@@ -22,8 +22,8 @@ from proteus.tools.bench.api import served
 
 
 @pytest.fixture(scope="module")
-def loaded(world: Callable[..., Graph]) -> Graph:
-    return world(devices=300, seed=5, catalog_size=200, communities=5, segmented=False)
+def loaded(pipeline_world: Callable[..., Graph]) -> Graph:
+    return pipeline_world(devices=300, seed=5, catalog_size=200, communities=5, segmented=False)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ these tests run there (without PySpark and without that variable they are skippe
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ if not os.environ.get("PROTEUS_REQUIRE_SPARK"):
     pytest.importorskip("pyspark", reason='the Spark engine needs pip install -e ".[spark]"')
 
 from proteus.ingest.sparkfold import SparkFold
-from proteus.spark.session import session, setup_of, stop
+from proteus.spark.session import session, setup_of
 
 # PySpark 3.5 leaves the sockets it reads results from to the garbage collector
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -42,19 +41,6 @@ KEY = b"a key for the engine tests"
 BOUNDS = Bounds(earliest=datetime(2000, 1, 1, tzinfo=UTC),
                 latest=datetime(2030, 1, 1, tzinfo=UTC))
 WHOLE = 1 << 40
-
-
-@pytest.fixture(scope="module")
-def spark_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory
-                   ) -> Iterator[Settings]:
-    small = settings.model_copy(update={
-        "spark_master": "local[2]",
-        "spark_conf": {"spark.sql.shuffle.partitions": "4", "spark.driver.memory": "1g"}})
-    session(small)
-    try:
-        yield small
-    finally:
-        stop()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,23 +32,10 @@ if not os.environ.get("PROTEUS_REQUIRE_SPARK"):
 
 from proteus.ingest.sparkwrite import LAYOUTS, connector_query
 from proteus.spark.runtime import connector_package
-from proteus.spark.session import session, stop
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 CHUNK, BATCH = 500, 40  # several chunks per group, several batches per partition
-
-
-@pytest.fixture(scope="module")
-def spark_settings(settings: Settings) -> Iterator[Settings]:
-    small = settings.model_copy(update={
-        "spark_master": "local[2]",
-        "spark_conf": {"spark.sql.shuffle.partitions": "4", "spark.driver.memory": "1g"}})
-    session(small)
-    try:
-        yield small
-    finally:
-        stop()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ line. In local[2], against a real Neo4j (CI sets PROTEUS_REQUIRE_SPARK=1)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +22,8 @@ from proteus.tools.generate import run as generate
 if not os.environ.get("PROTEUS_REQUIRE_SPARK"):
     pytest.importorskip("pyspark", reason='the Spark engine needs pip install -e ".[spark]"')
 
-from proteus.spark.session import session, stop
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
-
-@pytest.fixture(scope="module")
-def spark_settings(settings: Settings) -> Iterator[Settings]:
-    small = settings.model_copy(update={
-        "spark_master": "local[2]",
-        "spark_conf": {"spark.sql.shuffle.partitions": "4", "spark.driver.memory": "1g"}})
-    session(small)
-    try:
-        yield small
-    finally:
-        stop()
 
 
 def _content(graph: Graph) -> dict[str, Any]:
