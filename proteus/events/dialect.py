@@ -69,6 +69,12 @@ class Dialect:
             return f"sort_array(collect_list(struct({key} AS d, {value} AS v)))"
         return f"list_sort(list(struct_pack(d := {key}, v := {value})))"
 
+    def sorted_list(self, value: str) -> str:
+        """The aggregate list of a group's values, sorted."""
+        if self.name == "spark":
+            return f"sort_array(collect_list({value}))"
+        return f"list_sort(list({value}))"
+
     def list_map(self, items: str, body: str) -> str:
         """The list of `body` for each element `x` of the list `items`, in its order."""
         if self.name == "spark":

@@ -111,17 +111,23 @@ def network_rows(records: Iterable[NetworkEvent], pseudonym: Pseudonymiser) -> R
                 per_day = link[3]
                 per_day[day] = per_day.get(day, 0) + 1
     sightings = []
+    found: dict[str, set[str]] = {}
     for (device_id, kind, value), (first, last, count, per_day) in links.items():
+        if kind == "login":
+            found.setdefault(device_id, set()).add(value)
         days, counts = _day_lists(per_day)
         sightings.append({"device": device_id, "kind": kind, "value": value, "first": first,
                           "last": last, "count": count, "days": days, "day_counts": counts})
+    logins = {device_id: sorted(values) for device_id, values in found.items()}
     return {
         "ingest/merge_devices": _device_rows(devices),
         "ingest/merge_identifiers": [
             {"kind": kind, "value": value, "first": v[0], "last": v[1], "network": v[2],
              "ip_class": v[3]} for (kind, value), v in identifiers.items()],
         "ingest/merge_sightings": sightings,
-        "identity/person_summary": [{"device": device_id} for device_id in devices],
+        "identity/person_summary": [
+            {"device": device_id, "type": v[2], "logins": logins.get(device_id)}
+            for device_id, v in devices.items()],
     }
 
 
@@ -155,7 +161,8 @@ def viewing_rows(records: Iterable[ViewingEvent]) -> Rows:
     return {"ingest/merge_devices": _device_rows(devices),
             "ingest/merge_contents": [{"id": c} for c in dict.fromkeys(c for _, c in pairs)],
             "ingest/merge_views": rows,
-            "identity/person_summary": [{"device": device_id} for device_id in devices]}
+            "identity/person_summary": [{"device": device_id, "viewed": v[3]}
+                                        for device_id, v in devices.items()]}
 
 
 def catalog_rows(records: Iterable[ContentItem]) -> Rows:

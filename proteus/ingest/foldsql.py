@@ -87,7 +87,6 @@ def network(d: Dialect) -> list[Step]:
 SELECT chunk, device_id AS id, min(ts) AS first, max(ts) AS last,
        {first_present('device_type', 'ord')} AS type, CAST(NULL AS STRING) AS viewed
 FROM ok GROUP BY chunk, device_id"""),
-        Step("f_device_list", "SELECT chunk, id AS device FROM f_devices"),
         # one pass over the rows: every identifier a row carries, per device and day
         Step("daily", f"""
 SELECT chunk, device_id AS device, kind, raw, day, min(ts) AS first, max(ts) AS last,
@@ -116,6 +115,13 @@ FROM seen s JOIN pseudonyms p ON p.kind = s.kind AND p.raw = s.raw"""),
 SELECT s.chunk, s.device, s.kind, p.value, s.first, s.last, s.count, s.days, s.day_counts
 FROM sighted s JOIN pseudonyms p ON p.kind = s.kind AND p.raw = s.raw""",
              drop=("seen", "sighted")),
+        # what the person summary needs of each device: its type, the logins seen with it
+        Step("f_device_list", f"""
+SELECT f.chunk, f.id AS device, f.type, l.logins
+FROM f_devices f LEFT JOIN (
+  SELECT chunk, device, {d.sorted_list('value')} AS logins
+  FROM f_sightings WHERE kind = 'login' GROUP BY chunk, device) l
+  ON l.chunk = f.chunk AND l.device = f.id"""),
     ]
 
 
@@ -125,7 +131,7 @@ def viewing(d: Dialect) -> list[Step]:
 SELECT chunk, device_id AS id, min(ts) AS first, max(ts) AS last, CAST(NULL AS STRING) AS type,
        CAST(max(day) AS STRING) AS viewed
 FROM ok GROUP BY chunk, device_id"""),
-        Step("f_device_list", "SELECT chunk, id AS device FROM f_devices"),
+        Step("f_device_list", "SELECT chunk, id AS device, viewed FROM f_devices"),
         Step("f_contents", "SELECT DISTINCT chunk, content_id AS id FROM ok"),
         Step("f_views", f"""
 SELECT chunk, device, content, first, last, count, seconds, {_day_lists(d, 'day_seconds')}

@@ -205,6 +205,12 @@ def _summaries_hold(graph: Graph) -> list[dict[str, Any]]:
     return rows
 
 
+def _person_of(graph: Graph, device: str) -> str:
+    with graph.session(write=False) as session:
+        return str(session.run("MATCH (:Device {id: $device})-[:BELONGS_TO]->(p:Person) "
+                               "RETURN p.id AS person", device=device).single(strict=True)[0])
+
+
 def test_persons_carry_summaries_that_later_ingest_keeps_true(
         graph: Graph, settings: Settings, dataset: Path) -> None:
     run(graph, settings, dataset)
@@ -221,9 +227,15 @@ def test_persons_carry_summaries_that_later_ingest_keeps_true(
          "content_id": "c1", "seconds": 60}])
     write_rows(later / "network-day9.csv", "network", [
         {"event_id": "n-late", "ts": T0 + timedelta(days=9), "device_id": "dev1",
-         "device_type": "smart_tv", "network": "home", "ip": "203.0.113.1"}])
+         "device_type": "smart_tv", "network": "home", "ip": "203.0.113.1"},
+        # a device first seen with a login that withdrew: its purposes and its person's grow
+        {"event_id": "n-shared", "ts": T0 + timedelta(days=9), "device_id": "dev10",
+         "device_type": "laptop", "network": "home", "login": "anna@example.org"}])
+    assert "advertising" not in before[_person_of(graph, "dev10")]["withdrawn"]
     run(graph, settings, later)
+    assert all(r["stored"] == r["live"] for r in session_rows(graph, DEVICE_CONSENT))
     after = {r["person"]: r for r in _summaries_hold(graph)}
+    assert "advertising" in after[_person_of(graph, "dev10")]["withdrawn"]
     changed = {p for p in after if after[p]["types"] != before[p]["types"]
                or after[p]["viewed"] != before[p]["viewed"]
                or after[p]["withdrawn"] != before[p]["withdrawn"]}
