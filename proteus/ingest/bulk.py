@@ -121,7 +121,8 @@ FROM {src['network_sightings']}""",
         "contents": f"""
 SELECT coalesce(c.id, v.id) AS id, c.title, c.kind, c.genres, c.iab_ids
 FROM {src['catalog_items']} c FULL JOIN {src['viewing_contents']} v USING (id)""",
-        "views": f"SELECT * FROM {src['viewing_views']}",
+        # sorted as every stage reading viewing wants it (proteus/views/table.py)
+        "views": f"SELECT * FROM {src['viewing_views']} ORDER BY device, content",
         "consent": f"SELECT * FROM {src['consent_consent']}",
     }
     for name, sql in steps.items():
