@@ -1,5 +1,5 @@
 // name: conditions/members
-// params: conditions, any, anchor, purpose, target, device_types, summary_version
+// params: conditions, any, anchor, purpose, target, device_types, summary_version, listed
 // returns: matched, excluded, stale, persons, households, devices, members, rows
 // The one traversal every segment rule and audience definition compiles to; the text never
 // changes with the conditions (proteus/conditions/compile.py). $conditions holds the
@@ -21,7 +21,10 @@
 // one message, not one per person: `matched` persons, `excluded` for consent, the counts
 // of the persons, households and devices ($device_types only, when not null) behind the
 // members, `members` at the target level, and `rows`: every kept person as {person,
-// household, devices}, the device ids listed for $target 'device' only.
+// household, devices}, the device ids listed for $target 'device' only; with $listed not
+// null, only those behind the first $listed members (persons by id, or every person of
+// the first $listed households by id; a device has one person): a dry run shows a few
+// members and counts the rest, the counts are the same either way.
 CALL () {
   WITH $anchor AS a WHERE a IS NULL
   MATCH (p:Person)
@@ -119,4 +122,9 @@ WITH sum(CASE WHEN current THEN 1 ELSE 0 END) AS matched,
           | d.id] END} END) AS rows
 RETURN matched, excluded, stale, persons, households, devices,
        CASE $target WHEN 'household' THEN households WHEN 'device' THEN devices
-                    ELSE persons END AS members, rows
+                    ELSE persons END AS members,
+       CASE WHEN $listed IS NULL THEN rows
+            WHEN $target = 'household' THEN [r IN rows WHERE r.household IN COLLECT {
+              UNWIND rows AS k RETURN DISTINCT k.household AS h ORDER BY h LIMIT $listed }]
+            ELSE COLLECT { UNWIND rows AS r RETURN r ORDER BY r.person LIMIT $listed } END
+         AS rows

@@ -45,7 +45,8 @@ class Selection(BaseModel):
     level: str
     matched_persons: int
     excluded_consent: int
-    members: dict[str, list[str]]
+    size: int  # members at the target level
+    members: dict[str, list[str]]  # every member, or those of the persons listed
     member_devices: dict[str, str] = {}
     counts: Counts
 
@@ -66,17 +67,20 @@ def _members(level: str, rows: list[Row]) -> tuple[dict[str, list[str]], dict[st
     return {m: sorted(ps) for m, ps in sorted(members.items())}, member_devices
 
 
-def select(graph: Runner, definition: Definition, compiled: Compiled) -> Selection:
-    """Run the traversal and group its kept persons into members at the target level."""
-    [found] = graph.read_plain(compiled.query_name, **compiled.params)
+def select(graph: Runner, definition: Definition, compiled: Compiled,
+           listed: int | None = None) -> Selection:
+    """Run the traversal and group its kept persons into members at the target level:
+    every member, or with `listed` only those of the first `listed` persons by id (the
+    counts and `size` are the same either way)."""
+    [found] = graph.read_plain(compiled.query_name, **{**compiled.params, "listed": listed})
     require_current(int(found["stale"]))
     level = definition.target
     members, member_devices = _members(level, found["rows"])
-    if len(members) != found["members"]:
+    if listed is None and len(members) != found["members"]:
         raise Conflict(f"{len(members)} members listed but {found['members']} counted: the "
                        "person summaries are out of date with the devices; run identity again")
     return Selection(level=level, matched_persons=found["matched"],
-                     excluded_consent=found["excluded"], members=members,
+                     excluded_consent=found["excluded"], size=found["members"], members=members,
                      member_devices=member_devices,
                      counts=Counts(persons=found["persons"], households=found["households"],
                                    devices=found["devices"]))

@@ -78,13 +78,13 @@ class MaterialiseReport(BaseModel):
     funnel: list[FunnelStep] = []
 
 
-def evaluate(graph: Runner, definition: Definition, governance: Governance
-             ) -> tuple[Selection, Any, float]:
+def evaluate(graph: Runner, definition: Definition, governance: Governance,
+             listed: int | None = None) -> tuple[Selection, Any, float]:
     """Governance checks, compilation and selection; (selection, compiled, milliseconds)."""
     check(graph, definition, governance)
     started = time.monotonic()
     compiled = compile_definition(definition, latest_day(graph))
-    selection = select(graph, definition, compiled)
+    selection = select(graph, definition, compiled, listed)
     return selection, compiled, round((time.monotonic() - started) * 1000, 1)
 
 
@@ -109,7 +109,7 @@ def funnel(graph: Runner, definition: Definition, compiled: Compiled, selection:
     steps.append(FunnelStep(step=f"{definition.purpose} consent",
                             count=selection.matched_persons - selection.excluded_consent,
                             unit="persons"))
-    size = len(selection.members)
+    size = selection.size
     unit = f"{definition.target}s"
     steps.append(FunnelStep(step=f"{definition.target} members", count=size, unit=unit))
     steps.append(FunnelStep(step=f"minimum size {min_size}",
@@ -137,12 +137,14 @@ def dry_run(graph: Runner, definition: Definition, governance: Governance,
             version: store.AudienceVersion | None = None, sample: int | None = None,
             redact: bool = False, with_funnel: bool = False) -> DryRun:
     started = time.monotonic()
-    selection, compiled, _ = evaluate(graph, definition, governance)
+    shown_size = governance.sample_size if sample is None else sample
+    # the sample's members come from as many persons: a dry run lists no one else
+    selection, compiled, _ = evaluate(graph, definition, governance, listed=shown_size)
     audience = version.id if version else f"{definition.name} (not stored)"
-    wanted = list(selection.members)[:governance.sample_size if sample is None else sample]
+    wanted = list(selection.members)[:shown_size]
     shown = explanations(graph, definition, compiled, selection, audience, governance.version,
                          only=wanted)
-    size = len(selection.members)
+    size = selection.size
     return DryRun(
         audience=audience, name=definition.name, version=version.version if version else None,
         status=version.status if version else None, target=definition.target,

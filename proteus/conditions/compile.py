@@ -127,4 +127,4 @@ def traversal_params(compiled: list[dict[str, Any]], *, purpose: str | None = No
     alternatives = [c for c in compiled if c["group"] in ANY_GROUPS]
     return {"conditions": check_order(required, start), "any": check_order(alternatives, None),
             "anchor": start, "purpose": purpose, "target": target,
-            "device_types": device_types, "summary_version": summary_version}
+            "device_types": device_types, "summary_version": summary_version, "listed": None}

@@ -277,6 +277,26 @@ def test_household_and_device_targets(fixture_graph: Graph) -> None:
     assert devices.members == 6 and devices.sample[0].member == "d-10"
 
 
+@pytest.mark.parametrize("target", ["person", "household", "device"])
+def test_a_dry_run_lists_only_its_sample_and_counts_as_the_whole_listing(
+        fixture_graph: Graph, target: str) -> None:
+    definition = audiences.load({**DEFINITION, "target": target})
+    compiled = compile_definition(definition, latest_day(fixture_graph))
+    whole = select(fixture_graph, definition, compiled)
+    listed = select(fixture_graph, definition, compiled, listed=2)
+    assert whole.size == len(whole.members) and listed.size == whole.size
+    assert listed.counts == whole.counts and len(listed.members) < len(whole.members)
+    for member, persons in listed.members.items():  # whole members, each with all its persons
+        assert whole.members[member] == persons
+    first = sorted(whole.members)[:2] if target != "device" else sorted(
+        m for m in whole.members if whole.member_devices[m] in sorted(
+            {p for ps in whole.members.values() for p in ps})[:2])
+    assert sorted(listed.members) == first
+    dry = audiences.dry_run(fixture_graph, definition, actor="a", sample=2, governance=SMALL)
+    assert dry.members == whole.size and dry.counts == whole.counts
+    assert [e.member for e in dry.sample] == sorted(listed.members)[:2]
+
+
 @pytest.mark.parametrize("include", [
     [{"interest": ["c3:533"], "min_score": 0.2}, {"active_within_days": 7}],
     [{"segment": ["community-1"]}, {"device_type": ["stb"]}],
