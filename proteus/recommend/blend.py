@@ -52,8 +52,9 @@ def scores(c: Candidates, params: BlendParams) -> dict[str, tuple[float, float, 
     candidates = set(nb) | {content for _, content, _ in c.interest_items}
     candidates |= {content for content, _, _, _ in c.popular}
     candidates -= c.watched
-    it = {content: sum(interest_score.get(i, 0.0) for i in c.tags.get(content, ()))
-          for content in candidates}
+    tags = c.tags
+    it = {content: sum(interest_score.get(i, 0.0) for i in tags[content]) if content in tags
+          else 0 for content in candidates}
     rank = {content: r for content, _, r, _ in c.popular}
     top_nb = max(nb.values(), default=0.0) or 1.0
     top_it = max(it.values(), default=0.0) or 1.0

@@ -40,7 +40,19 @@ def candidates(row: Row, catalog: Catalog, subject: str, kind: str, k: int,
                 None if age is None else int(age))
                for content, seconds, recent, age in row.get("seeds") or ()],
         neighbours=neighbours, interests=interests, interest_items=items, popular=popular,
-        tags={c: [i for i in catalog.tags.get(c, ()) if i in ids] for c in pool} if ids else {})
+        tags=_tags(catalog, pool, ids) if ids else {})
+
+
+def _tags(catalog: Catalog, pool: set[str], ids: set[str]) -> dict[str, list[str]]:
+    """The viewer's interests tagging each pool content, for the contents they tag."""
+    found: dict[str, list[str]] = {}
+    for content in pool:
+        tags = catalog.tags.get(content)
+        if tags:
+            kept = [i for i in tags if i in ids]
+            if kept:
+                found[content] = kept
+    return found
 
 
 def _check(k: int) -> None:
