@@ -1,40 +1,17 @@
 // name: recommend/for_person
-// params: person, seeds, interests, neighbours, half_life
-// returns: person, watched, seeds, neighbours, interests
-// One person's recommendation inputs in one short read: what its devices watched
-// (exclusions), its $seeds best seeds, the precomputed SIMILAR neighbours of the seeds, and
-// its top $interests interests. A seed's score is its watch time over all the person's
-// devices decayed by age: each day's seconds count 0.5 ^ (days before the person's latest
-// viewing day / $half_life); ties go to the later `last` view, then the longer total watch,
-// then the smaller content id. Compact rows: seeds [content, seconds, recent (decayed
-// seconds), age (days before the latest viewing day)], neighbours [seed, content, score,
-// rank], none unless $neighbours (the API takes them from its in-memory index). No row when
-// the person does not exist.
+// params: person, interests
+// returns: person, watches, interests
+// One person's recommendation inputs in one short read: everything its devices watched, as
+// stored (one entry per device and content), and its top $interests interests. Compact
+// rows: watches [content, days (ISO dates), day_seconds, seconds, last (epoch nanoseconds
+// of the latest view)]. `seeds.rank_watches` adds up a content's entries over the devices
+// and computes the seeds, their decay and their order. No row when the person does not
+// exist.
 MATCH (p:Person {id: $person})
 CALL (p) {
-  OPTIONAL MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(:Content)
-  RETURN date(max(reduce(m = '', x IN w.days | CASE WHEN x > m THEN x ELSE m END)))
-         AS reference
-}
-OPTIONAL MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(c:Content)
-WITH p, reference, c, w,
-     CASE WHEN w IS NULL THEN 0.0 ELSE reduce(s = 0.0, k IN range(0, size(w.days) - 1) |
-       s + w.day_seconds[k] * 0.5 ^ (toFloat(duration.inDays(date(w.days[k]), reference).days)
-                                     / toFloat($half_life))) END AS decayed
-WITH p, reference, c, sum(w.seconds) AS seconds, max(w.last) AS last, sum(decayed) AS recent,
-     max(reduce(m = '', x IN w.days | CASE WHEN x > m THEN x ELSE m END)) AS latest
-WITH p, c, seconds, last, recent,
-     CASE WHEN latest IS NULL THEN null
-          ELSE duration.inDays(date(latest), reference).days END AS age
-ORDER BY recent DESC, last DESC, seconds DESC, c.id
-WITH p, collect(c.id) AS watched,
-     collect(CASE WHEN c IS NULL THEN null
-             ELSE {node: c, seconds: seconds, recent: recent, age: age} END)[..$seeds] AS seeds
-CALL (seeds) {
-  UNWIND CASE WHEN $neighbours THEN seeds ELSE [] END AS seed
-  WITH seed.node AS seed_node
-  MATCH (seed_node)-[s:SIMILAR]->(n:Content)
-  RETURN collect([seed_node.id, n.id, s.score, s.rank]) AS neighbours
+  MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(c:Content)
+  RETURN collect([c.id, w.days, w.day_seconds, w.seconds,
+                  w.last.epochSeconds * 1000000000 + w.last.nanosecond]) AS watches
 }
 CALL (p) {
   OPTIONAL MATCH (p)-[r:INTERESTED_IN]->(i:Interest)
@@ -45,6 +22,4 @@ CALL (p) {
                  ELSE {interest: i.id, name: i.name, score: r.score, run_id: r.run_id} END)
          AS interests
 }
-RETURN p.id AS person, watched,
-       [s IN seeds | [s.node.id, s.seconds, s.recent, s.age]] AS seeds,
-       neighbours, interests
+RETURN p.id AS person, watches, interests

@@ -52,14 +52,45 @@ def scores(c: Candidates, params: BlendParams) -> dict[str, tuple[float, float, 
     candidates = set(nb) | {content for _, content, _ in c.interest_items}
     candidates |= {content for content, _, _, _ in c.popular}
     candidates -= c.watched
-    it = {content: sum(interest_score.get(i, 0.0) for i in c.tags.get(content, ()))
-          for content in candidates}
+    tags = c.tags
+    it = {content: sum(interest_score.get(i, 0.0) for i in tags[content]) if content in tags
+          else 0 for content in candidates}
     rank = {content: r for content, _, r, _ in c.popular}
     top_nb = max(nb.values(), default=0.0) or 1.0
     top_it = max(it.values(), default=0.0) or 1.0
     return {content: (nb.get(content, 0.0) / top_nb, it[content] / top_it,
                       1.0 / math.log2(1 + rank[content]) if content in rank else 0.0)
             for content in candidates}
+
+
+@dataclass
+class _Lookups:
+    """What every item's explanation looks up, built once per ranking."""
+
+    seeds: dict[str, tuple[str | None, float, float, int | None]]
+    best: dict[str, tuple[str, str, str | None, float, int, str | None]]
+    interests: dict[str, tuple[str | None, float]]
+    popular: dict[str, tuple[str, str | None, int, int | None]]
+
+
+def _lookups(c: Candidates) -> _Lookups:
+    seeds = {s: (t, sec, recent, age) for s, t, sec, recent, age in c.seeds}
+    seed_w = {s: weight(recent) for s, (_, _, recent, _) in seeds.items()}
+    # per content, the seed that contributed most; equal contributions go to the smaller
+    # seed id, then to the first listed
+    best: dict[str, tuple[str, str, str | None, float, int, str | None]] = {}
+    keys: dict[str, tuple[float, str]] = {}
+    for n in c.neighbours:
+        key = (-seed_w.get(n[0], 0.0) * n[3], n[0])
+        found = keys.get(n[1])
+        if found is None or key < found:
+            keys[n[1]] = key
+            best[n[1]] = n
+    popular: dict[str, tuple[str, str | None, int, int | None]] = {}
+    for p in c.popular:
+        popular.setdefault(p[0], p)
+    return _Lookups(seeds=seeds, best=best, interests={i: (n, s) for i, n, s in c.interests},
+                    popular=popular)
 
 
 def rank(c: Candidates, k: int, params: BlendParams) -> Recommendations:
@@ -71,27 +102,23 @@ def rank(c: Candidates, k: int, params: BlendParams) -> Recommendations:
     titles = {content: title for _, content, title, *_ in c.neighbours}
     titles.update({content: title for _, content, title in c.interest_items})
     titles.update({content: title for content, title, *_ in c.popular})
-    items = [_explain(c, content, titles.get(content), total[content], parts[content], params)
-             for content in chosen]
+    found = _lookups(c)
+    items = [_explain(c, found, content, titles.get(content), total[content], parts[content],
+                      params) for content in chosen]
     return Recommendations(subject=c.subject, kind=c.kind, person=c.person,  # type: ignore[arg-type]
                            cold_start=cold, watched=len(c.watched), items=items)
 
 
-def _explain(c: Candidates, content: str, title: str | None, total: float,
+def _explain(c: Candidates, found: _Lookups, content: str, title: str | None, total: float,
              part: tuple[float, float, float], params: BlendParams) -> Recommendation:
     nb, it, pop = part
     viewer = f"{c.kind} {c.subject}"
     path: list[PathStep] = []
     sources: list[str] = []
-    seeds = {s: (t, sec, recent, age) for s, t, sec, recent, age in c.seeds}
     if nb > 0:
         sources.append("neighbours")
-        # the seed that contributed most; equal contributions go to the smaller seed id
-        best = min((n for n in c.neighbours if n[1] == content),
-                   key=lambda n: (-weight(seeds.get(n[0], (None, 0.0, 0.0, None))[2]) * n[3],
-                                  n[0]))
-        seed, _, _, score, sim_rank, run_id = best
-        seed_title, seconds, recent, age = seeds.get(seed, (None, 0.0, 0.0, None))
+        seed, _, _, score, sim_rank, run_id = found.best[content]
+        seed_title, seconds, recent, age = found.seeds.get(seed, (None, 0.0, 0.0, None))
         path.append(PathStep(kind="watched", source=viewer, target=seed, relationship="WATCHED",
                          properties={"seconds": seconds, "title": seed_title,
                                      "recent_seconds": round(recent, 1), "age_days": age},
@@ -107,7 +134,7 @@ def _explain(c: Candidates, content: str, title: str | None, total: float,
                                   f"neighbour #{sim_rank})"))
     if it > 0:
         sources.append("interests")
-        names = {i: (n, s) for i, n, s in c.interests}
+        names = found.interests
         best_interest = max((i for i in c.tags.get(content, ()) if i in names),
                             key=lambda i: names[i][1])
         name, score = names[best_interest]
@@ -122,12 +149,12 @@ def _explain(c: Candidates, content: str, title: str | None, total: float,
                          sentence=f"{title or content} is tagged {name or best_interest}"))
     if pop > 0:
         sources.append("popularity")
-        found = next(p for p in c.popular if p[0] == content)
+        _, _, pop_rank, viewers = found.popular[content]
         path.append(PathStep(kind="popular", source=content, target=content, relationship=None,
-                         properties={"rank": found[2], "viewers": found[3]},
+                         properties={"rank": pop_rank, "viewers": viewers},
                          weight=round(params.popularity_weight * pop, 6),
-                         sentence=f"{title or content} is #{found[2]} by viewers "
-                                  f"({found[3]} viewers)"))
+                         sentence=f"{title or content} is #{pop_rank} by viewers "
+                                  f"({viewers} viewers)"))
     sentence = "; ".join(step.sentence for step in path if step.weight > 0 or
                          step.kind == "watched")
     return Recommendation(content=content, title=title, score=round(total, 6),

@@ -8,9 +8,10 @@ last):
 
 where age is the day's distance in days from the viewer's latest viewing day. The best
 `n` seeds by `recent` are used; ties go to the later last view, then the longer total watch
-time, then the smaller content id, so the choice never depends on storage order. The
-serving queries (`recommend/for_device`, `recommend/for_person`) compute the same score in
-Cypher; offline evaluation calls `choose`.
+time, then the smaller content id, so the choice never depends on storage order. Serving
+reads a viewer's watches as stored (`recommend/for_device`, `recommend/for_person`: days as
+ISO dates) and calls `rank_watches`; offline evaluation calls `choose`. Both compute the
+same score with the same arithmetic.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,54 @@ def choose(watches: Iterable[Watch], n: int, half_life: float) -> list[Seed]:
                reference - max(w.days, default=reference)), w.last) for w in rows),
         key=lambda item: (-item[0].recent, -item[1], -item[0].seconds, item[0].content))
     return [seed for seed, _ in scored[:n]]
+
+
+@lru_cache(maxsize=4096)
+def _day(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal()
+
+
+@lru_cache(maxsize=4096)
+def _factor(age: int, half_life: float) -> float:
+    return 0.5 ** (float(age) / float(half_life))
+
+
+def rank_watches(watches: Iterable[Sequence[Any]], n: int,
+                 half_life: float) -> tuple[list[str], list[list[Any]]]:
+    """A viewer's watched contents, best seed first, and its best `n` seeds as [content,
+    seconds, recent, age], from stored watches [content, days (ISO dates), day_seconds,
+    seconds, last]. A content watched on several devices (a person) adds up their seconds
+    and decayed seconds and keeps the latest `last`. The same score and order as `choose`
+    (a missing `last` sorts first, as null does in a descending Cypher order)."""
+    merged: dict[str, list[Any]] = {}
+    latest: dict[str, str] = {}
+    rows = []
+    for content, days, day_seconds, seconds, last in watches:
+        top = max(days) if days else ""
+        rows.append((content, days, day_seconds, top))
+        entry = merged.get(content)
+        if entry is None:
+            merged[content] = [seconds, 0.0, last]
+            latest[content] = top
+        else:
+            entry[0] += seconds
+            if entry[2] is None or (last is not None and last > entry[2]):
+                entry[2] = last
+            latest[content] = max(latest[content], top)
+    if not rows:
+        return [], []
+    reference = max(latest.values())
+    ref = _day(reference) if reference else 0
+    for content, days, day_seconds, _ in rows:
+        total = 0.0
+        for day, seconds in zip(days, day_seconds, strict=True):
+            total += seconds * _factor(ref - _day(day), half_life)
+        merged[content][1] += total
+    order = sorted(merged, key=lambda c: (
+        -merged[c][1], -math.inf if merged[c][2] is None else -merged[c][2], -merged[c][0], c))
+    seeds = [[c, merged[c][0], merged[c][1],
+              ref - _day(latest[c]) if latest[c] else None] for c in order[:n]]
+    return order, seeds
 
 
 def describe(age: int | None) -> str:

@@ -1,9 +1,11 @@
-"""Recommendations for one device or person: one short read (`recommend/for_device` or
-`recommend/for_person`), the shared catalog (popularity, tags), then `blend.rank`.
+"""Recommendations for one device or person: one short read of what it watched and its
+interests (`recommend/for_device` or `recommend/for_person`), its seeds computed from that
+(`seeds.rank_watches`), their neighbours (`recommend/seed_neighbours`), the shared catalog
+(popularity, tags), then `blend.rank`.
 
-The API reads the same row without the seeds' neighbours (`viewing(..., neighbours=False)`)
-and takes them from its in-memory `NeighbourIndex` (`attach`): the same rows, so the same
-answers, with a lighter read.
+The API reads the same row without the seeds' neighbours (`viewing(..., neighbours=False)`,
+one read) and takes them from its in-memory `NeighbourIndex` (`attach`): the same rows, so
+the same answers, with a lighter read.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from proteus.recommend.blend import Candidates, rank
 from proteus.recommend.catalog import Catalog, load_catalog
 from proteus.recommend.index import NeighbourIndex
 from proteus.recommend.models import BlendParams, Recommendations
+from proteus.recommend.seeds import rank_watches
 
 MAX_K = 100
 
@@ -37,7 +40,19 @@ def candidates(row: Row, catalog: Catalog, subject: str, kind: str, k: int,
                 None if age is None else int(age))
                for content, seconds, recent, age in row.get("seeds") or ()],
         neighbours=neighbours, interests=interests, interest_items=items, popular=popular,
-        tags={c: [i for i in catalog.tags.get(c, ()) if i in ids] for c in pool} if ids else {})
+        tags=_tags(catalog, pool, ids) if ids else {})
+
+
+def _tags(catalog: Catalog, pool: set[str], ids: set[str]) -> dict[str, list[str]]:
+    """The viewer's interests tagging each pool content, for the contents they tag."""
+    found: dict[str, list[str]] = {}
+    for content in pool:
+        tags = catalog.tags.get(content)
+        if tags:
+            kept = [i for i in tags if i in ids]
+            if kept:
+                found[content] = kept
+    return found
 
 
 def _check(k: int) -> None:
@@ -50,11 +65,22 @@ _QUERIES = {"device": "recommend/for_device", "person": "recommend/for_person"}
 
 def viewing(graph: Runner, kind: str, subject: str, params: BlendParams,
             neighbours: bool = True) -> Row | None:
-    """The subject's recommendation inputs in one read; None when it does not exist."""
-    rows = graph.read_plain(_QUERIES[kind], **{kind: subject}, seeds=params.seeds,
-                            interests=params.interests, neighbours=neighbours,
-                            half_life=float(params.half_life_days))
-    return rows[0] if rows else None
+    """The subject's recommendation inputs: person, watched (best seed first), seeds
+    [content, seconds, recent, age], interests and, when asked, the seeds' neighbours
+    [seed, content, score, rank]; None when it does not exist. One read of what the subject
+    watched as stored (the seeds are computed here), and a second for the neighbours."""
+    rows = graph.read_plain(_QUERIES[kind], **{kind: subject}, interests=params.interests)
+    if not rows:
+        return None
+    row = rows[0]
+    watched, seeds = rank_watches(row.get("watches") or (), params.seeds,
+                                  float(params.half_life_days))
+    found: Row = {"person": row.get("person"), "watched": watched, "seeds": seeds,
+                  "interests": row.get("interests") or []}
+    if neighbours:
+        read = graph.read_plain("recommend/seed_neighbours", seeds=[s[0] for s in seeds])
+        found["neighbours"] = read[0]["neighbours"] if read else []
+    return found
 
 
 def attach(row: Row, index: NeighbourIndex) -> Row:

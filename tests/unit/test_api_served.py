@@ -29,8 +29,9 @@ INDEX = [{"content": "c9", "title": "T9",
                          [1, "c20", "T20", 0.5, 3, "recommend-1"],
                          [3, "c5", "T5", 0.25, 2, "recommend-1"]]},
          {"content": "c20", "title": "T20", "neighbours": []}]
-ROW = {"person": "p-1", "watched": ["c1", "c9"], "seeds": [["c9", 3600.0, 3600.0, 0]],
-       "neighbours": [], "interests": [{"interest": "i:sport", "name": "Sport", "score": 1.0}]}
+ROW = {"person": "p-1", "watches": [["c1", ["2025-03-01"], [60], 60, 1],
+                               ["c9", ["2025-03-05"], [3600], 3600, 2]],
+       "interests": [{"interest": "i:sport", "name": "Sport", "score": 1.0}]}
 
 
 def runs(recommend: str) -> list[Row]:
@@ -114,7 +115,7 @@ def test_recommendations_read_the_graph_once_per_subject_and_version() -> None:
     assert graph.count("recommend/for_device") == 1
     assert graph.count("recommend/catalog") == 1
     read = next(p for n, p in graph.calls if n == "recommend/for_device")
-    assert read["neighbours"] is False and read["device"] == "d1"
+    assert read["device"] == "d1" and graph.count("recommend/seed_neighbours") == 0
 
     graph.recommend_run = "recommend-2"
     served.version.refresh(graph)
@@ -197,15 +198,16 @@ def test_a_read_past_the_deadline_answers_503_and_fills_the_cache_for_the_next()
 
 
 def test_the_index_serves_the_same_answers_as_the_graph_read() -> None:
-    with_neighbours = {**ROW, "neighbours": [["c9", "c1", 0.9, 2], ["c9", "c20", 0.5, 1],
-                                             ["c9", "c5", 0.25, 3]]}
-    graph = RecordingGraph({"recommend/for_device": [with_neighbours],
-                            "recommend/catalog": CATALOG})
+    neighbours = [["c9", "c1", 0.9, 2], ["c9", "c20", 0.5, 1], ["c9", "c5", 0.25, 3]]
+    graph = RecordingGraph({"recommend/for_device": [ROW], "recommend/catalog": CATALOG,
+                            "recommend/seed_neighbours": [{"neighbours": neighbours}]})
     catalog = load_catalog(graph)
     index = NeighbourIndex(INDEX)
+    row = serve.viewing(graph, "device", "d1", BlendParams(), neighbours=False)
+    assert row is not None and "neighbours" not in row
     for k in (1, 3, 10):
         read = serve.for_device(graph, "d1", k, catalog=catalog)
-        served = serve.from_row(serve.attach(ROW, index), catalog, "device", "d1", k,
+        served = serve.from_row(serve.attach(row, index), catalog, "device", "d1", k,
                                 BlendParams())
         assert served == read
     assert index.body("c9", 1) == ContentNeighbours.model_validate(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from proteus.errors import InputError, NotFound
 from proteus.graph import RecordingGraph, Row
 from proteus.recommend.blend import Candidates, rank
 from proteus.recommend.models import BlendParams
-from proteus.recommend.seeds import Watch, choose
+from proteus.recommend.seeds import Watch, choose, rank_watches
 from proteus.recommend.similarity import neighbours, popularity
 from proteus.tools.bench.load import Plan, run
 from proteus.tools.bench.recs import baselines, split_viewing
@@ -159,6 +159,42 @@ def test_seed_ties_break_by_last_view_then_watch_time_then_id() -> None:
     assert [s.content for s in choose(same, 3, 3.0)] == ["c", "a", "b"]
     assert [s.content for s in choose(list(reversed(same)), 3, 3.0)] == ["c", "a", "b"]
     assert choose([], 3, 3.0) == []
+
+
+def iso(day: int) -> str:
+    return date.fromordinal(day + date(1970, 1, 1).toordinal()).isoformat()
+
+
+def test_stored_watches_rank_as_choose_ranks_them() -> None:
+    rng = random.Random(3)
+    for _ in range(200):
+        watches = []
+        for n in range(rng.randrange(1, 25)):
+            days = sorted(rng.sample(range(DAY - 12, DAY + 1), rng.randrange(1, 5)))
+            seconds = [float(rng.choice([60, 600, 1200, 3600])) for _ in days]
+            watches.append(Watch(f"c{n}", days, seconds, last=rng.randrange(5)))
+        stored = [[w.content, [iso(d) for d in w.days], w.day_seconds, w.seconds, w.last]
+                  for w in watches]
+        rng.shuffle(stored)
+        expected = choose(watches, 10, 1.5)
+        watched, seeds = rank_watches(stored, 10, 1.5)
+        assert sorted(watched) == sorted(w.content for w in watches)
+        assert [s[0] for s in seeds] == [s.content for s in expected] == watched[:10]
+        assert [(s[1], s[2], s[3]) for s in seeds] == [(s.seconds, s.recent, s.age)
+                                                       for s in expected]
+    assert rank_watches([], 10, 3.0) == ([], [])
+
+
+def test_a_persons_stored_watches_add_up_per_content() -> None:
+    stored = [["a", [iso(DAY - 2)], [600], 600, 7], ["b", [iso(DAY)], [300], 300, 9],
+              ["a", [iso(DAY - 2), iso(DAY - 1)], [600, 600], 1200, 8],
+              ["c", [iso(DAY - 3)], [60], 60, None]]
+    watched, seeds = rank_watches(stored, 2, 1.0)
+    assert watched == ["a", "b", "c"]
+    assert seeds == [["a", 1800, 600 / 4 + 600 / 4 + 600 / 2, 1], ["b", 300, 300.0, 0]]
+    # a missing last view sorts first among equal scores, as null does in Cypher
+    ties = [["x", [iso(DAY)], [60], 60, 5], ["y", [iso(DAY)], [60], 60, None]]
+    assert rank_watches(ties, 2, 3.0)[0] == ["y", "x"]
 
 
 def test_explanation_names_the_seed_and_why_it_was_chosen() -> None:
