@@ -1,16 +1,28 @@
 """Community segments: similarity graph, resolution sweep, partition, stable ids.
 
-The sweep runs the fast engine once at every resolution (with `seed`). Criterion: among
-resolutions whose partitions agree across seeds (mean pairwise NMI over `sweep_seeds` seeds
->= `min_stability`), the one with the highest modularity at resolution 1; if none is that
-stable, the most stable one. Stability costs `sweep_seeds - 1` more runs, so it is measured
-in the order the criterion prefers (highest modularity first) until a resolution passes:
-the choice is the one measuring every resolution would give, and the points not needed
-report no stability. The chosen resolution is then run once by the requested engine with
-`seed` (the fast engine continues from the sweep's partition at that resolution).
+The sweep partitions the persons once, at the finest resolution of the sweep, and every
+resolution on the graph of those communities (`partition.aggregate`): a community at a
+coarser resolution is a union of finer ones, and on their aggregate graph, where each
+community keeps its members' strength and its internal weight as a self-loop, the
+modularity of such a union is exactly that of the persons; multilevel Leiden goes up its
+levels the same way. The aggregate has a node per community (hundreds at a million
+persons), so every resolution costs milliseconds and the sweep costs the runs on the
+persons at the finest resolution, one per seed.
 
-igraph holds the interpreter while it partitions, so on large graphs the sweep's runs go to
-`WORKERS` forked processes, which inherit the graph instead of receiving a copy.
+For each resolution (with `seed`): communities and modularity at resolution 1. Criterion:
+among resolutions whose partitions agree across seeds (mean pairwise NMI over `sweep_seeds`
+seeds >= `min_stability`), the one with the highest modularity at resolution 1; if none is
+that stable, the most stable one. Each seed partitions the persons at the finest resolution
+itself and its own aggregate at every resolution, so the chance a seed brings in at either
+level shows in the stability (with one aggregate for all seeds the finest resolution would
+always look stable). Stability is measured in the order the criterion prefers (highest
+modularity first) until a resolution passes: the choice is the one measuring every
+resolution would give, and the points not needed report no stability. The chosen resolution
+is then run once by the requested engine with `seed` (the fast engine: a sweep run on the
+persons at that resolution, continued to convergence).
+
+igraph holds the interpreter while it partitions, so on large graphs the runs on the persons
+go to `WORKERS` forked processes, which inherit the graph instead of receiving a copy.
 """
 
 from __future__ import annotations
@@ -20,7 +32,9 @@ import math
 import multiprocessing
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +42,7 @@ from pydantic import BaseModel, Field, PositiveFloat
 
 from proteus.graph import Runner
 from proteus.segments.compare import ari, match, nmi
-from proteus.segments.partition import Engine, fast, modularity, partition
+from proteus.segments.partition import Engine, aggregate, canonical, fast, modularity, partition
 from proteus.segments.similarity import Method, SimilarityGraph
 
 _NUMBERED = re.compile(r"^community-(\d+)$")
@@ -62,6 +76,15 @@ class SweepPoint(BaseModel):
     chosen: bool = False
 
 
+class SweepGraph(BaseModel):
+    """Where the sweep ran: the aggregate graph of the communities `seeds` runs on the persons
+    found at `resolution` (the finest of the sweep); nodes and edges are those of `seed`'s."""
+    resolution: float
+    seeds: int
+    nodes: int
+    edges: int
+
+
 class Stability(BaseModel):
     previous_run: str | None
     common_persons: int
@@ -72,9 +95,10 @@ class Stability(BaseModel):
     dropped: int
 
 
-# Leiden passes per sweep run. Iterating to convergence at every resolution and seed cost
-# minutes per run on 100k persons (18 runs); two passes rank the resolutions the same way,
-# and the chosen one is then partitioned to convergence.
+# Leiden passes of a sweep run on the persons (at the finest resolution). Iterating to
+# convergence cost minutes per run on 100k persons; two passes rank the resolutions the
+# same way, and the chosen one is then partitioned to convergence. Runs on the aggregate
+# graph go to convergence: they cost milliseconds.
 SWEEP_ITERATIONS = 2
 
 
@@ -88,16 +112,37 @@ def _sweep_run(job: tuple[float, int]) -> np.ndarray:
     return fast(_SHARED[0], resolution, seed, SWEEP_ITERATIONS)
 
 
-def _runs(sim: SimilarityGraph, jobs: list[tuple[float, int]]) -> list[np.ndarray]:
-    """Sweep runs (resolution, seed), in order."""
-    if (len(jobs) < 2 or WORKERS < 2 or sim.edges < PARALLEL_FROM_EDGES
+class _Later:
+    """A run on the persons made when its result is first asked for (no worker: a run not
+    needed in the end costs nothing)."""
+
+    def __init__(self, sim: SimilarityGraph, resolution: float, seed: int) -> None:
+        self._job: tuple[SimilarityGraph, float, int] | None = (sim, resolution, seed)
+        self._labels = np.zeros(0, dtype=np.int64)
+
+    def result(self) -> np.ndarray:
+        if self._job is not None:
+            sim, resolution, seed = self._job
+            self._labels, self._job = fast(sim, resolution, seed, SWEEP_ITERATIONS), None
+        return self._labels
+
+
+@contextmanager
+def _persons_runs(sim: SimilarityGraph
+                  ) -> Iterator[Callable[[float, int], Future[np.ndarray] | _Later]]:
+    """`run(resolution, seed)`: a sweep run on the persons, on `WORKERS` forked processes
+    for large graphs (started at once, in order), else here when its result is asked for."""
+    if (WORKERS < 2 or sim.edges < PARALLEL_FROM_EDGES
             or "fork" not in multiprocessing.get_all_start_methods()):
-        return [fast(sim, r, seed, SWEEP_ITERATIONS) for r, seed in jobs]
-    _ = sim.igraph  # built before the fork, so each worker inherits it
+        yield lambda resolution, seed: _Later(sim, resolution, seed)
+        return
+    _ = sim.igraph, sim.strength  # built before the fork, so each worker inherits them
     _SHARED[:] = [sim]
     try:
         with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_sweep_run, jobs))
+            yield lambda resolution, seed: pool.submit(_sweep_run, (resolution, seed))
+            # leaving cancels the runs nobody asked for (a guess the criterion did not take)
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _SHARED.clear()
 
@@ -107,39 +152,68 @@ def _preference(point: SweepPoint) -> tuple[float, float]:
 
 
 def sweep(sim: SimilarityGraph, params: CommunityParams) -> tuple[float, list[SweepPoint]]:
-    chosen, points, _ = _sweep(sim, params)
+    chosen, points, _, _ = _sweep(sim, params)
     return chosen, points
 
 
 def _sweep(sim: SimilarityGraph, params: CommunityParams
-           ) -> tuple[float, list[SweepPoint], dict[float, np.ndarray]]:
-    """The chosen resolution, the points, and the first run at every resolution."""
-    first = dict(zip(params.resolutions,
-                     _runs(sim, [(r, params.seed) for r in params.resolutions]), strict=True))
-    points = [SweepPoint(resolution=r, communities=int(labels.max(initial=-1)) + 1,
-                         modularity=round(modularity(sim, labels), 4))
-              for r, labels in first.items()]
+           ) -> tuple[float, list[SweepPoint], np.ndarray | None, SweepGraph]:
+    """The chosen resolution, the points, the fast engine's start at the chosen resolution
+    (a sweep run on the persons there with `seed`; None for the other engines), and the
+    graph the sweep ran on.
 
-    def measured(point: SweepPoint) -> float:
-        runs = [first[point.resolution], *_runs(
-            sim, [(point.resolution, params.seed + i) for i in range(1, params.sweep_seeds)])]
-        pairs = list(itertools.combinations(runs, 2))
-        point.stability = round(float(np.mean([nmi(a, b) for a, b in pairs])), 4) \
-            if pairs else 1.0
-        return point.stability
+    On two workers the runs on the persons fill both: the first two seeds at the finest
+    resolution, then the other seeds and the start at the resolution the criterion
+    prefers before stability (known from the first seed's aggregate), which is the chosen
+    one unless it proves unstable (then the chosen one runs after)."""
+    finest = max(params.resolutions)
+    seeds = [params.seed + i for i in range(params.sweep_seeds if params.resolution is None
+                                            else 1)]
+    with _persons_runs(sim) as run:
+        pending = [run(finest, seed) for seed in seeds[:WORKERS]]
+        fine = [pending[0].result()]
+        coarse = [aggregate(sim, fine[0])]
 
-    chosen = params.resolution
-    if chosen is None:
-        for point in sorted(points, key=_preference, reverse=True):
-            if measured(point) >= params.min_stability:
-                chosen = point.resolution
-                break
-        else:
-            chosen = max(points, key=lambda p: (p.stability or 0.0,
-                                                -abs(math.log(p.resolution)))).resolution
+        def at(resolution: float, i: int) -> np.ndarray:
+            """Seed i's labels per aggregate node at `resolution`."""
+            return fast(coarse[i], resolution, seeds[i])
+
+        first = {r: at(r, 0) for r in params.resolutions}
+        points = [SweepPoint(resolution=r, communities=int(labels.max(initial=-1)) + 1,
+                             modularity=round(modularity(coarse[0], labels), 4))
+                  for r, labels in first.items()]
+        guess = params.resolution or max(points, key=_preference).resolution
+        start = {guess: run(guess, params.seed)} if params.engine == "fast" else {}
+        pending += [run(finest, seed) for seed in seeds[WORKERS:]]
+        fine += [p.result() for p in pending[1:]]
+        coarse += [aggregate(sim, labels) for labels in fine[1:]]
+
+        def measured(point: SweepPoint) -> float:
+            r = point.resolution
+            runs = [canonical(labels[fine[i]]) for i, labels in
+                    enumerate([first[r], *(at(r, i) for i in range(1, len(seeds)))])]
+            pairs = list(itertools.combinations(runs, 2))
+            point.stability = round(float(np.mean([nmi(a, b) for a, b in pairs])), 4) \
+                if pairs else 1.0
+            return point.stability
+
+        chosen = params.resolution
+        if chosen is None:
+            for point in sorted(points, key=_preference, reverse=True):
+                if measured(point) >= params.min_stability:
+                    chosen = point.resolution
+                    break
+            else:
+                chosen = max(points, key=lambda p: (p.stability or 0.0,
+                                                    -abs(math.log(p.resolution)))).resolution
+        if start and chosen not in start:
+            start[chosen] = run(chosen, params.seed)
+        begin = start[chosen].result() if start else None
     for p in points:
         p.chosen = p.resolution == chosen
-    return chosen, points, first
+    graph = SweepGraph(resolution=finest, seeds=len(seeds), nodes=len(coarse[0].persons),
+                       edges=coarse[0].edges)
+    return chosen, points, begin, graph
 
 
 def assign_ids(groups: list[list[str]], previous: dict[str, set[str]]
@@ -176,14 +250,15 @@ def stability(new: dict[str, set[str]], previous: dict[str, set[str]], previous_
                      dropped=len(previous) - len(continued))
 
 
-def communities(graph: Runner, sim: SimilarityGraph, params: CommunityParams,
-                name: str) -> tuple[np.ndarray, float, list[SweepPoint], dict[str, float]]:
-    """Labels per similarity-graph node at the chosen resolution, the sweep and timings."""
+def communities(graph: Runner, sim: SimilarityGraph, params: CommunityParams, name: str
+                ) -> tuple[np.ndarray, float, list[SweepPoint], SweepGraph, dict[str, float]]:
+    """Labels per similarity-graph node at the chosen resolution, the sweep, the graph it
+    ran on, and timings."""
     t0 = time.monotonic()
-    chosen, points, first = _sweep(sim, params)
+    chosen, points, start, swept = _sweep(sim, params)
     t1 = time.monotonic()
-    labels = partition(params.engine, sim, chosen, params.seed, graph, name,
-                       initial=first.get(chosen))
+    labels = partition(params.engine, sim, chosen, params.seed, graph, name, initial=start)
     t2 = time.monotonic()
-    return labels, chosen, points, {"sweep": round(t1 - t0, 3), "partition": round(t2 - t1, 3)}
+    return labels, chosen, points, swept, {"sweep": round(t1 - t0, 3),
+                                           "partition": round(t2 - t1, 3)}
 

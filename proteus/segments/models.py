@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from proteus.segments.community import CommunityParams, Stability, SweepPoint
+from proteus.segments.community import CommunityParams, Stability, SweepGraph, SweepPoint
 from proteus.segments.profile import SegmentProfile
 
 SegmentsParams = CommunityParams
@@ -25,6 +25,7 @@ class SegmentsReport(BaseModel):
     resolution: float
     criterion: str
     sweep: list[SweepPoint]
+    sweep_graph: SweepGraph
     modularity: float
     communities: int
     segments: list[SegmentProfile]
@@ -45,8 +46,11 @@ class SegmentsReport(BaseModel):
                f"{self.knn_recall:.3f} against the exact neighbours of "
                f"{min(self.params.recall_sample, self.persons):,} persons",
                "  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.timings.items()),
-               "  resolution sweep (fast engine): resolution, communities, modularity, "
-               "stability across seeds"]
+               f"  resolution sweep (fast engine) on the aggregate graph of the "
+               f"{self.sweep_graph.nodes:,} communities at resolution "
+               f"{self.sweep_graph.resolution} ({self.sweep_graph.edges:,} edges; each of "
+               f"{self.sweep_graph.seeds} seeds its own): resolution, communities, "
+               "modularity, stability across seeds"]
         for p in self.sweep:
             stable = "-" if p.stability is None else f"{p.stability:.4f}"
             out.append(f"  {'*' if p.chosen else ' '} {p.resolution:<6} {p.communities:>5} "

@@ -47,6 +47,20 @@ def modularity(sim: SimilarityGraph, labels: np.ndarray, resolution: float = 1.0
                                        resolution=resolution))
 
 
+def aggregate(sim: SimilarityGraph, labels: np.ndarray) -> SimilarityGraph:
+    """The graph of the communities `labels` (numbered from 0): one node per community, the
+    weights of the edges between two communities summed, and each community's internal
+    weight as a self-loop, so every node keeps its members' strength. The modularity of a
+    partition of these nodes, at any resolution, is that of the persons partitioned with
+    their communities; it is how multilevel Leiden and Louvain go up a level."""
+    n = int(labels.max(initial=-1)) + 1
+    a, b = labels[sim.source], labels[sim.target]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keys, inverse = np.unique(lo * max(n, 1) + hi, return_inverse=True)
+    return SimilarityGraph([str(c) for c in range(n)], keys // max(n, 1), keys % max(n, 1),
+                           np.bincount(inverse, weights=sim.weight, minlength=len(keys)))
+
+
 def reference(sim: SimilarityGraph, resolution: float, seed: int) -> np.ndarray:
     g = nx.Graph()
     g.add_nodes_from(range(len(sim.persons)))
@@ -69,8 +83,8 @@ def _leiden(sim: SimilarityGraph, resolution: float, seed: int, iterations: int,
     try:
         found = sim.igraph.community_leiden(
             objective_function="modularity", weights="weight", resolution=resolution,
-            n_iterations=iterations, initial_membership=None if initial is None
-            else initial.tolist())
+            node_weights=sim.strength, n_iterations=iterations,
+            initial_membership=None if initial is None else initial.tolist())
     finally:
         ig.set_random_number_generator(random)
     return canonical(np.array(found.membership))

@@ -84,6 +84,13 @@ class SimilarityGraph:
         g.es["weight"] = self.weight
         return g
 
+    @cached_property
+    def strength(self) -> list[float]:
+        """Each node's strength, a self-loop counted at both ends: the node weights of the
+        modularity's null model (igraph's Leiden leaves self-loops out of the strengths it
+        takes by default, which only a graph with self-loops, an aggregate, notices)."""
+        return list(self.igraph.strength(weights="weight", loops=True))
+
 
 def features(views: Views) -> tuple[list[str], csr_matrix]:
     """Rows = persons sorted by id, columns = contents sorted by id, L2-normalised TF-IDF of

@@ -98,7 +98,8 @@ def run(graph: Runner, params: SegmentsParams) -> SegmentsReport:
     previous_run = previous_rows[0]["run_id"] if previous_rows else None
     with runs.track(graph, "segments", params, rule_versions={"segments": VERSION},
                     inputs=[views.source_name(params.views)]) as run_:
-        labels, resolution, points, steps = communities(graph, sim, params, f"segments-{run_.id}")
+        labels, resolution, points, swept, steps = communities(graph, sim, params,
+                                                               f"segments-{run_.id}")
         timings.update(steps)
         t0 = time.monotonic()
         groups = _groups(labels, sim.persons)
@@ -140,7 +141,7 @@ def run(graph: Runner, params: SegmentsParams) -> SegmentsReport:
                        f"highest modularity (resolution 1) among resolutions with seed "
                        f"stability (mean pairwise NMI over {params.sweep_seeds} seeds) >= "
                        f"{params.min_stability}; else the most stable"),
-            sweep=points, modularity=q, communities=len(groups), segments=segs,
+            sweep=points, sweep_graph=swept, modularity=q, communities=len(groups), segments=segs,
             unsegmented=len(sim.persons) - sum(len(g) for g in kept),
             stability=stability({k: set(v) for k, v in by_id.items()}, previous,
                                 previous_run, continued),

@@ -79,6 +79,10 @@ def test_communities_recover_groups_and_are_deterministic(graph: Graph,
     assert nmi([planted[p] for p in persons], [hash(one[p]) for p in persons]) == 1.0
     assert [p.resolution for p in first.sweep] == [0.5, 1.0, 2.0]
     assert sum(p.chosen for p in first.sweep) == 1
+    swept = first.sweep_graph  # the aggregate of the communities at the finest resolution
+    assert (swept.resolution, swept.seeds) == (2.0, PARAMS.sweep_seeds)
+    assert first.sweep[-1].communities <= swept.nodes < first.persons
+    assert f"aggregate graph of the {swept.nodes:,} communities" in "\n".join(first.lines())
     seg = first.segments[0]
     assert seg.top_interests and seg.name and sum(seg.device_mix.values()) == seg.size
     assert first.stability.previous_run is None

@@ -97,17 +97,59 @@ def test_sweep_chooses_as_measuring_every_resolution_would() -> None:
     chosen, points = community.sweep(sim, params)
     assert [p.resolution for p in points] == [0.5, 1.0, 4.0, 16.0]
     assert [p.chosen for p in points].count(True) == 1
+    # each seed: the persons at the finest resolution, then every resolution on their graph
+    fine = {s: partition.fast(sim, 16.0, s, community.SWEEP_ITERATIONS) for s in (42, 43)}
     every = {}
     for r in params.resolutions:
-        one = partition.fast(sim, r, params.seed, community.SWEEP_ITERATIONS)
-        two = partition.fast(sim, r, params.seed + 1, community.SWEEP_ITERATIONS)
-        every[r] = (round(partition.modularity(sim, one), 4), round(nmi(one, two), 4))
+        one, two = (partition.canonical(partition.fast(partition.aggregate(sim, fine[s]), r,
+                                                       s)[fine[s]]) for s in (42, 43))
+        every[r] = (round(partition.modularity(sim, one), 4), round(nmi(one, two), 4),
+                    int(one.max()) + 1)
     stable = [r for r in every if every[r][1] >= params.min_stability]
     assert stable
     assert chosen == max(stable, key=lambda r: (every[r][0], -abs(math.log(r))))
     measured = [p for p in points if p.stability is not None]
     assert measured and all(p.stability == every[p.resolution][1] for p in measured)
-    assert all(p.modularity == every[p.resolution][0] for p in points)
+    assert all((p.modularity, p.communities) == (every[p.resolution][0], every[p.resolution][2])
+               for p in points)
+
+
+def _coarsened(fine: np.ndarray, groups: int, seed: int) -> np.ndarray:
+    """A random coarsening of `fine`: each of its communities joins one of `groups`."""
+    return np.random.default_rng(seed).integers(0, groups, int(fine.max()) + 1)
+
+
+@pytest.mark.parametrize("resolution", [0.25, 1.0, 3.0])
+def test_the_aggregate_gives_the_modularity_of_the_persons_for_any_coarsening(
+        resolution: float) -> None:
+    views, _ = _planted()
+    persons, x = features(views)
+    sim = knn(persons, x, 8)
+    fine = partition.fast(sim, 16.0, 1, 2)
+    coarse = partition.aggregate(sim, fine)
+    assert len(coarse.persons) == int(fine.max()) + 1 < len(persons)
+    assert (coarse.source == coarse.target).any()  # internal weight kept as self-loops
+    assert coarse.weight.sum() == pytest.approx(sim.weight.sum())
+    assert coarse.strength == pytest.approx(np.bincount(fine, weights=sim.strength).tolist())
+    for seed, groups in [(0, 2), (1, 4), (2, 9), (3, int(fine.max()) + 1)]:
+        labels = _coarsened(fine, groups, seed)
+        assert partition.modularity(coarse, labels, resolution) == pytest.approx(
+            partition.modularity(sim, labels[fine], resolution), abs=1e-12)
+
+
+def test_leiden_on_the_aggregate_weighs_each_community_with_its_internal_weight() -> None:
+    """At the resolution that found the communities, Leiden on their aggregate keeps them (a
+    merge would lower the modularity there); with the self-loops left out of the node
+    weights it would merge them."""
+    views, _ = _planted(groups=6, size=40)
+    persons, x = features(views)
+    sim = knn(persons, x, 8)
+    fine = partition.fast(sim, 8.0, 3)
+    coarse = partition.aggregate(sim, fine)
+    alone = np.arange(len(coarse.persons))
+    kept = partition.fast(coarse, 8.0, 3)
+    assert partition.modularity(coarse, kept, 8.0) >= partition.modularity(coarse, alone, 8.0)
+    assert int(kept.max()) + 1 >= 0.9 * len(coarse.persons)
 
 
 def test_ids_continue_previous_segments_and_new_ones_are_numbered() -> None:
@@ -208,6 +250,34 @@ def test_sweep_runs_the_same_on_forked_workers(monkeypatch: pytest.MonkeyPatch) 
     alone = community.sweep(sim, params)
     monkeypatch.setattr(community, "PARALLEL_FROM_EDGES", 0)
     assert community.sweep(sim, params) == alone
+
+
+@pytest.mark.parametrize("parallel_from", [10**12, 0])
+def test_the_start_of_the_final_partition_is_a_sweep_run_at_the_chosen_resolution(
+        monkeypatch: pytest.MonkeyPatch, parallel_from: int) -> None:
+    """Also when the resolution run ahead (the one the criterion prefers before stability)
+    proves unstable and another is chosen."""
+    views, _ = _planted()
+    persons, x = features(views)
+    sim = knn(persons, x, 8)
+    monkeypatch.setattr(community, "PARALLEL_FROM_EDGES", parallel_from)
+    params = community.CommunityParams(resolutions=[0.5, 1.0, 4.0, 16.0], sweep_seeds=3)
+    chosen, points, start, _ = community._sweep(sim, params)
+    assert start is not None and start.tolist() == partition.fast(
+        sim, chosen, params.seed, community.SWEEP_ITERATIONS).tolist()
+    preferred = max(points, key=lambda p: (p.modularity, -abs(math.log(p.resolution))))
+    real = community.nmi
+    monkeypatch.setattr(community, "nmi", lambda a, b: 0.0 if int(np.max(a)) + 1 ==
+                        preferred.communities else real(a, b))
+    other, _, start, _ = community._sweep(sim, params)
+    assert other != preferred.resolution
+    assert start is not None and start.tolist() == partition.fast(
+        sim, other, params.seed, community.SWEEP_ITERATIONS).tolist()
+    fixed = community.CommunityParams(resolutions=[0.5, 1.0], resolution=3.0)
+    assert community._sweep(sim, fixed)[2].tolist() == partition.fast(  # type: ignore[union-attr]
+        sim, 3.0, fixed.seed, community.SWEEP_ITERATIONS).tolist()
+    reference = community.CommunityParams(resolutions=[0.5, 1.0], engine="reference")
+    assert community._sweep(sim, reference)[2] is None
 
 
 def test_the_fast_engine_continues_from_the_sweeps_partition() -> None:
