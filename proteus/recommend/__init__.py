@@ -2,7 +2,7 @@
 at request time with the person's interests and popularity, each item with its path.
 
     report = recommend.run(graph, RecommendParams())       # the pipeline stage
-    recs = recommend.for_person(graph, "p-0a1b...", k=10)   # one short read per request
+    recs = recommend.for_person(graph, "p-0a1b...", k=10)   # two short reads per request
     recs.items[0].path                                      # WATCHED -> SIMILAR, ...
 """
 

@@ -60,6 +60,13 @@ def decayed(days: Sequence[int], day_seconds: Sequence[float], reference: int,
     return total
 
 
+def preference(recent: float, last: float | None, seconds: float, content: str
+               ) -> tuple[float, float, float, str]:
+    """Sort key, best seed first: more decayed watch time, the later last view (a missing
+    one first, as null comes in a descending Cypher order), longer watch, smaller id."""
+    return -recent, -math.inf if last is None else -last, -seconds, content
+
+
 def choose(watches: Iterable[Watch], n: int, half_life: float) -> list[Seed]:
     """The viewer's best `n` seeds, best first."""
     rows = list(watches)
@@ -69,18 +76,13 @@ def choose(watches: Iterable[Watch], n: int, half_life: float) -> list[Seed]:
     scored = sorted(
         ((Seed(w.content, w.seconds, decayed(w.days, w.day_seconds, reference, half_life),
                reference - max(w.days, default=reference)), w.last) for w in rows),
-        key=lambda item: (-item[0].recent, -item[1], -item[0].seconds, item[0].content))
+        key=lambda item: preference(item[0].recent, item[1], item[0].seconds, item[0].content))
     return [seed for seed, _ in scored[:n]]
 
 
 @lru_cache(maxsize=4096)
 def _day(iso: str) -> int:
     return date.fromisoformat(iso).toordinal()
-
-
-@lru_cache(maxsize=4096)
-def _factor(age: int, half_life: float) -> float:
-    return 0.5 ** (float(age) / float(half_life))
 
 
 def rank_watches(watches: Iterable[Sequence[Any]], n: int,
@@ -110,12 +112,8 @@ def rank_watches(watches: Iterable[Sequence[Any]], n: int,
     reference = max(latest.values())
     ref = _day(reference) if reference else 0
     for content, days, day_seconds, _ in rows:
-        total = 0.0
-        for day, seconds in zip(days, day_seconds, strict=True):
-            total += seconds * _factor(ref - _day(day), half_life)
-        merged[content][1] += total
-    order = sorted(merged, key=lambda c: (
-        -merged[c][1], -math.inf if merged[c][2] is None else -merged[c][2], -merged[c][0], c))
+        merged[content][1] += decayed([_day(day) for day in days], day_seconds, ref, half_life)
+    order = sorted(merged, key=lambda c: preference(merged[c][1], merged[c][2], merged[c][0], c))
     seeds = [[c, merged[c][0], merged[c][1],
               ref - _day(latest[c]) if latest[c] else None] for c in order[:n]]
     return order, seeds
