@@ -120,11 +120,14 @@ WITH sum(CASE WHEN current THEN 1 ELSE 0 END) AS matched,
        devices: CASE WHEN $target = 'device' THEN
          [(p)<-[:BELONGS_TO]-(d:Device) WHERE $device_types IS NULL OR d.type IN $device_types
           | d.id] END} END) AS rows
+WITH matched, excluded, stale, persons, households, devices, rows,
+     CASE WHEN $listed IS NOT NULL AND $target = 'household' THEN COLLECT {
+       UNWIND rows AS k RETURN DISTINCT k.household AS h ORDER BY h LIMIT $listed } END
+       AS shown
 RETURN matched, excluded, stale, persons, households, devices,
        CASE $target WHEN 'household' THEN households WHEN 'device' THEN devices
                     ELSE persons END AS members,
        CASE WHEN $listed IS NULL THEN rows
-            WHEN $target = 'household' THEN [r IN rows WHERE r.household IN COLLECT {
-              UNWIND rows AS k RETURN DISTINCT k.household AS h ORDER BY h LIMIT $listed }]
+            WHEN $target = 'household' THEN [r IN rows WHERE r.household IN shown]
             ELSE COLLECT { UNWIND rows AS r RETURN r ORDER BY r.person LIMIT $listed } END
          AS rows
