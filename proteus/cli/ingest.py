@@ -20,7 +20,8 @@ Engine = Literal["duckdb", "spark"]
 @click.option("--chunk-size", default=ingest.IngestParams.model_fields["chunk_size"].default,
               show_default=True,
               help="Raw rows folded into aggregates together, across the files of one "
-                   "record type; memory grows with it.")
+                   "record type: the more, the fewer rows to write (the fold spills to disk "
+                   "past its memory limit).")
 @click.option("--batch-rows", default=ingest.IngestParams.model_fields["batch_rows"].default,
               show_default=True,
               help="Aggregate rows per transaction (a resumed group of files keeps the sizes "

@@ -55,8 +55,10 @@ class Server(BaseModel):
 
 class IngestParams(BaseModel):
     paths: list[Path | str]  # local files and folders; URLs (s3a://...) as text, Spark only
-    # raw rows folded together, across the files of a record type (~0.8 KB each at peak)
-    chunk_size: int = Field(default=4_000_000, ge=2, le=1_000_000_000)
+    # raw rows folded together, across the files of a record type: folded in DuckDB, which
+    # spills past its memory limit, so one chunk can hold a day of a million devices (a
+    # device's sightings of a day become one row to write, not one per chunk)
+    chunk_size: int = Field(default=64_000_000, ge=2, le=1_000_000_000)
     batch_rows: int = Field(default=20_000, ge=2, le=200_000)  # aggregate rows per transaction
     writers: int = Field(default=1, ge=1, le=16)
     rejects_dir: Path = Path("data/rejects")
