@@ -1,12 +1,14 @@
 // name: recommend/for_device
-// params: device, interests
-// returns: person, watches, interests
-// One device's recommendation inputs in one short read: everything it watched, as stored,
-// and its person's top $interests interests. Compact rows: watches [content, days (ISO
-// dates), day_seconds, seconds, last (epoch nanoseconds of its latest view)]. The seeds,
-// their decay and their order are computed from these by `seeds.rank_watches`, so the
-// query does no date arithmetic. No row when the device does not exist.
-MATCH (d:Device {id: $device})
+// params: devices, interests
+// returns: subject, person, watches, interests
+// Devices' recommendation inputs in one short read, a row per device that exists (misses
+// that arrive together are read together): everything it watched, as stored, and its
+// person's top $interests interests. Compact rows: watches [content, days (ISO dates),
+// day_seconds, seconds, last (epoch nanoseconds of its latest view)]. The seeds, their
+// decay and their order are computed from these by `seeds.rank_watches`, so the query does
+// no date arithmetic.
+UNWIND $devices AS id
+MATCH (d:Device {id: id})
 OPTIONAL MATCH (d)-[:BELONGS_TO]->(p:Person)
 CALL (d) {
   MATCH (d)-[w:WATCHED]->(c:Content)
@@ -22,4 +24,4 @@ CALL (p) {
                  ELSE {interest: i.id, name: i.name, score: r.score, run_id: r.run_id} END)
          AS interests
 }
-RETURN p.id AS person, watches, interests
+RETURN d.id AS subject, p.id AS person, watches, interests

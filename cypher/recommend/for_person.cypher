@@ -1,13 +1,14 @@
 // name: recommend/for_person
-// params: person, interests
-// returns: person, watches, interests
-// One person's recommendation inputs in one short read: everything its devices watched, as
-// stored (one entry per device and content), and its top $interests interests. Compact
-// rows: watches [content, days (ISO dates), day_seconds, seconds, last (epoch nanoseconds
-// of the latest view)]. `seeds.rank_watches` adds up a content's entries over the devices
-// and computes the seeds, their decay and their order. No row when the person does not
-// exist.
-MATCH (p:Person {id: $person})
+// params: persons, interests
+// returns: subject, person, watches, interests
+// Persons' recommendation inputs in one short read, a row per person that exists (misses
+// that arrive together are read together): everything its devices watched, as stored (one
+// entry per device and content), and its top $interests interests. Compact rows: watches
+// [content, days (ISO dates), day_seconds, seconds, last (epoch nanoseconds of the latest
+// view)]. `seeds.rank_watches` adds up a content's entries over the devices and computes
+// the seeds, their decay and their order.
+UNWIND $persons AS id
+MATCH (p:Person {id: id})
 CALL (p) {
   MATCH (p)<-[:BELONGS_TO]-(:Device)-[w:WATCHED]->(c:Content)
   RETURN collect([c.id, w.days, w.day_seconds, w.seconds,
@@ -22,4 +23,4 @@ CALL (p) {
                  ELSE {interest: i.id, name: i.name, score: r.score, run_id: r.run_id} END)
          AS interests
 }
-RETURN p.id AS person, watches, interests
+RETURN p.id AS subject, p.id AS person, watches, interests

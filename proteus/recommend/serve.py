@@ -10,6 +10,8 @@ the same answers, with a lighter read.
 
 from __future__ import annotations
 
+from typing import Any
+
 from proteus.errors import InputError, NotFound
 from proteus.graph import Row, Runner
 from proteus.recommend.blend import Candidates, rank
@@ -60,27 +62,39 @@ def _check(k: int) -> None:
         raise InputError(f"k: must be between 1 and {MAX_K}")
 
 
-_QUERIES = {"device": "recommend/for_device", "person": "recommend/for_person"}
+_QUERIES = {"device": ("recommend/for_device", "devices"),
+            "person": ("recommend/for_person", "persons")}
+
+
+def viewings(graph: Runner, kind: str, subjects: list[str], params: BlendParams,
+             neighbours: bool = True) -> dict[str, Row]:
+    """Each subject's recommendation inputs: person, watched (best seed first), seeds
+    [content, seconds, recent, age], interests and, when asked, the seeds' neighbours
+    [seed, content, score, rank]; subjects that do not exist are left out. One read of what
+    the subjects watched as stored (the seeds are computed here), and one more for all
+    their seeds' neighbours."""
+    name, key = _QUERIES[kind]
+    found: dict[str, Row] = {}
+    for row in graph.read_plain(name, **{key: subjects}, interests=params.interests):
+        watched, seeds = rank_watches(row.get("watches") or (), params.seeds,
+                                      float(params.half_life_days))
+        found[row["subject"]] = {"person": row.get("person"), "watched": watched,
+                                 "seeds": seeds, "interests": row.get("interests") or []}
+    if neighbours and found:
+        wanted = sorted({s[0] for row in found.values() for s in row["seeds"]})
+        read = graph.read_plain("recommend/seed_neighbours", seeds=wanted)
+        by_seed: dict[str, list[list[Any]]] = {}
+        for seed, *rest in read[0]["neighbours"] if read else ():
+            by_seed.setdefault(seed, []).append([seed, *rest])
+        for row in found.values():
+            row["neighbours"] = [n for s in row["seeds"] for n in by_seed.get(s[0], ())]
+    return found
 
 
 def viewing(graph: Runner, kind: str, subject: str, params: BlendParams,
             neighbours: bool = True) -> Row | None:
-    """The subject's recommendation inputs: person, watched (best seed first), seeds
-    [content, seconds, recent, age], interests and, when asked, the seeds' neighbours
-    [seed, content, score, rank]; None when it does not exist. One read of what the subject
-    watched as stored (the seeds are computed here), and a second for the neighbours."""
-    rows = graph.read_plain(_QUERIES[kind], **{kind: subject}, interests=params.interests)
-    if not rows:
-        return None
-    row = rows[0]
-    watched, seeds = rank_watches(row.get("watches") or (), params.seeds,
-                                  float(params.half_life_days))
-    found: Row = {"person": row.get("person"), "watched": watched, "seeds": seeds,
-                  "interests": row.get("interests") or []}
-    if neighbours:
-        read = graph.read_plain("recommend/seed_neighbours", seeds=[s[0] for s in seeds])
-        found["neighbours"] = read[0]["neighbours"] if read else []
-    return found
+    """`viewings` of one subject; None when it does not exist."""
+    return viewings(graph, kind, [subject], params, neighbours).get(subject)
 
 
 def attach(row: Row, index: NeighbourIndex) -> Row:

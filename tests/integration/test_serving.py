@@ -9,6 +9,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ import pytest
 from proteus import keys, recommend
 from proteus.db import manage, server
 from proteus.graph import Graph
+from proteus.recommend import serve
 from proteus.settings import Settings
 from proteus.tools.bench.api import served
 
@@ -67,6 +69,25 @@ def test_served_answers_are_the_answers_read_from_the_graph(loaded: Graph,
     assert [(n["content"], n["score"], n["rank"], n["co_viewers"]) for n in body["neighbours"]] \
         == [(s["content"], s["score"], s["rank"], s["co_viewers"]) for s in stored]
     assert body["run_id"] == stored[0]["run"]
+
+
+def test_misses_read_together_give_the_answers_read_one_by_one(loaded: Graph,
+                                                              api: dict[str, Any]) -> None:
+    devices = ids(loaded, "MATCH (d:Device) RETURN d.id AS id ORDER BY id DESC LIMIT 80")
+    persons = ids(loaded, "MATCH (p:Person) RETURN p.id AS id ORDER BY id DESC LIMIT 20")
+    params = recommend.BlendParams()
+    for kind, subjects in (("device", devices), ("person", persons)):
+        together = serve.viewings(loaded, kind, [*subjects, "unknown"], params)
+        assert set(together) == set(subjects)
+        for subject in subjects:
+            assert together[subject] == serve.viewing(loaded, kind, subject, params)
+    paths = [f"/devices/{d}/recommendations?k=7" for d in devices[:60]]
+    with ThreadPoolExecutor(max_workers=24) as pool:  # many misses at once, on both workers
+        answers = list(pool.map(lambda path: get(api, path), paths))
+    for device, answer in zip(devices, answers, strict=False):
+        assert answer.status_code == 200 and answer.headers["x-cache"] == "miss"
+        assert recommend.Recommendations.model_validate_json(answer.content) == \
+            recommend.for_device(loaded, device, k=7)
 
 
 def test_no_worker_serves_old_neighbours_a_second_after_a_build(loaded: Graph,

@@ -153,7 +153,7 @@ INDEX = [{"content": "c9", "title": "T9",
 
 
 def test_recommendations_exclude_watched_and_explain_each_item() -> None:
-    row = {"person": "p-1", "watches": [["c1", ["2025-03-01"], [60], 60, 1],
+    row = {"subject": "d1", "person": "p-1", "watches": [["c1", ["2025-03-01"], [60], 60, 1],
                                          ["c9", ["2025-03-05"], [3600], 3600, 2]],
            "interests": [{"interest": "i:sport", "name": "Sport",
                                            "score": 1.0}]}
@@ -174,7 +174,7 @@ def test_recommendations_exclude_watched_and_explain_each_item() -> None:
 
 
 def test_cold_start_falls_back_to_popularity() -> None:
-    row = {"person": None, "watches": [], "interests": []}
+    row = {"subject": "p-9", "person": None, "watches": [], "interests": []}
     api, _ = client("service", {"recommend/for_person": [row], "recommend/catalog": CATALOG})
     body = api.get("/v1/persons/p-9/recommendations?k=3").json()
     assert body["cold_start"] is True

@@ -34,6 +34,11 @@ ROW = {"person": "p-1", "watches": [["c1", ["2025-03-01"], [60], 60, 1],
        "interests": [{"interest": "i:sport", "name": "Sport", "score": 1.0}]}
 
 
+def devices(params: dict[str, Any]) -> list[Row]:
+    """The canned row for every device asked."""
+    return [{**ROW, "subject": device} for device in params["devices"]]
+
+
 def runs(recommend: str) -> list[Row]:
     return [{"stage": "ingest", "run_id": "ingest-1", "finished": "2026-01-01T00:00:00Z"},
             {"stage": "recommend", "run_id": recommend, "finished": "2026-01-02T00:00:00Z"}]
@@ -102,7 +107,7 @@ def test_neighbours_come_from_one_index_read_with_http_caching() -> None:
 
 
 def test_recommendations_read_the_graph_once_per_subject_and_version() -> None:
-    graph = Switchable({"recommend/for_device": [ROW], "recommend/catalog": CATALOG,
+    graph = Switchable({"recommend/for_device": devices, "recommend/catalog": CATALOG,
                         "api/neighbour_index": INDEX})
     api, served = client(graph)
     first = api.get("/v1/devices/d1/recommendations?k=5")
@@ -115,7 +120,7 @@ def test_recommendations_read_the_graph_once_per_subject_and_version() -> None:
     assert graph.count("recommend/for_device") == 1
     assert graph.count("recommend/catalog") == 1
     read = next(p for n, p in graph.calls if n == "recommend/for_device")
-    assert read["device"] == "d1" and graph.count("recommend/seed_neighbours") == 0
+    assert read["devices"] == ["d1"] and graph.count("recommend/seed_neighbours") == 0
 
     graph.recommend_run = "recommend-2"
     served.version.refresh(graph)
@@ -139,7 +144,7 @@ def test_an_unknown_subject_is_remembered_until_the_version_changes() -> None:
 
 
 def test_while_neo4j_is_unreachable_cached_answers_are_served_and_misses_refused() -> None:
-    graph = Switchable({"recommend/for_device": [ROW], "recommend/catalog": CATALOG,
+    graph = Switchable({"recommend/for_device": devices, "recommend/catalog": CATALOG,
                         "api/neighbour_index": INDEX})
     api, served = client(graph, api_key_cache_s=0)
     warm = api.get("/v1/devices/d1/recommendations")
@@ -178,7 +183,7 @@ class Slow(Switchable):
 
 
 def test_a_read_past_the_deadline_answers_503_and_fills_the_cache_for_the_next() -> None:
-    graph = Slow({"recommend/for_device": [ROW], "recommend/catalog": CATALOG,
+    graph = Slow({"recommend/for_device": devices, "recommend/catalog": CATALOG,
                   "api/neighbour_index": INDEX})
     api, _ = client(graph, api_graph_deadline_s=0.3)
     sent = time.monotonic()
@@ -199,7 +204,7 @@ def test_a_read_past_the_deadline_answers_503_and_fills_the_cache_for_the_next()
 
 def test_the_index_serves_the_same_answers_as_the_graph_read() -> None:
     neighbours = [["c9", "c1", 0.9, 2], ["c9", "c20", 0.5, 1], ["c9", "c5", 0.25, 3]]
-    graph = RecordingGraph({"recommend/for_device": [ROW], "recommend/catalog": CATALOG,
+    graph = RecordingGraph({"recommend/for_device": devices, "recommend/catalog": CATALOG,
                             "recommend/seed_neighbours": [{"neighbours": neighbours}]})
     catalog = load_catalog(graph)
     index = NeighbourIndex(INDEX)
@@ -254,3 +259,54 @@ def test_a_late_poll_is_waited_for_only_while_a_run_is_under_way() -> None:
     seen = asyncio.run(version.current(graph, "neighbours"))  # waits for the late poll
     assert seen.of("neighbours") == "recommend-3" and not seen.running
     version.close()
+
+
+def test_misses_that_arrive_during_a_read_are_read_together_in_the_next() -> None:
+    import asyncio
+
+    graph = Slow({"recommend/for_device": devices, "recommend/catalog": CATALOG,
+                  "api/neighbour_index": INDEX})
+    served = Served(Settings())
+    seen = served.version.refresh(graph)
+    assert seen is not None
+
+    async def ask() -> list[bytes]:
+        first = asyncio.create_task(served.recommendations(graph, seen, "device", "d0", 5))
+        while graph.count("recommend/for_device") < 1:  # the first read is under way, held
+            await asyncio.sleep(0.01)
+        rest = [asyncio.create_task(served.recommendations(graph, seen, "device", d, 5))
+                for d in ("d3", "d1", "d2", "d1")]
+        await asyncio.sleep(0.05)
+        graph.release.set()
+        return [await first, *[await task for task in rest]]
+
+    bodies = asyncio.run(ask())
+    reads = [p["devices"] for n, p in graph.calls if n == "recommend/for_device"]
+    assert reads == [["d0"], ["d1", "d2", "d3"]]
+    assert served.misses.reads == 2
+    alone = serve.from_row(serve.attach(serve.viewing(graph, "device", "d2", BlendParams(),
+                                                      neighbours=False) or {},
+                                        NeighbourIndex(INDEX)),
+                           load_catalog(graph), "device", "d2", 5, BlendParams())
+    assert bodies[3] == alone.model_dump_json().encode()
+    assert bodies[2] == bodies[4] and bodies[1] != bodies[3]
+    kept = served.peek_recommendations(seen, "device", "d3", 5)
+    assert kept == bodies[1]
+    served.close()
+
+
+def test_what_a_worker_keeps_is_out_of_the_collectors_walk() -> None:
+    import asyncio
+    import gc
+
+    graph = Switchable({"recommend/for_device": devices, "recommend/catalog": CATALOG,
+                        "api/neighbour_index": INDEX})
+    served = Served(Settings())
+    frozen = gc.get_freeze_count()
+    seen = served.version.refresh(graph)
+    assert seen is not None and gc.get_freeze_count() > frozen  # the index and catalog
+    asyncio.run(served.recommendations(graph, seen, "device", "d1", 5))
+    kept = list(served._rows.values()) + list(served._answers.values())
+    assert kept and all(isinstance(value, bytes) for value in kept)
+    served.close()
+    gc.unfreeze()

@@ -3,7 +3,6 @@ from the worker's memory per graph version (`proteus.api.served`, `proteus.api.a
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 import anyio
@@ -30,9 +29,9 @@ LATE = "Neo4j did not answer within {} s and this answer is not cached; cached o
 async def recommendations(request: Request, kind: str, subject: str, k: int,
                           if_none_match: str | None) -> Response:
     """The answer for the current graph version: 304 when the caller holds it, from memory
-    when cached, else read from the graph once (concurrent callers wait for that read). A
-    read that outlasts `api_graph_deadline_s` answers 503; it goes on in its thread and
-    fills the cache for the next caller."""
+    when cached, else read from the graph once, with the misses beside it (concurrent
+    callers wait for that read). A read that outlasts `api_graph_deadline_s` answers 503; it
+    goes on in its thread and fills the cache for the next caller."""
     served: Served = request.app.state.served
     graph = request.app.state.graph
     seen = await served.version.current(graph, "recommendations")
@@ -46,9 +45,8 @@ async def recommendations(request: Request, kind: str, subject: str, k: int,
         if not seen.reachable:
             raise GraphUnavailable(UNREACHABLE)
         deadline = request.app.state.settings.api_graph_deadline_s
-        read = partial(served.recommendations, graph, seen, kind, subject, k)
         with anyio.move_on_after(deadline):
-            body = await anyio.to_thread.run_sync(read, abandon_on_cancel=True)
+            body = await served.recommendations(graph, seen, kind, subject, k)
         if body is None:
             raise GraphUnavailable(LATE.format(deadline))
     if body == NOT_FOUND:
