@@ -72,8 +72,8 @@ class _Cache:
             self.cache.clear()
 
 
-Key = tuple[str, str, str, str, int]  # recommendations version, neighbours version, kind,
-#                                     subject, k
+# an answer's key: the recommendations' version, the neighbours' version, kind, subject, k
+Key = tuple[str, str, str, str, int]
 
 
 class Served:
