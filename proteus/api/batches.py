@@ -42,7 +42,7 @@ class Batches(Generic[K, V]):
         self._queue: list[K] = []
         self._waiting: dict[K, asyncio.Future[V]] = {}
         self._task: asyncio.Task[None] | None = None
-        self.reads = 0  # batches read, for tests and the bench
+        self.reads = 0  # batches read so far
 
     async def get(self, key: K) -> V:
         future = self._waiting.get(key)

@@ -180,12 +180,11 @@ class Served:
             v, nb_version, kind, subject, k = key
             found[key] = self._render(graph, rows[(v, kind, subject)], v, nb_version, kind,
                                       subject, k)
+        read_now = {viewer: pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
+                    for viewer, row in rows.items() if viewer not in kept}
         with self._lock:
-            for viewer, row in rows.items():
-                if viewer not in kept:
-                    self._rows[viewer] = pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
-            for key, body in found.items():
-                self._answers[key] = body
+            self._rows.update(read_now)
+            self._answers.update(found)
         return found
 
     def _render(self, graph: Runner, row: Row | None, version: str, nb_version: str,
